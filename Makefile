@@ -1,0 +1,46 @@
+# Two commands for a new user: `make run` and `make test`. See README.md.
+PY ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+HOST ?= 127.0.0.1:8000
+PYTEST_WORKERS ?= 2
+
+.PHONY: install run test test-postgres test-browser bench-registry bench-draw ci clean
+
+$(STAMP): pyproject.toml
+	@$(PY) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11) and "Python 3.11 is required (Django 5.2 LTS line); set PY=/path/to/python3.11")'
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	mkdir -p var
+	$(BIN)/postlicense migrate --noinput
+	$(BIN)/postlicense demo --if-empty
+	DEBUG=$${DEBUG:-1} $(BIN)/postlicense runserver $(HOST)
+
+test: install
+	$(BIN)/pytest -n $(PYTEST_WORKERS)
+
+# The same suite on a private throwaway PostgreSQL cluster (Debian's postgresql-common).
+test-postgres: install
+	pg_virtualenv -- sh -c 'DATABASE_URL="postgres://$$PGUSER:$$PGPASSWORD@$$PGHOST:$$PGPORT/$$PGDATABASE" $(BIN)/pytest -n $(PYTEST_WORKERS)'
+
+# Drives Debian's Chromium (/usr/bin/chromium) through Playwright; screenshots go to var/screenshots/.
+test-browser: install
+	$(BIN)/pytest browser_tests -p no:xdist
+
+bench-registry: install
+	$(BIN)/python bench/registry.py
+
+bench-draw: install
+	$(BIN)/python bench/draw.py
+
+ci:
+	bash .ci/run
+
+clean:
+	rm -rf $(VENV) var/*.sqlite3* *.egg-info

@@ -1,0 +1,57 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+
+from .models import AuditEntry, CalendarDay, CalendarYear, OrgUnit, Region, User
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "level", "parent"]
+    search_fields = ["code", "name"]
+    list_filter = ["level"]
+
+
+@admin.register(OrgUnit)
+class OrgUnitAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "region", "parent"]
+    list_filter = ["kind"]
+    search_fields = ["name", "code"]
+
+
+@admin.register(User)
+class PostlicenseUserAdmin(UserAdmin):
+    list_display = ["username", "display_name", "role", "org_unit", "is_active"]
+    list_filter = ["role", "is_active", "org_unit"]
+    fieldsets = UserAdmin.fieldsets + (("岗位", {"fields": ("display_name", "role", "org_unit")}),)
+    add_fieldsets = UserAdmin.add_fieldsets + (("岗位", {"fields": ("display_name", "role", "org_unit")}),)
+
+
+@admin.register(CalendarYear)
+class CalendarYearAdmin(admin.ModelAdmin):
+    list_display = ["year", "source"]
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin):
+    list_display = ["date", "kind", "name"]
+    list_filter = ["kind"]
+    date_hierarchy = "date"
+    search_fields = ["name"]
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """Read-only: the chain is written by the system and only ever read by people."""
+
+    list_display = ["id", "at", "actor_name", "action", "model", "object_id", "object_repr"]
+    list_filter = ["action", "model"]
+    search_fields = ["object_repr", "object_id", "actor_name"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,33 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    name = "postlicense.core"
+    label = "core"
+    verbose_name = "基础"
+
+    def ready(self):
+        from . import audit  # noqa: F401  (connects the audit signal handlers)
+
+    def nav_items(self, user):
+        from .navigation import NavItem
+
+        items = [NavItem("首页", "home", 0)]
+        if user.is_bureau_staff:
+            items += [NavItem("监管部门", "core:org_unit_list", 80), NavItem("工作日历", "core:calendar", 85)]
+        return items
+
+    def home_cards(self, user):
+        from django.urls import reverse
+
+        from .navigation import HomeCard
+        from .selectors import org_units_for
+
+        if not user.is_bureau_staff:
+            return []
+        return [HomeCard("监管部门", org_units_for(user).count(), reverse("core:org_unit_list"), user.jurisdiction.describe())]
+
+    def load_demo(self, stdout):
+        from .services import load_demo_users
+
+        load_demo_users()

@@ -1,0 +1,52 @@
+"""Chinese working days (工作日): Monday–Friday, minus public holidays, plus adjusted working weekends.
+
+003 六(二): results are published within 20 working days; every such deadline is computed here.
+"""
+from datetime import date, timedelta
+
+from django.core.exceptions import ValidationError
+
+from .models import CalendarDay, CalendarYear
+
+
+class CalendarMissing(ValidationError):
+    pass
+
+
+class WorkingCalendar:
+    """Loads each year's exceptions on first use; a year with no data raises (never counts weekends only)."""
+
+    def __init__(self):
+        self._years = {}
+
+    def _exceptions(self, year):
+        if year not in self._years:
+            if not CalendarYear.objects.filter(year=year).exists():
+                raise CalendarMissing(
+                    f"缺少{year}年的节假日安排数据，无法计算工作日；请管理员先导入国务院办公厅公布的{year}年节假日通知。"
+                )
+            self._years[year] = dict(CalendarDay.objects.filter(date__year=year).values_list("date", "kind"))
+        return self._years[year]
+
+    def is_working_day(self, day: date) -> bool:
+        kind = self._exceptions(day.year).get(day)
+        if kind is not None:
+            return kind == CalendarDay.Kind.WORKDAY
+        return day.weekday() < 5
+
+
+def add_working_days(start: date, n: int) -> date:
+    """The n-th working day after `start` (n ≥ 1); `start` itself is not counted."""
+    if n < 1:
+        raise ValidationError("工作日天数应为正整数。")
+    cal, day, counted = WorkingCalendar(), start, 0
+    while counted < n:
+        day += timedelta(days=1)
+        counted += cal.is_working_day(day)
+    return day
+
+
+def working_days_between(a: date, b: date) -> int:
+    """The number of working days d with a < d ≤ b (0 when b ≤ a)."""
+    cal = WorkingCalendar()
+    return sum(cal.is_working_day(a + timedelta(days=i)) for i in range(1, (b - a).days + 1))
