@@ -36,6 +36,8 @@ INSTALLED_APPS = [
     "template_partials",
     "axes",
     "postlicense.core",
+    "postlicense.registry",
+    "postlicense.inspectors",
     "postlicense.api",
 ]
 
