@@ -24,7 +24,8 @@ def record_history(request, label, pk):
 @login_required
 def calendar(request):
     years = selectors.calendar_years()
-    year = int(request.GET.get("year") or date.today().year)
+    year = request.GET.get("year", "")
+    year = int(year) if year.isdigit() else date.today().year
     context = {"years": years, "year": year, "days": selectors.calendar_days(year)}
     start, n = request.GET.get("start"), request.GET.get("n")
     if start and n:
