@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "postlicense.core",
     "postlicense.registry",
     "postlicense.inspectors",
+    "postlicense.inspections",
     "postlicense.api",
 ]
 

@@ -1,0 +1,121 @@
+"""The three checklists the seeds prescribe, word for word, as version 1 of each template.
+
+Loaded by migration 0002; `load_checklists(apps)` is idempotent so tests that flush tables reload it.
+Options with nested choices in the seed (003 items 10 and 11: "有（□已处理 □未处理） □无") are flattened into
+one option per path ("有（已处理）").
+"""
+CONFORM = ["符合", "不符合"]
+CONFORM_NA = ["符合", "不符合", "不适用"]
+
+RANDOM_CHECK_003 = {
+    "code": "random_check_003",
+    "name": "“双随机一公开”监督检查表",
+    "source": "003 附件",
+    "version": {
+        "title": "“双随机一公开”监督检查表",
+        "header_label": "企业名称（盖章）",
+        "inspectors_label": "检查组组员（签名）",
+        "enterprise_label": "企业负责人/代表（签名）",
+        "enterprise_opinion": True,
+        "notes": (
+            "注：1. 其他需要检查的项目为企业需持续保持获证条件，满足相关产品生产许可证实施细则要求的内容等。"
+            "（可在现场检查发现的问题汇总栏填写。）\n"
+            "2. 检查结论判定原则：未发现不符合项，检查结论为合格；否则检查结论为不合格。"
+        ),
+    },
+    "items": [
+        ("1", "营业执照是否有效，生产许可证是否在有效期内", ["在有效期", "不在有效期"], CONFORM),
+        ("2", "企业的生产条件与取证时相比是否发生重大变化（包括生产地址、产能、重要生产工艺和技术、关键生产设备和检验设备等"
+              "与获证时相比是否发生变化），是否有在变化事项发生后1个月内向生产许可管理部门申请重新审查",
+         ["未发生变化", "发生变化已重新审查", "发生变化未申请重新审查"], CONFORM),
+        ("3", "是否存在超许可证范围生产产品的行为", ["存在", "不存在"], CONFORM),
+        ("4", "是否按照规定要求在产品包装上标注生产许可证编号和标志", ["已标注", "未标注"], CONFORM_NA),
+        ("5", "执行的产品标准是否现行有效，并按要求在企业产品标准信息公共服务平台向社会公开", ["有效", "无效"], CONFORM_NA),
+        ("6", "是否对出厂产品进行检验并记录存档", ["进行检验并存档", "未进行检验", "检验记录不全"], CONFORM),
+        ("7", "是否建立原材料进货台帐、对原材料进行检验并记录；如原材料属于许可证管理的，是否能提供相关许可证证明材料",
+         ["已建立并执行", "已建立未执行", "未建立"], CONFORM),
+        ("8", "使用的计量器具是否按规定检定并在检定有效期内", ["是", "否"], CONFORM),
+        ("9", "是否符合国家产业政策规定（如有），不存在国家明令淘汰的落后工艺和设备", ["符合", "不符合"], CONFORM_NA),
+        ("10", "对上次日常巡查中发现有问题的，是否整改完成并记录整改情况", ["有（已处理）", "有（未处理）", "无"], CONFORM_NA),
+        ("11", "是否存在其它违反生产许可相关法律法规规章及规定的情形",
+         ["有（涂改转让）", "有（生产假冒伪劣）", "有（其他违法行为）", "无"], CONFORM),
+        ("12", "其他需要检查的项目。", [], []),
+    ],
+}
+
+PATROL_000 = {
+    "code": "patrol_000",
+    "name": "工业产品生产许可证后监管督查互查工作检查表",
+    "source": "000 附件2",
+    "version": {
+        "title": "工业产品生产许可证后监管督查互查工作检查表",
+        "header_label": "企业名称",
+        "unit_label": "所属分局",
+        "inspectors_label": "检查人员",
+        "enterprise_label": "企业负责人（签名）",
+        "enterprise_opinion": False,
+        "item_section": "现场检查情况",
+        "extra_fields": [
+            {"key": "due", "label": "应完成巡查、年审企业数", "group": "证后巡查及年审情况", "type": "number"},
+            {"key": "done", "label": "已完成巡查、年审企业数", "group": "证后巡查及年审情况", "type": "number"},
+            {"key": "sampled", "label": "抽查巡查、年审材料数", "group": "证后巡查及年审情况", "type": "number"},
+            {"key": "overall", "label": "巡查、年审材料抽查整体情况", "group": "证后巡查及年审情况", "type": "text"},
+            {"key": "product", "label": "产品名称", "group": "现场检查情况", "type": "text"},
+        ],
+        "notes": "",
+    },
+    "items": [
+        ("1", "是否按时提交了年度自查报告", ["是", "否"], []),
+        ("2", "是否按照规定要求在产品包装上标注生产许可证编号和标识", ["是", "否"], []),
+        ("3", "企业的生产条件否符合发证要求", ["是", "否"], []),
+        ("4", "企业是否具备符合发证要求的检验条件", ["是", "否"], []),
+        ("5", "原辅材料的进货验收是否索证索票", ["是", "否"], []),
+        ("6", "是否能够提供符合要求的出厂检验记录和报告", ["是", "否"], []),
+    ],
+    "nonconforming": ["否"],
+}
+
+PRODUCTION_004 = {
+    "code": "production_conditions_004",
+    "name": "生产企业现场生产条件检查表",
+    "source": "004 四、五",
+    "version": {
+        "title": "生产企业现场生产条件检查表",
+        "header_label": "企业名称",
+        "inspectors_label": "监督检查人员（签名）",
+        "enterprise_label": "企业负责人（签名）",
+        "enterprise_opinion": True,
+        "notes": "一式两份，企业和当地监管部门各存档一份。",
+    },
+    "items": [
+        ("1", "生产环境条件", [], CONFORM_NA),
+        ("2", "进货查验结果", [], CONFORM_NA),
+        ("3", "生产过程控制", [], CONFORM_NA),
+        ("4", "产品出厂检验", [], CONFORM_NA),
+        ("5", "贮存及交付控制", [], CONFORM_NA),
+        ("6", "标识标注", [], CONFORM_NA),
+        ("7", "不合格品管理", [], CONFORM_NA),
+        ("8", "从业人员管理", [], CONFORM_NA),
+        ("9", "产品质量安全事项处置", [], CONFORM_NA),
+        ("10", "全过程记录执行", [], CONFORM_NA),
+        ("11", "工业产品生产许可证企业持续满足生产资质要求", [], CONFORM_NA),
+    ],
+}
+
+CHECKLISTS = [RANDOM_CHECK_003, PATROL_000, PRODUCTION_004]
+
+
+def load_checklists(apps):
+    Template = apps.get_model("inspections", "ChecklistTemplate")
+    Version = apps.get_model("inspections", "ChecklistVersion")
+    Item = apps.get_model("inspections", "ChecklistItem")
+    for spec in CHECKLISTS:
+        template, _ = Template.objects.get_or_create(code=spec["code"], defaults={"name": spec["name"], "source": spec["source"]})
+        if Version.objects.filter(template=template).exists():
+            continue
+        version = Version.objects.create(template=template, number=1, published=True, **spec["version"])
+        Item.objects.bulk_create(
+            Item(version=version, position=i, number=number, text=text, options=options, conclusions=conclusions,
+                 nonconforming_options=spec.get("nonconforming", []) if not conclusions else [])
+            for i, (number, text, options, conclusions) in enumerate(spec["items"], start=1)
+        )

@@ -1,0 +1,337 @@
+"""Checklists as versioned data, inspection records of every kind, findings, signatures, attachments,
+amendments and the problems handed to follow-up (DESIGN.md: inspections)."""
+from django.conf import settings
+from django.db import models
+
+from postlicense.core.models import AuditedModel, OrgUnit
+from postlicense.core.scoping import ScopedQuerySet, ScopePaths
+from postlicense.inspectors.models import Inspector
+from postlicense.registry.models import Enterprise, KeyEquipment, License
+
+RECORD_SCOPE = dict(
+    region="enterprise__region",
+    unit="enterprise__supervising_unit",
+    inspector_user="inspectors__user",
+    enterprise_user="enterprise__accounts__user",
+)
+
+
+def _scope_via(prefix):
+    return ScopePaths(**{k: f"{prefix}__{v}" for k, v in RECORD_SCOPE.items()})
+
+
+class ChecklistTemplate(AuditedModel):
+    """检查表: a form whose content lives in its versions."""
+
+    code = models.SlugField("代号", max_length=40, unique=True)
+    name = models.CharField("名称", max_length=100)
+    source = models.CharField("依据", max_length=200, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope = ScopePaths(shared=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = verbose_name_plural = "检查表"
+
+    def __str__(self):
+        return self.name
+
+
+class ChecklistVersion(AuditedModel):
+    """One immutable edition of a checklist. A record keeps the version it was filled on;
+    a published version is never edited: changing a checklist makes the next version."""
+
+    class Rule(models.TextChoices):
+        NO_NONCONFORMITY = "no_nonconformity", "未发现不符合项为合格，否则为不合格"
+
+    template = models.ForeignKey(ChecklistTemplate, on_delete=models.PROTECT, related_name="versions", verbose_name="检查表")
+    number = models.PositiveIntegerField("版本号")
+    title = models.CharField("表头标题", max_length=200)
+    header_label = models.CharField("企业栏标题", max_length=50, default="企业名称")
+    unit_label = models.CharField("单位栏标题", max_length=50, blank=True, help_text="如“所属分局”；留空则不打印")
+    extra_fields = models.JSONField("附加栏目", default=list, blank=True,
+                                    help_text='[{"key": "due", "label": "应完成巡查、年审企业数", "group": "证后巡查及年审情况"}]')
+    item_section = models.CharField("检查项分组标题", max_length=50, blank=True)
+    inspectors_label = models.CharField("检查人员栏标题", max_length=50, default="检查组组员（签名）")
+    enterprise_label = models.CharField("企业栏签名标题", max_length=50, default="企业负责人/代表（签名）")
+    enterprise_opinion = models.BooleanField("有“企业意见”栏", default=True)
+    notes = models.TextField("注", blank=True)
+    copies = models.PositiveSmallIntegerField("份数", default=2)
+    conclusion_rule = models.CharField("结论判定原则", max_length=30, choices=Rule.choices, default=Rule.NO_NONCONFORMITY)
+    published = models.BooleanField("已发布", default=False)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope = ScopePaths(shared=True)
+
+    class Meta:
+        ordering = ["template", "-number"]
+        constraints = [models.UniqueConstraint(fields=["template", "number"], name="unique_checklist_version")]
+        verbose_name = verbose_name_plural = "检查表版本"
+
+    def __str__(self):
+        return f"{self.template.name} 第{self.number}版"
+
+
+class ChecklistItem(AuditedModel):
+    """检查项. `options` are the 检查记录 choices; `conclusions` the 单项检查结论 choices (empty: the item has
+    no single conclusion and `nonconforming_options` say which answers are a nonconformity, as in 000's 是/否)."""
+
+    version = models.ForeignKey(ChecklistVersion, on_delete=models.CASCADE, related_name="items", verbose_name="版本")
+    position = models.PositiveSmallIntegerField("顺序")
+    number = models.CharField("序号", max_length=10, blank=True)
+    text = models.TextField("检查项目")
+    options = models.JSONField("检查记录选项", default=list, blank=True)
+    conclusions = models.JSONField("单项检查结论选项", default=list, blank=True)
+    nonconforming_options = models.JSONField("视为不符合的检查记录", default=list, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope = ScopePaths(shared=True)
+
+    class Meta:
+        ordering = ["version", "position"]
+        constraints = [models.UniqueConstraint(fields=["version", "position"], name="unique_item_position")]
+        verbose_name = verbose_name_plural = "检查项"
+
+    def __str__(self):
+        return f"{self.number} {self.text[:30]}"
+
+
+class InspectionRecord(AuditedModel):
+    """检查记录 (一企两表's first table), of any kind. Once finished it is locked: changes are Amendments."""
+
+    class Kind(models.TextChoices):
+        PERIODIC = "periodic", "定期监督检查"
+        UNSCHEDULED = "unscheduled", "不定期监督检查"
+        PATROL = "patrol", "巡查"
+        REVISIT = "revisit", "回访/复查"
+        SPECIAL = "special", "专项检查"
+        RANDOM_CHECK = "random_check", "双随机抽查"
+        CROSS_AUDIT = "cross_audit", "督查互查"
+        FLIGHT = "flight", "飞行检查"
+
+    class Trigger(models.TextChoices):
+        # 002 第七条 (一)–(六)
+        COMPLAINT = "complaint", "企业在生产经营过程中被举报"
+        MEDIA = "media", "企业在生产经营过程中被媒体曝光"
+        COUNTERFEIT = "counterfeit", "企业涉嫌存在制假售假行为和记录"
+        ACCIDENT = "accident", "企业在生产经营过程中发生重大质量事故"
+        QUALITY_AUDIT = "quality_audit", "对审查质量、持续保持能力、证后监管质量进行抽查"
+        ASSIGNED = "assigned", "上级交办的检查"
+
+    class Status(models.TextChoices):
+        ASSIGNED = "assigned", "待检查"
+        IN_PROGRESS = "in_progress", "检查中"
+        FINISHED = "finished", "已完成"
+
+    class Conclusion(models.TextChoices):
+        QUALIFIED = "qualified", "合格"
+        UNQUALIFIED = "unqualified", "不合格"
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="inspections", verbose_name="企业")
+    kind = models.CharField("检查类型", max_length=20, choices=Kind.choices)
+    special_trigger = models.CharField("专项检查原因", max_length=20, choices=Trigger.choices, blank=True)
+    licenses = models.ManyToManyField(License, blank=True, related_name="inspections", verbose_name="生产许可证")
+    template_version = models.ForeignKey(ChecklistVersion, on_delete=models.PROTECT, related_name="records", verbose_name="检查表版本")
+    org_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="inspections", verbose_name="检查单位")
+    inspectors = models.ManyToManyField(Inspector, through="RecordInspector", related_name="inspections", verbose_name="检查人员")
+    due_date = models.DateField("完成期限", null=True, blank=True)
+    inspection_date = models.DateField("检查日期", null=True, blank=True)
+    status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.ASSIGNED)
+    conclusion = models.CharField("检查结论", max_length=12, choices=Conclusion.choices, blank=True)
+    problems_summary = models.TextField("现场检查发现的问题汇总", blank=True)
+    enterprise_opinion = models.TextField("企业意见", blank=True)
+    extra_values = models.JSONField("附加栏目内容", default=dict, blank=True)
+    enterprise_signer = models.CharField("企业负责人/代表", max_length=50, blank=True)
+    enterprise_signature = models.ImageField("企业签名", upload_to="signatures/%Y/%m/", blank=True)
+    enterprise_signed_at = models.DateTimeField("企业签字时间", null=True, blank=True)
+    enterprise_refused = models.BooleanField("企业拒绝签字", default=False)
+    enterprise_refusal_note = models.TextField("拒绝签字情况说明", blank=True)
+    revision = models.PositiveIntegerField("草稿版本", default=0, help_text="每次保存加一；过期的草稿提交被拒绝，不会覆盖新内容")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", verbose_name="派发人")
+    created_at = models.DateTimeField("派发时间", auto_now_add=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    finished_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+", verbose_name="完成人")
+
+    objects = ScopedQuerySet.as_manager()
+    scope = ScopePaths(**RECORD_SCOPE)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["status", "due_date"]),
+            models.Index(fields=["enterprise", "-inspection_date"]),
+        ]
+        verbose_name = verbose_name_plural = "检查记录"
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.enterprise.name}"
+
+    @property
+    def is_locked(self):
+        return self.status == self.Status.FINISHED
+
+
+class RecordInspector(AuditedModel):
+    """An inspector on a record, with their drawn signature."""
+
+    record = models.ForeignKey(InspectionRecord, on_delete=models.CASCADE, related_name="crew", verbose_name="检查记录")
+    inspector = models.ForeignKey(Inspector, on_delete=models.PROTECT, related_name="record_links", verbose_name="检查人员")
+    signature = models.ImageField("签名", upload_to="signatures/%Y/%m/", blank=True)
+    signed_at = models.DateTimeField("签字时间", null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope = _scope_via("record")
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["record", "inspector"], name="unique_inspector_per_record")]
+        verbose_name = verbose_name_plural = "检查人员签名"
+
+    def __str__(self):
+        return self.inspector.name
+
+
+class Finding(AuditedModel):
+    """One item as filled in: 检查记录 option, 单项检查结论, note."""
+
+    record = models.ForeignKey(InspectionRecord, on_delete=models.CASCADE, related_name="findings", verbose_name="检查记录")
+    item = models.ForeignKey(ChecklistItem, on_delete=models.PROTECT, related_name="findings", verbose_name="检查项")
+    option = models.CharField("检查记录", max_length=100, blank=True)
+    conclusion = models.CharField("单项检查结论", max_length=10, blank=True)
+    note = models.TextField("备注", blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope = _scope_via("record")
+
+    class Meta:
+        ordering = ["item__position"]
+        constraints = [models.UniqueConstraint(fields=["record", "item"], name="unique_finding_per_item")]
+        verbose_name = verbose_name_plural = "检查项记录"
+
+    def __str__(self):
+        return f"{self.item.number} {self.option} {self.conclusion}".strip()
+
+
+class Attachment(AuditedModel):
+    """A photo or PDF on a finding, stored through Django's storage API (local or S3-compatible)."""
+
+    finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="attachments", verbose_name="检查项记录")
+    file = models.FileField("文件", upload_to="inspections/%Y/%m/")
+    original_name = models.CharField("原文件名", max_length=200)
+    content_type = models.CharField("类型", max_length=50)
+    size = models.PositiveIntegerField("大小（字节）")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name="上传人")
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope = _scope_via("finding__record")
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = verbose_name_plural = "附件"
+
+    def __str__(self):
+        return self.original_name
+
+    @property
+    def is_image(self):
+        return self.content_type.startswith("image/")
+
+
+class EquipmentCheck(AuditedModel):
+    """关键生产设备表 as found on site, against the registered KeyEquipment (the second of the 一企两表)."""
+
+    record = models.ForeignKey(InspectionRecord, on_delete=models.CASCADE, related_name="equipment_checks", verbose_name="检查记录")
+    registered = models.ForeignKey(KeyEquipment, null=True, blank=True, on_delete=models.SET_NULL, related_name="checks", verbose_name="登记设备")
+    kind = models.CharField("类型", max_length=12, choices=KeyEquipment.Kind.choices)
+    name = models.CharField("设备名称", max_length=100)
+    model = models.CharField("规格型号", max_length=100, blank=True)
+    registered_quantity = models.PositiveIntegerField("登记数量", default=0)
+    found_quantity = models.PositiveIntegerField("现场数量", default=0)
+    found_model = models.CharField("现场规格型号", max_length=100, blank=True)
+    note = models.CharField("备注", max_length=200, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope = _scope_via("record")
+
+    class Meta:
+        ordering = ["kind", "id"]
+        verbose_name = verbose_name_plural = "关键设备核对"
+
+    def __str__(self):
+        return self.name
+
+
+class Amendment(AuditedModel):
+    """更正: the only way to change a finished record. Keeps who, when, why, and both versions."""
+
+    record = models.ForeignKey(InspectionRecord, on_delete=models.CASCADE, related_name="amendments", verbose_name="检查记录")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="更正人")
+    at = models.DateTimeField("更正时间", auto_now_add=True)
+    reason = models.TextField("更正原因")
+    changes = models.JSONField("更正内容", default=list)
+    before = models.JSONField("更正前", default=dict)
+    after = models.JSONField("更正后", default=dict)
+
+    objects = ScopedQuerySet.as_manager()
+    scope = _scope_via("record")
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = verbose_name_plural = "检查记录更正"
+
+    def __str__(self):
+        return f"{self.record_id} 更正 {self.at:%Y-%m-%d %H:%M}"
+
+
+class Problem(AuditedModel):
+    """不符合项 handed to follow-up: opened when a record finishes, closed by the follow-up capability."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "待整改"
+        CLOSED = "closed", "已关闭"
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="problems", verbose_name="企业")
+    record = models.ForeignKey(InspectionRecord, on_delete=models.PROTECT, related_name="problems", verbose_name="检查记录")
+    finding = models.ForeignKey(Finding, null=True, blank=True, on_delete=models.SET_NULL, related_name="problems", verbose_name="检查项记录")
+    description = models.TextField("问题")
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.OPEN)
+    opened_at = models.DateTimeField("发现时间", auto_now_add=True)
+    closed_at = models.DateTimeField("关闭时间", null=True, blank=True)
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="关闭人")
+    outcome = models.TextField("处理结果", blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope = ScopePaths(
+        region="enterprise__region", unit="enterprise__supervising_unit",
+        inspector_user="record__inspectors__user", enterprise_user="enterprise__accounts__user",
+    )
+
+    class Meta:
+        ordering = ["-opened_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["record", "finding"], name="unique_problem_per_finding")]
+        verbose_name = verbose_name_plural = "问题"
+
+    def __str__(self):
+        return self.description[:40]
+
+
+class PrintTemplate(AuditedModel):
+    """The Word (.docx) template an admin may replace; without an upload the shipped one is used."""
+
+    template = models.OneToOneField(ChecklistTemplate, on_delete=models.CASCADE, related_name="print_template", verbose_name="检查表")
+    docx = models.FileField("Word 模板（.docx）", upload_to="print_templates/")
+    uploaded_at = models.DateTimeField("上传时间", auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope = ScopePaths(shared=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "Word 打印模板"
+
+    def __str__(self):
+        return f"{self.template.name} Word 模板"
