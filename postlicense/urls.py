@@ -21,6 +21,7 @@ urlpatterns = [
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("core/", include("postlicense.core.urls")),
+    path("inspections/", include("postlicense.inspections.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("postlicense.api.urls")),
 ]

@@ -5,3 +5,51 @@ class InspectionsConfig(AppConfig):
     name = "postlicense.inspections"
     label = "inspections"
     verbose_name = "监督检查"
+
+    def nav_items(self, user):
+        from postlicense.core.models import User
+        from postlicense.core.navigation import NavItem
+
+        items = []
+        if user.role == User.Role.INSPECTOR or user.is_superuser:
+            items.append(NavItem("我的检查", "inspections:my_inspections", order=20))
+        if user.is_bureau_staff or user.role == User.Role.ENTERPRISE:
+            items.append(NavItem("检查记录", "inspections:record_list", order=30))
+        return items
+
+    def home_cards(self, user):
+        from django.urls import reverse
+
+        from postlicense.core.models import User
+        from postlicense.core.navigation import HomeCard
+
+        from .selectors import my_inspections, record_counts
+
+        if user.role == User.Role.INSPECTOR:
+            mine = my_inspections(user)
+            url = reverse("inspections:my_inspections")
+            return [HomeCard("我的待检查", len(mine["assigned"]) + len(mine["due"]) + len(mine["overdue"]), url),
+                    HomeCard("已逾期", len(mine["overdue"]), url, "超过完成期限仍未完成")]
+        if not user.is_bureau_staff:
+            return []
+        counts = record_counts(user)
+        url = reverse("inspections:record_list")
+        return [HomeCard("未完成检查", counts["open"], url + "?status=in_progress"),
+                HomeCard("逾期未完成检查", counts["overdue"], url, "超过完成期限"),
+                HomeCard("检查不合格", counts["unqualified"], url + "?conclusion=unqualified")]
+
+    def archive_events(self, enterprise):
+        from postlicense.registry.archive import ArchiveEvent
+
+        from .models import InspectionRecord
+
+        finished = enterprise.inspections.filter(status=InspectionRecord.Status.FINISHED).select_related("template_version")
+        return [ArchiveEvent(at=r.finished_at, kind="检查",
+                             title=f"{r.get_kind_display()}：{r.get_conclusion_display()}",
+                             detail=(r.problems_summary or "未发现不符合项")[:200], url=r.get_absolute_url())
+                for r in finished]
+
+    def load_demo(self, stdout):
+        from .demo import load_demo
+
+        load_demo(stdout)

@@ -2,6 +2,7 @@
 amendments and the problems handed to follow-up (DESIGN.md: inspections)."""
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 
 from postlicense.core.models import AuditedModel, OrgUnit
 from postlicense.core.scoping import ScopedQuerySet, ScopePaths
@@ -149,6 +150,8 @@ class InspectionRecord(AuditedModel):
     enterprise_refused = models.BooleanField("企业拒绝签字", default=False)
     enterprise_refusal_note = models.TextField("拒绝签字情况说明", blank=True)
     revision = models.PositiveIntegerField("草稿版本", default=0, help_text="每次保存加一；过期的草稿提交被拒绝，不会覆盖新内容")
+    submission_token = models.UUIDField("提交标识", null=True, blank=True, unique=True, editable=False,
+                                        help_text="新建表单的一次性标识：重复提交同一表单不会重复创建")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+", verbose_name="派发人")
     created_at = models.DateTimeField("派发时间", auto_now_add=True)
@@ -173,6 +176,12 @@ class InspectionRecord(AuditedModel):
     @property
     def is_locked(self):
         return self.status == self.Status.FINISHED
+
+    def get_absolute_url(self):
+        return reverse("inspections:record_detail", args=[self.pk])
+
+    def get_fill_url(self):
+        return reverse("inspections:record_fill", args=[self.pk])
 
 
 class RecordInspector(AuditedModel):
@@ -224,6 +233,7 @@ class Attachment(AuditedModel):
     original_name = models.CharField("原文件名", max_length=200)
     content_type = models.CharField("类型", max_length=50)
     size = models.PositiveIntegerField("大小（字节）")
+    sha256 = models.CharField("SHA-256", max_length=64, default="")
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name="上传人")
     uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
 
@@ -232,6 +242,8 @@ class Attachment(AuditedModel):
 
     class Meta:
         ordering = ["id"]
+        # The same file posted twice to the same finding (a double submit) is stored once.
+        constraints = [models.UniqueConstraint(fields=["finding", "sha256"], name="unique_attachment_content")]
         verbose_name = verbose_name_plural = "附件"
 
     def __str__(self):

@@ -18,19 +18,307 @@ open_problems_from(record) -> list[Problem]
 close_problem(problem, *, by, outcome) -> Problem
     The follow-up capability calls this once the problem is rectified (or otherwise resolved).
 """
-from django.db import transaction
+import base64
+import binascii
+import hashlib
+import uuid
 
-from .models import InspectionRecord
-from .selectors import current_template  # noqa: F401  (part of this module's documented interface)
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from postlicense.core import audit
+from postlicense.core.models import AuditEntry
+
+from . import attachments, rules
+from .models import (
+    Amendment, Attachment, ChecklistVersion, EquipmentCheck, Finding, InspectionRecord, Problem, RecordInspector,
+)
+from .selectors import computed_conclusion, current_template, finish_problems, nonconforming_findings  # noqa: F401
 
 
 @transaction.atomic
 def create_inspection(*, enterprise, kind, template_version, org_unit, inspectors, due_date, created_by=None,
-                      licenses=None, special_trigger=""):
+                      licenses=None, special_trigger="", submission_token=None):
+    if submission_token:
+        existing = InspectionRecord.objects.filter(submission_token=submission_token).first()
+        if existing:
+            return existing  # the same form posted twice
+    if kind == InspectionRecord.Kind.SPECIAL and not special_trigger:
+        raise ValidationError({"special_trigger": "专项检查须选择检查原因（002 第七条）。"})
     record = InspectionRecord.objects.create(
-        enterprise=enterprise, kind=kind, special_trigger=special_trigger, template_version=template_version,
-        org_unit=org_unit, due_date=due_date, created_by=created_by,
+        enterprise=enterprise, kind=kind, special_trigger=special_trigger if kind == InspectionRecord.Kind.SPECIAL else "",
+        template_version=template_version, org_unit=org_unit, due_date=due_date, created_by=created_by,
+        submission_token=submission_token,
     )
     record.inspectors.set(list(inspectors))
     record.licenses.set(list(licenses) if licenses is not None else enterprise.licenses.filter(status="valid"))
+    _add_equipment_rows(record)
     return record
+
+
+class RecordLocked(ValidationError):
+    def __init__(self):
+        super().__init__("本检查记录已完成并锁定，只能通过“更正”修改（须填写更正原因）。", code="locked")
+
+
+class StaleDraft(ValidationError):
+    def __init__(self):
+        super().__init__("本记录已在其他设备或窗口中更新。您填写的内容仍保留在本页，请核对后再次保存。", code="stale")
+
+
+def _add_equipment_rows(record):
+    rows = EquipmentCheck.objects.bulk_create(
+        EquipmentCheck(record=record, registered=e, kind=e.kind, name=e.name, model=e.model,
+                       registered_quantity=e.quantity, found_quantity=e.quantity, found_model=e.model)
+        for e in record.enterprise.equipment.all()
+    )
+    audit.record([audit.Change(AuditEntry.Action.CREATE, row, {"after": audit.snapshot(row)})
+                  for row in rows])
+
+
+def _ensure_open(record):
+    if record.is_locked:
+        raise RecordLocked()
+
+
+def _apply(record, *, fields, findings, equipment):
+    """Write the editable content of a record: header fields, findings by item id, equipment rows by id."""
+    items = {item.pk: item for item in record.template_version.items.all()}
+    for name, value in fields.items():
+        setattr(record, name, value)
+    for item_id, (option, conclusion, note) in findings.items():
+        item = items.get(int(item_id))
+        if item is None:
+            continue
+        if option and option not in item.options:
+            raise ValidationError(f"第{item.number}项的检查记录“{option}”不是本表的选项。")
+        if conclusion and conclusion not in item.conclusions:
+            raise ValidationError(f"第{item.number}项的单项检查结论“{conclusion}”不是本表的选项。")
+        finding, created = Finding.objects.get_or_create(record=record, item=item,
+                                                         defaults=dict(option=option, conclusion=conclusion, note=note))
+        if not created and (finding.option, finding.conclusion, finding.note) != (option, conclusion, note):
+            finding.option, finding.conclusion, finding.note = option, conclusion, note
+            finding.save()
+    for row_id, (found_quantity, found_model, note) in equipment.items():
+        row = record.equipment_checks.filter(pk=row_id).first()
+        if row and (row.found_quantity, row.found_model, row.note) != (found_quantity, found_model, note):
+            row.found_quantity, row.found_model, row.note = found_quantity, found_model, note
+            row.save()
+
+
+@transaction.atomic
+def save_draft(record, *, revision, fields=None, findings=None, equipment=None):
+    """Save what the inspector has filled so far (autosave and 保存). Findings are keyed by item, so posting the
+    same draft twice writes nothing twice; a draft based on an older revision is refused, never merged."""
+    record = InspectionRecord.objects.select_for_update().get(pk=record.pk)
+    _ensure_open(record)
+    if revision != record.revision:
+        raise StaleDraft()
+    _apply(record, fields=fields or {}, findings=findings or {}, equipment=equipment or {})
+    record.revision += 1
+    if record.status == InspectionRecord.Status.ASSIGNED:
+        record.status = InspectionRecord.Status.IN_PROGRESS
+    record.save()
+    return record
+
+
+def add_equipment_found(record, *, kind, name, model, quantity):
+    """A key equipment found on site that is not on the register (flagged as 未登记的新增设备)."""
+    _ensure_open(record)
+    if not name.strip():
+        raise ValidationError("请填写设备名称。")
+    return EquipmentCheck.objects.create(record=record, kind=kind, name=name.strip(), found_model=model.strip(),
+                                         found_quantity=quantity)
+
+
+# --- signatures -------------------------------------------------------------------------------------------
+
+MAX_SIGNATURE_BYTES = 512 * 1024
+
+
+def _signature_file(data_url):
+    """A drawn signature posted by the canvas as a PNG data URL."""
+    prefix = "data:image/png;base64,"
+    if not data_url or not data_url.startswith(prefix):
+        raise ValidationError("签名无效：请在签名框内手写签名后再提交。")
+    try:
+        raw = base64.b64decode(data_url[len(prefix):], validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise ValidationError("签名无效：图像数据已损坏，请重新签名。") from exc
+    if len(raw) > MAX_SIGNATURE_BYTES:
+        raise ValidationError("签名图像过大，请清除后重新签名。")
+    try:
+        attachments.check_image(raw)
+    except ValidationError as exc:
+        raise ValidationError("签名无效：图像无法识别，请清除后重新签名。") from exc
+    return ContentFile(raw, name=f"{uuid.uuid4().hex}.png")
+
+
+@transaction.atomic
+def sign_as_inspector(record, inspector, data_url):
+    _ensure_open(record)
+    link = RecordInspector.objects.select_for_update().get(record=record, inspector=inspector)
+    link.signature = _signature_file(data_url)
+    link.signed_at = timezone.now()
+    link.save()
+    return link
+
+
+@transaction.atomic
+def sign_as_enterprise(record, *, signer, data_url):
+    _ensure_open(record)
+    if not signer.strip():
+        raise ValidationError("请填写签字的企业负责人/代表姓名。")
+    record.enterprise_signature = _signature_file(data_url)
+    record.enterprise_signer = signer.strip()
+    record.enterprise_signed_at = timezone.now()
+    record.enterprise_refused, record.enterprise_refusal_note = False, ""
+    record.save()
+    return record
+
+
+@transaction.atomic
+def record_refusal(record, *, note):
+    """003 六(一)2: 被检查对象拒绝签字的应当在“一企两表”上如实记录."""
+    _ensure_open(record)
+    if not note.strip():
+        raise ValidationError("企业拒绝签字时，须如实记录拒绝情况（如拒绝人、时间、经过）。")
+    record.enterprise_refused, record.enterprise_refusal_note = True, note.strip()
+    record.enterprise_signature, record.enterprise_signer, record.enterprise_signed_at = "", "", timezone.now()
+    record.save()
+    return record
+
+
+# --- attachments ------------------------------------------------------------------------------------------
+
+def add_attachment(finding, upload, *, by):
+    """A photo or PDF on a finding. Checked by content; the same file twice on one finding is stored once."""
+    _ensure_open(finding.record)
+    raw, content_type = attachments.validate(upload)
+    digest = hashlib.sha256(raw).hexdigest()
+    existing = finding.attachments.filter(sha256=digest).first()
+    if existing:
+        return existing
+    return Attachment.objects.create(
+        finding=finding, file=ContentFile(raw, name=attachments.storage_name(upload.name, content_type)),
+        original_name=upload.name[:200], content_type=content_type, size=len(raw), sha256=digest, uploaded_by=by,
+    )
+
+
+# --- conclusion, finishing, amendments ------------------------------------------------------------------
+
+@transaction.atomic
+def finish(record, *, by):
+    """Lock the record with its computed conclusion and hand its nonconformities to follow-up.
+    Finishing an already finished record (a double submit) changes nothing."""
+    record = InspectionRecord.objects.select_for_update().get(pk=record.pk)
+    if record.is_locked:
+        return record
+    messages = finish_problems(record)
+    if messages:
+        raise ValidationError(messages)
+    record.conclusion = computed_conclusion(record)
+    record.status = InspectionRecord.Status.FINISHED
+    record.finished_at, record.finished_by = timezone.now(), by
+    record.save()
+    open_problems_from(record)
+    return record
+
+
+def snapshot(record):
+    """What an amendment compares: the record's content as shown on the form."""
+    findings = {f.item.number or str(f.item.position): {"检查记录": f.option, "单项检查结论": f.conclusion, "备注": f.note}
+                for f in record.findings.select_related("item")}
+    return {
+        "检查日期": record.inspection_date.isoformat() if record.inspection_date else "",
+        "现场检查发现的问题汇总": record.problems_summary,
+        "企业意见": record.enterprise_opinion,
+        "检查结论": record.get_conclusion_display(),
+        "附加栏目": record.extra_values,
+        "检查项": findings,
+        "关键设备": {str(e.pk): {"现场数量": e.found_quantity, "现场规格型号": e.found_model, "备注": e.note}
+                 for e in record.equipment_checks.all()},
+    }
+
+
+def _diff(before, after, path=""):
+    if isinstance(before, dict) and isinstance(after, dict):
+        out = []
+        for key in list(before) + [k for k in after if k not in before]:
+            out += _diff(before.get(key, ""), after.get(key, ""), f"{path} › {key}" if path else key)
+        return out
+    return [] if before == after else [{"what": path, "before": before, "after": after}]
+
+
+@transaction.atomic
+def amend(record, *, by, reason, fields=None, findings=None, equipment=None):
+    """更正 a finished record: who, when, why and what changed; the conclusion is recomputed by the template's
+    rule and new nonconformities become problems. The version before stays in the Amendment."""
+    record = InspectionRecord.objects.select_for_update().get(pk=record.pk)
+    if not record.is_locked:
+        raise ValidationError("记录尚未完成，可直接修改，无需更正。")
+    if not reason.strip():
+        raise ValidationError("请填写更正原因。")
+    before = snapshot(record)
+    _apply(record, fields=fields or {}, findings=findings or {}, equipment=equipment or {})
+    record.conclusion = computed_conclusion(record)
+    record.save()
+    after = snapshot(record)
+    changes = _diff(before, after)
+    if not changes:
+        raise ValidationError("没有修改任何内容，无需更正。")
+    amendment = Amendment.objects.create(record=record, by=by, reason=reason.strip(), changes=changes,
+                                         before=before, after=after)
+    open_problems_from(record)
+    return amendment
+
+
+# --- hand-off to follow-up --------------------------------------------------------------------------------
+
+def open_problems_from(record):
+    """One open Problem on the enterprise per nonconforming item of a finished record (idempotent)."""
+    opened = []
+    for finding in nonconforming_findings(record):
+        text = f"{record.get_kind_display()}（{record.inspection_date:%Y-%m-%d}）第{finding.item.number}项：{finding.item.text}"
+        detail = "；".join(x for x in (finding.option, finding.note) if x)
+        problem, created = Problem.objects.get_or_create(
+            record=record, finding=finding,
+            defaults={"enterprise": record.enterprise, "description": f"{text}。{detail}" if detail else text},
+        )
+        if created:
+            opened.append(problem)
+    return opened
+
+
+@transaction.atomic
+def close_problem(problem, *, by, outcome):
+    """Called by the follow-up capability when the problem is resolved (整改完成、复查合格、处罚结案 …)."""
+    if not outcome.strip():
+        raise ValidationError("请填写处理结果。")
+    problem = Problem.objects.select_for_update().get(pk=problem.pk)
+    if problem.status == Problem.Status.CLOSED:
+        return problem
+    problem.status, problem.closed_at, problem.closed_by, problem.outcome = (
+        Problem.Status.CLOSED, timezone.now(), by, outcome.strip())
+    problem.save()
+    return problem
+
+
+# --- checklist versions -----------------------------------------------------------------------------------
+
+@transaction.atomic
+def new_version(template):
+    """Editing a checklist: copy its newest version into an unpublished draft with the next number."""
+    latest = template.versions.order_by("-number").first()
+    copy = ChecklistVersion.objects.get(pk=latest.pk)
+    copy.pk, copy.id, copy.number, copy.published = None, None, latest.number + 1, False
+    copy._state.adding = True
+    copy.save()
+    for item in latest.items.all():
+        item.pk = item.id = None
+        item._state.adding = True
+        item.version = copy
+        item.save()
+    return copy

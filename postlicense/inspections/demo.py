@@ -1,0 +1,137 @@
+"""Demo: a year of finished inspections on the demo register, with realistic findings (some 不合格), plus open
+assignments for each unit's demo inspector login. Idempotent: an enterprise that already has inspections is skipped."""
+import io
+import random
+from datetime import date, datetime, time, timedelta
+
+from django.core.files.base import ContentFile
+from django.utils import timezone
+from PIL import Image, ImageDraw, ImageFont
+
+from postlicense.inspectors.models import Inspector
+from postlicense.registry.models import Enterprise
+
+from . import services
+from .models import Finding, InspectionRecord, RecordInspector
+from .selectors import current_template
+
+FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
+PER_UNIT = 12  # enterprises per org unit given a year of history (keeps `postlicense demo` quick)
+KIND_TEMPLATE = {
+    InspectionRecord.Kind.RANDOM_CHECK: "random_check_003",
+    InspectionRecord.Kind.PERIODIC: "production_conditions_004",
+    InspectionRecord.Kind.UNSCHEDULED: "production_conditions_004",
+    InspectionRecord.Kind.SPECIAL: "production_conditions_004",
+    InspectionRecord.Kind.PATROL: "patrol_000",
+}
+# Realistic nonconformities by 003 item number: (检查记录, 备注).
+FAILURES_003 = {
+    "4": ("未标注", "部分批次产品包装袋未标注生产许可证编号"),
+    "6": ("检验记录不全", "出厂检验记录缺少3个批次的强度检验数据"),
+    "7": ("已建立未执行", "原材料进货台帐自今年5月起未登记"),
+    "8": ("否", "压力试验机检定证书已过期2个月"),
+    "2": ("发生变化未申请重新审查", "新增一条粉磨生产线，未申请重新审查"),
+}
+FAILURES_004 = {"4": "出厂检验报告未经检验员签字", "6": "产品合格证缺少执行标准编号", "7": "不合格品未隔离存放、无处置记录"}
+PASS_OPTION_003 = {"1": "在有效期", "2": "未发生变化", "3": "不存在", "4": "已标注", "5": "有效", "6": "进行检验并存档",
+                   "7": "已建立并执行", "8": "是", "9": "符合", "10": "无", "11": "无"}
+
+
+def signature_png(name):
+    image = Image.new("RGBA", (360, 120), (255, 255, 255, 0))
+    draw = ImageDraw.Draw(image)
+    draw.text((20, 20), name, fill=(20, 20, 60, 255), font=ImageFont.truetype(FONT, 64))
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return ContentFile(buffer.getvalue(), name="demo-signature.png")
+
+
+def _fill(record, rng, fail):
+    version = record.template_version
+    failing = set(rng.sample(sorted(FAILURES_003 if version.template.code == "random_check_003" else FAILURES_004), k=fail)) if fail else set()
+    problems = []
+    for item in version.items.all():
+        option, conclusion, note = "", "", ""
+        if version.template.code == "random_check_003":
+            if item.number in failing:
+                option, note = FAILURES_003[item.number]
+                conclusion = "不符合"
+                problems.append(f"{item.number}. {note}")
+            elif item.options:
+                option, conclusion = PASS_OPTION_003[item.number], "符合"
+        elif version.template.code == "patrol_000":
+            option = "是"
+        else:
+            conclusion = "不符合" if item.number in failing else "符合"
+            note = FAILURES_004[item.number] if item.number in failing else ""
+            if note:
+                problems.append(f"{item.number}. {note}")
+        Finding.objects.create(record=record, item=item, option=option, conclusion=conclusion, note=note)
+    record.problems_summary = "；".join(problems)
+    if version.template.code == "patrol_000":
+        record.extra_values = {"due": "12", "done": "11", "sampled": "5", "overall": "材料基本齐全", "product": record.enterprise.products}
+
+
+def _finish(record, day, rng):
+    for link in RecordInspector.objects.filter(record=record).select_related("inspector"):
+        link.signature = signature_png(link.inspector.name)
+        link.signed_at = timezone.make_aware(datetime.combine(day, time(10, 30)))
+        link.save()
+    if rng.random() < 0.06:
+        record.enterprise_refused = True
+        record.enterprise_refusal_note = "企业负责人对检查结论有异议，拒绝在检查表上签字，检查人员当场记录。"
+    else:
+        record.enterprise_signer = record.enterprise.legal_representative
+        record.enterprise_signature = signature_png(record.enterprise.legal_representative)
+    record.enterprise_signed_at = timezone.make_aware(datetime.combine(day, time(11, 0)))
+    record.inspection_date = day
+    record.save()
+    services.finish(record, by=None)
+    InspectionRecord.objects.filter(pk=record.pk).update(finished_at=timezone.make_aware(datetime.combine(day, time(11, 5))))
+
+
+def _crew(unit, enterprise, day):
+    avoiding = set(enterprise.avoiding_inspectors.values_list("pk", flat=True)) if enterprise else set()
+    return [i for i in Inspector.objects.filter(org_unit=unit, active=True)
+            if i.certificate_valid_on(day) and i.pk not in avoiding]
+
+
+def load_demo(stdout):
+    if current_template("random_check_003") is None:
+        return
+    today = date.today()
+    made = 0
+    units = Enterprise.objects.values_list("supervising_unit", flat=True).distinct()
+    for unit_id in units:
+        enterprises = Enterprise.objects.filter(supervising_unit_id=unit_id, inspections__isnull=True).select_related(
+            "supervising_unit").order_by("id")[:PER_UNIT]
+        for enterprise in enterprises:
+            rng = random.Random(enterprise.credit_code)
+            unit = enterprise.supervising_unit
+            for _ in range(rng.choice([1, 1, 2, 3])):
+                day = today - timedelta(days=rng.randint(20, 360))
+                crew = _crew(unit, enterprise, day)
+                if len(crew) < 2:
+                    continue
+                kind = rng.choice(list(KIND_TEMPLATE))
+                record = services.create_inspection(
+                    enterprise=enterprise, kind=kind, template_version=current_template(KIND_TEMPLATE[kind]), org_unit=unit,
+                    inspectors=rng.sample(crew, 2), due_date=day + timedelta(days=10),
+                    special_trigger=InspectionRecord.Trigger.COMPLAINT if kind == InspectionRecord.Kind.SPECIAL else "",
+                )
+                _fill(record, rng, fail=rng.choice([0, 0, 0, 0, 1, 2]) if kind != InspectionRecord.Kind.PATROL else 0)
+                _finish(record, day, rng)
+                made += 1
+        # Open assignments for the unit's demo inspector login: one overdue, one due soon, one later.
+        mine = Inspector.objects.filter(org_unit_id=unit_id, user__username__endswith="-inspector").first()
+        if mine and not mine.inspections.exclude(status=InspectionRecord.Status.FINISHED).exists():
+            others = [i for i in _crew(mine.org_unit, None, today) if i.pk != mine.pk][:1]
+            targets = Enterprise.objects.filter(supervising_unit_id=unit_id).exclude(avoiding_inspectors=mine).order_by("-id")[:3]
+            for enterprise, due in zip(targets, (-3, 5, 30)):
+                if others:
+                    services.create_inspection(
+                        enterprise=enterprise, kind=InspectionRecord.Kind.RANDOM_CHECK,
+                        template_version=current_template("random_check_003"), org_unit=mine.org_unit,
+                        inspectors=[mine, others[0]], due_date=today + timedelta(days=due),
+                    )
+    stdout.write(f"监督检查：新增 {made} 条已完成的检查记录。")

@@ -1,0 +1,46 @@
+"""Filling a record the way the form does, for service and view tests."""
+import base64
+import io
+from datetime import date
+
+from PIL import Image
+
+from postlicense.inspections import services
+from postlicense.inspections.models import InspectionRecord
+
+from .factories import make_enterprise, make_inspector
+
+
+def png_bytes(size=(60, 30), fmt="PNG"):
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (200, 10, 10)).save(buffer, fmt)
+    return buffer.getvalue()
+
+
+def signature_data_url():
+    return "data:image/png;base64," + base64.b64encode(png_bytes()).decode()
+
+
+def new_record(code="random_check_003", inspectors=None, enterprise=None, user=None):
+    enterprise = enterprise or make_enterprise()
+    crew = inspectors if inspectors is not None else [make_inspector(user=user), make_inspector()]
+    return services.create_inspection(
+        enterprise=enterprise, kind=InspectionRecord.Kind.RANDOM_CHECK, template_version=services.current_template(code),
+        org_unit=enterprise.supervising_unit, inspectors=crew, due_date=date(2026, 10, 31),
+    )
+
+
+def all_conforming(record):
+    return {item.pk: ((item.options[0] if item.options else ""), ("符合" if item.conclusions else ""), "")
+            for item in record.template_version.items.all()}
+
+
+def fill_and_sign(record, findings=None, summary="", day=date(2026, 5, 1)):
+    record = services.save_draft(record, revision=record.revision,
+                                 fields={"inspection_date": day, "problems_summary": summary},
+                                 findings=findings or all_conforming(record))
+    for link in record.crew.all():
+        services.sign_as_inspector(record, link.inspector, signature_data_url())
+    services.sign_as_enterprise(record, signer="张三", data_url=signature_data_url())
+    record.refresh_from_db()
+    return record
