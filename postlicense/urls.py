@@ -22,6 +22,8 @@ urlpatterns = [
     path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("core/", include("postlicense.core.urls")),
     path("inspections/", include("postlicense.inspections.urls")),
+    path("registry/", include("postlicense.registry.urls")),
+    path("inspectors/", include("postlicense.inspectors.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("postlicense.api.urls")),
 ]

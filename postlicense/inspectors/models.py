@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 
 from postlicense.core.models import AuditedModel, OrgUnit
 from postlicense.core.scoping import ScopedQuerySet, ScopePaths
@@ -35,6 +36,9 @@ class Inspector(AuditedModel):
 
     def __str__(self):
         return f"{self.name}（{self.certificate_no}）"
+
+    def get_absolute_url(self):
+        return reverse("inspectors:inspector_detail", args=[self.pk])
 
     def certificate_valid_on(self, day):
         return (self.certificate_valid_from is None or self.certificate_valid_from <= day) and day <= self.certificate_valid_until

@@ -1,15 +1,18 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 
 from postlicense.core.models import AuditedModel, OrgUnit, Region
 from postlicense.core.scoping import ScopedQuerySet, ScopePaths
+
+from . import search_text
 
 
 class ProductCategory(AuditedModel):
     """产品类别 of the national production-license catalogue (reference data an admin edits)."""
 
-    code = models.CharField("类别编号", max_length=10, unique=True, help_text="许可证编号中 XK 后的两位数字，如 水泥 13")
+    code = models.CharField("类别编号", max_length=10, unique=True, help_text="许可证编号中 XK 后的两位数字，如 电线电缆 06")
     name = models.CharField("产品类别", max_length=100, unique=True)
     is_focus = models.BooleanField("重点行业", default=False, help_text="001 三、003 三 所列重点行业")
     active = models.BooleanField("在用", default=True)
@@ -45,6 +48,8 @@ class ProductUnit(AuditedModel):
 
 class Enterprise(AuditedModel):
     """获证企业."""
+
+    audit_exclude = frozenset({"search_key"})  # derived from name, products and credit code
 
     class Status(models.TextChoices):
         PRODUCING = "producing", "在产"
@@ -112,6 +117,20 @@ class Enterprise(AuditedModel):
 
     def __str__(self):
         return self.name
+
+    @staticmethod
+    def make_search_key(name, products, credit_code):
+        """The normalised search column (NFKC, casefold, pinyin and initials) of the list's search box."""
+        return search_text.search_key(name, products, credit_code)
+
+    def save(self, *args, **kwargs):
+        self.search_key = self.make_search_key(self.name, self.products, self.credit_code)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_key"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("registry:enterprise_detail", args=[self.pk])
 
 
 class License(AuditedModel):
@@ -193,3 +212,53 @@ class EnterpriseAccount(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "企业账号"
+
+
+class ImportJob(models.Model):
+    """One .xlsx import: validated in full first, then written; its progress is polled by the page.
+
+    Operational bookkeeping, not a domain record: the rows it writes are audited, the job itself is not.
+    """
+
+    class Kind(models.TextChoices):
+        ENTERPRISES = "enterprises", "获证企业及许可证"
+        INSPECTORS = "inspectors", "执法检查人员"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "等待处理"
+        VALIDATING = "validating", "正在校验"
+        INVALID = "invalid", "校验未通过"
+        IMPORTING = "importing", "正在导入"
+        DONE = "done", "导入完成"
+        FAILED = "failed", "导入失败"
+
+    kind = models.CharField("类型", max_length=12, choices=Kind.choices)
+    file = models.FileField("文件", upload_to="imports/%Y/%m/")
+    filename = models.CharField("文件名", max_length=200)
+    status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.PENDING)
+    total = models.PositiveIntegerField("总行数", default=0)
+    processed = models.PositiveIntegerField("已处理", default=0)
+    errors = models.JSONField("错误", default=list, blank=True)
+    created = models.PositiveIntegerField("新增", default=0)
+    updated = models.PositiveIntegerField("更新", default=0)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="导入人")
+    created_at = models.DateTimeField("提交时间", auto_now_add=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope = ScopePaths(region="created_by__org_unit__region", unit="created_by__org_unit")
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = verbose_name_plural = "导入任务"
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.filename}"
+
+    @property
+    def finished(self):
+        return self.status in {self.Status.INVALID, self.Status.DONE, self.Status.FAILED}
+
+    @property
+    def percent(self):
+        return int(self.processed * 100 / self.total) if self.total else 0

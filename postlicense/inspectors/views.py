@@ -1,0 +1,52 @@
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.utils import timezone
+
+from postlicense.registry.views import _save_form, bureau_staff_required, xlsx_response
+from postlicense.registry.xlsx import write_sheet
+
+from . import importing, selectors
+from .forms import InspectorFilterForm, InspectorForm
+
+
+def _filtered(request):
+    form = InspectorFilterForm(request.GET or None, user=request.user)
+    return form, selectors.filter_inspectors(selectors.inspectors_for(request.user), **form.filters())
+
+
+@login_required
+def inspector_list(request):
+    form, qs = _filtered(request)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "inspectors/inspector_list.html", {
+        "form": form, "page": page, "query": query.urlencode(),
+        "rows": [(i, selectors.certificate_state(i, today)) for i in page],
+    })
+
+
+@login_required
+def inspector_export(request):
+    _, qs = _filtered(request)
+    content = write_sheet(importing.COLUMNS, importing.export_rows(qs), title="执法检查人员")
+    return xlsx_response(content, f"执法检查人员名录-{timezone.localdate():%Y%m%d}.xlsx")
+
+
+@login_required
+def inspector_detail(request, pk):
+    inspector = selectors.inspector_detail(request.user, pk)
+    return render(request, "inspectors/inspector_detail.html", {
+        "inspector": inspector, "state": selectors.certificate_state(inspector), "can_edit": request.user.is_bureau_staff,
+        "avoided": inspector.avoid_enterprises.for_user(request.user),
+    })
+
+
+@bureau_staff_required
+def inspector_edit(request, pk=None):
+    inspector = selectors.inspector_detail(request.user, pk) if pk else None
+    form = InspectorForm(request.POST or None, instance=inspector, user=request.user)
+    return _save_form(request, form, "inspectors/inspector_form.html", {"inspector": inspector},
+                      lambda i: i.get_absolute_url(), "执法检查人员信息已保存。")

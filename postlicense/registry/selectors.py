@@ -1,0 +1,150 @@
+"""Reads of the register, always through the user's jurisdiction.
+
+Lists page by keyset ("seek") over the primary key and never COUNT the filtered set: both stay
+fast at a million enterprises. Expiry is a query on the dates (issue 3 §3), never a stored flag.
+"""
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db.models import Exists, Lookup, OuterRef, Q
+from django.utils import timezone
+
+from postlicense.core.scoping import get_scoped_or_404
+
+from .models import Enterprise, ImportJob, KeyEquipment, License, ProductCategory
+from .search_text import LIKE_ESCAPE, like_pattern, query_terms
+
+class Like(Lookup):
+    """`search_key LIKE %s ESCAPE '\\'` with search_text's ready-made pattern (same on SQLite and PostgreSQL)."""
+
+    lookup_name = "like"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} LIKE {rhs} ESCAPE '{LIKE_ESCAPE}'", [*lhs_params, *rhs_params]
+
+
+Enterprise._meta.get_field("search_key").register_lookup(Like)
+
+EXPIRY_WINDOW_DAYS = 90
+PAGE_SIZE = 50
+
+
+def expiring_q(today=None, prefix=""):
+    """Valid licenses whose expiry date falls within the next 90 days."""
+    today = today or timezone.localdate()
+    return Q(**{f"{prefix}status": License.Status.VALID, f"{prefix}expiry_date__gte": today,
+                f"{prefix}expiry_date__lte": today + timedelta(days=EXPIRY_WINDOW_DAYS)})
+
+
+def expired_q(today=None, prefix=""):
+    """Licenses marked 过期, or still marked 有效 after their expiry date."""
+    today = today or timezone.localdate()
+    return Q(**{f"{prefix}status": License.Status.EXPIRED}) | Q(
+        **{f"{prefix}status": License.Status.VALID, f"{prefix}expiry_date__lt": today})
+
+
+def license_state(lic, today=None):
+    """'expired', 'expiring' or '' for one license (the badge on the enterprise page)."""
+    today = today or timezone.localdate()
+    if lic.status == License.Status.EXPIRED or (lic.status == License.Status.VALID and lic.expiry_date < today):
+        return "expired"
+    if lic.status == License.Status.VALID and lic.expiry_date <= today + timedelta(days=EXPIRY_WINDOW_DAYS):
+        return "expiring"
+    return ""
+
+
+def categories():
+    return ProductCategory.objects.filter(active=True)
+
+
+def enterprises_for(user):
+    return Enterprise.objects.for_user(user)
+
+
+def licenses_for(user):
+    return License.objects.for_user(user)
+
+
+@dataclass(frozen=True)
+class EnterpriseFilter:
+    q: str = ""
+    license_number: str = ""
+    region: str = ""
+    category: int | None = None
+    risk_level: str = ""
+    supervision_class: str = ""
+    status: str = ""
+    expiry: str = ""  # "expiring" | "expired" | ""
+    focus: bool = False
+
+
+def filter_enterprises(qs, f: EnterpriseFilter, today=None):
+    for term in query_terms(f.q):
+        qs = qs.filter(search_key__like=like_pattern(term))
+    if f.license_number:
+        qs = qs.filter(Exists(License.objects.filter(enterprise=OuterRef("pk"), number__startswith=f.license_number.strip().upper())))
+    if f.region:
+        qs = qs.filter(region__code__startswith=f.region)
+    if f.category:
+        qs = qs.filter(product_category_id=f.category)
+    for field in ("risk_level", "supervision_class", "status"):
+        if getattr(f, field):
+            qs = qs.filter(**{field: getattr(f, field)})
+    if f.focus:
+        qs = qs.filter(is_focus=True)
+    if f.expiry in {"expiring", "expired"}:
+        condition = expiring_q(today) if f.expiry == "expiring" else expired_q(today)
+        qs = qs.filter(Exists(License.objects.filter(condition, enterprise=OuterRef("pk"))))
+    return qs
+
+
+@dataclass
+class SeekPage:
+    """One page of a keyset-paginated list (newest first); `after`/`before` are the ids to seek from."""
+
+    rows: list
+    next_after: int | None
+    prev_before: int | None
+    first: bool
+
+
+def seek_page(qs, after=None, before=None, size=PAGE_SIZE):
+    if before is not None:
+        rows = list(qs.filter(pk__gt=before).order_by("pk")[: size + 1])
+        has_more_newer = len(rows) > size
+        rows = list(reversed(rows[:size]))
+        return SeekPage(rows, rows[-1].pk if rows else None, rows[0].pk if rows and has_more_newer else None, not has_more_newer)
+    if after is not None:
+        qs = qs.filter(pk__lt=after)
+    rows = list(qs.order_by("-pk")[: size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    return SeekPage(rows, rows[-1].pk if more else None, rows[0].pk if rows and after is not None else None, after is None)
+
+
+def enterprise_list(user, f: EnterpriseFilter, after=None, before=None, size=PAGE_SIZE):
+    qs = filter_enterprises(enterprises_for(user), f).select_related("region", "product_category")
+    return seek_page(qs, after, before, size)
+
+
+def enterprise_detail(user, pk):
+    return get_scoped_or_404(Enterprise.objects.select_related("region", "supervising_unit", "product_category"), user, pk=pk)
+
+
+def licenses_of(enterprise):
+    return enterprise.licenses.select_related("product_category").prefetch_related("product_units").order_by("-expiry_date")
+
+
+def equipment_of(enterprise):
+    return KeyEquipment.objects.filter(enterprise=enterprise)
+
+
+def license_counts(user, today=None):
+    qs = licenses_for(user)
+    return {"expiring": qs.filter(expiring_q(today)).count(), "expired": qs.filter(expired_q(today)).count()}
+
+
+def import_job_for(user, pk):
+    return get_scoped_or_404(ImportJob.objects.filter(created_by=user), user, pk=pk)

@@ -1,0 +1,74 @@
+"""Writes to the register: imports (validated in full first, then written in one transaction)."""
+import threading
+
+from django.db import close_old_connections, connection
+from django.utils import timezone
+
+from postlicense.core.audit import acting_as
+
+from .models import ImportJob
+from .xlsx import SheetError, open_rows
+
+
+def import_kinds():
+    """ImportJob.Kind → (columns, validate, apply) of the module that owns that sheet."""
+    from postlicense.inspectors import importing as inspectors_importing
+
+    from . import importing as enterprise_importing
+
+    return {ImportJob.Kind.ENTERPRISES: enterprise_importing, ImportJob.Kind.INSPECTORS: inspectors_importing}
+
+
+# Files up to this size are imported within the request; larger ones in a thread the page polls for progress.
+SYNC_IMPORT_BYTES = 256 * 1024
+
+
+def start_import(user, kind, upload):
+    """Store the upload as an ImportJob and run it (in a background thread when the file is large)."""
+    job = ImportJob.objects.create(kind=kind, file=upload, filename=upload.name[:200], created_by=user)
+    if upload.size > SYNC_IMPORT_BYTES:
+        threading.Thread(target=_run_in_thread, args=(job.pk,), daemon=True).start()
+    else:
+        run_import(job)
+    return job
+
+
+def _run_in_thread(job_pk):
+    close_old_connections()
+    try:
+        run_import(ImportJob.objects.get(pk=job_pk))
+    finally:
+        connection.close()
+
+
+def _set(job, **values):
+    for key, value in values.items():
+        setattr(job, key, value)
+    ImportJob.objects.filter(pk=job.pk).update(**values)
+
+
+def run_import(job):
+    """Validate every row; if any is bad, record the errors and write nothing; otherwise write them all."""
+    module = import_kinds()[job.kind]
+    try:
+        with job.file.open("rb") as fh:
+            total, rows = open_rows(fh, module.COLUMNS)
+            _set(job, status=ImportJob.Status.VALIDATING, total=total)
+            valid, errors = module.validate(rows, job.created_by, progress=lambda n: _set(job, processed=n // 2))
+    except SheetError as exc:
+        return _set(job, status=ImportJob.Status.INVALID, errors=[{"row": 0, "column": "", "message": str(exc)}],
+                    finished_at=timezone.now())
+    if errors:
+        return _set(job, status=ImportJob.Status.INVALID, errors=[e.as_dict() for e in errors], finished_at=timezone.now())
+    if not valid:
+        return _set(job, status=ImportJob.Status.INVALID, finished_at=timezone.now(),
+                    errors=[{"row": 0, "column": "", "message": "文件中没有数据行。"}])
+    _set(job, status=ImportJob.Status.IMPORTING, total=len(valid), processed=len(valid) // 2)
+    try:
+        with acting_as(job.created_by):
+            created, updated = module.apply(valid, progress=lambda n: _set(job, processed=(len(valid) + n) // 2))
+    except Exception as exc:  # noqa: BLE001 - the job must end with a readable state whatever went wrong
+        _set(job, status=ImportJob.Status.FAILED, finished_at=timezone.now(),
+             errors=[{"row": 0, "column": "", "message": f"导入失败，未写入任何数据：{exc}"}])
+        raise
+    _set(job, status=ImportJob.Status.DONE, processed=len(valid), created=created, updated=updated, finished_at=timezone.now())

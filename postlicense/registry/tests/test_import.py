@@ -1,0 +1,142 @@
+"""Enterprise .xlsx import (issue 3 §7; 003 二(一): the enterprise database kept current).
+
+Every row is validated first; one bad row imports nothing and every bad row is listed with its row
+number, column and reason; a re-import updates by credit code instead of duplicating.
+"""
+import pytest
+from django.core.management import CommandError, call_command
+
+from postlicense.core.models import AuditEntry, User
+from postlicense.registry import importing
+from postlicense.registry.models import Enterprise, ImportJob, License
+from postlicense.registry.selectors import enterprises_for
+from postlicense.registry.services import run_import
+from postlicense.registry.xlsx import SheetError, open_rows, write_sheet
+
+from .conftest import good_row, xlsx_bytes
+
+
+def run(rows, user, headers=None):
+    total, cells = open_rows(xlsx_bytes(rows, headers), importing.COLUMNS)
+    return importing.validate(cells, user)
+
+
+@pytest.fixture
+def city_admin(make_user):
+    return make_user(User.Role.CITY_ADMIN, "xuchang")
+
+
+def test_valid_file_creates_enterprises_licenses_units_and_audit_entries(city_admin):
+    rows, errors = run([good_row(1), good_row(2, region="411002", 所在区县="411002")], city_admin)
+    assert errors == []
+    assert importing.apply(rows) == (2, 0)
+    e = Enterprise.objects.get(name="长葛导入1水泥有限公司")
+    assert e.region_id == "411082" and e.supervising_unit.code == "xuchang-changge" and e.risk_level == "medium"
+    assert "cgdr" in e.search_key  # initials filled on import, like on save
+    lic = License.objects.get(number="豫XK08-001-00001")
+    assert [u.name for u in lic.product_units.all()] == ["通用硅酸盐水泥"]
+    assert AuditEntry.objects.filter(model="registry.enterprise", object_id=str(e.pk), action="create").exists()
+    assert AuditEntry.objects.filter(model="registry.license", object_id=str(lic.pk)).exists()
+
+
+def test_reimport_updates_by_credit_code_instead_of_duplicating(city_admin):
+    importing.apply(run([good_row(1)], city_admin)[0])
+    rows, errors = run([good_row(1, 企业名称="长葛导入一号水泥有限公司", 风险等级="高")], city_admin)
+    assert errors == [] and importing.apply(rows) == (0, 1)
+    e = Enterprise.objects.get()
+    assert (e.name, e.risk_level) == ("长葛导入一号水泥有限公司", "high")
+    entry = AuditEntry.objects.filter(model="registry.enterprise", action="update").get()
+    assert set(entry.changes["changed"]) == {"name", "risk_level"}
+
+
+def test_several_licenses_of_one_enterprise_on_several_rows(city_admin):
+    second = good_row(1, 许可证编号="豫XK08-002-00077", 产品单元="砌筑水泥")
+    rows, errors = run([good_row(1), second], city_admin)
+    assert errors == []
+    importing.apply(rows)
+    assert Enterprise.objects.get().licenses.count() == 2
+
+
+def test_every_bad_row_is_listed_and_nothing_is_written(city_admin):
+    bad_code = good_row(2)
+    bad_code["统一社会信用代码"] = bad_code["统一社会信用代码"][:-1] + ("0" if bad_code["统一社会信用代码"][-1] != "0" else "1")
+    rows = [
+        good_row(1),
+        bad_code,
+        good_row(3, 发证日期="2028-01-01", 有效期至="2023-01-01"),
+        good_row(4, 所在区县="火星区"),
+        good_row(5, 产品类别="月饼"),
+        good_row(1, 企业名称="另一个名字", 许可证编号="豫XK08-001-00099"),
+        good_row(6, 许可证编号="XK-123"),
+    ]
+    valid, errors = run(rows, city_admin)
+    found = {(e.row, e.column) for e in errors}
+    assert {(3, "统一社会信用代码"), (4, "有效期至"), (5, "所在区县"), (6, "产品类别"), (7, "统一社会信用代码"),
+            (8, "许可证编号")} <= found
+    assert any("校验码" in e.message for e in errors if e.row == 3)
+    assert any("与第2行重复" in e.message for e in errors if e.row == 7)
+    job = ImportJob.objects.create(kind="enterprises", filename="bad.xlsx", created_by=city_admin)
+    job.file.save("bad.xlsx", xlsx_bytes(rows))
+    run_import(job)
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.INVALID and len(job.errors) == len(errors)
+    assert not Enterprise.objects.exists()
+
+
+def test_county_user_cannot_import_into_another_county(make_user, make_enterprise):
+    weidu = make_user(User.Role.COUNTY_STAFF, "xuchang-weidu")
+    other = make_enterprise("xuchang-changge")
+    row = good_row(1)
+    valid, errors = run([row], weidu)
+    assert [(e.row, e.column) for e in errors] == [(2, "所在区县")] and "管辖范围" in errors[0].message
+    taken = good_row(2, region="魏都区", 统一社会信用代码=other.credit_code)
+    valid, errors = run([taken], weidu)
+    assert "其他辖区" in errors[0].message
+
+
+def test_wrong_columns_and_malformed_file_are_rejected_as_a_whole():
+    with pytest.raises(SheetError, match="缺少列：.*统一社会信用代码"):
+        open_rows(xlsx_bytes([], headers=["企业名称", "地址"]), importing.COLUMNS)
+    with pytest.raises(SheetError, match="xlsx"):
+        open_rows(__import__("io").BytesIO(b"PK\x03\x04 not really a zip"), importing.COLUMNS)
+
+
+def test_export_reimports_without_changes(city_admin):
+    importing.apply(run([good_row(1), good_row(2, 许可证编号="", 产品单元="", 发证日期="", 有效期至="", 发证机关="")], city_admin)[0])
+    exported = write_sheet(importing.COLUMNS, importing.export_rows(enterprises_for(city_admin)))
+    total, cells = open_rows(__import__("io").BytesIO(exported), importing.COLUMNS)
+    rows, errors = importing.validate(cells, city_admin)
+    assert errors == [] and importing.apply(rows) == (0, 0)
+
+
+def test_command_imports_and_refuses_bad_files(tmp_path, make_user):
+    root = make_user(User.Role.CITY_ADMIN, None, is_superuser=True)
+    good, bad = tmp_path / "good.xlsx", tmp_path / "bad.xlsx"
+    good.write_bytes(xlsx_bytes([good_row(1)]).getvalue())
+    bad.write_bytes(xlsx_bytes([good_row(2, 产品类别="月饼")]).getvalue())
+    call_command("import-enterprises", str(good), "--user", root.username)
+    assert Enterprise.objects.count() == 1
+    with pytest.raises(CommandError, match="未导入"):
+        call_command("import-enterprises", str(bad), "--user", root.username)
+    assert Enterprise.objects.count() == 1
+
+
+def test_upload_page_rejects_a_100_mb_file_with_a_chinese_message(client, city_admin):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(city_admin)
+    big = SimpleUploadedFile("big.xlsx", b"\0" * (100 * 1024 * 1024))
+    response = client.post("/registry/import/enterprises/", {"file": big})
+    assert response.status_code == 200
+    assert "超过 20 MB 的上限" in response.content.decode()
+    assert not ImportJob.objects.exists()
+
+
+def test_upload_page_shows_each_bad_row(client, city_admin):
+    client.force_login(city_admin)
+    upload = xlsx_bytes([good_row(1), good_row(2, 所在区县="火星区")])
+    upload.name = "名录.xlsx"
+    response = client.post("/registry/import/enterprises/", {"file": upload}, follow=True)
+    page = response.content.decode()
+    assert "校验未通过" in page and "火星区" in page and "<td class=\"num\">3</td>" in page
+    assert not Enterprise.objects.exists()

@@ -1,0 +1,153 @@
+"""Register pages: jurisdiction scope (DESIGN: every list and record through one scope), search, paging, forms."""
+from datetime import timedelta
+
+from django.utils import timezone
+
+from postlicense.core.models import User
+from postlicense.registry.models import Enterprise, EnterpriseAccount
+from postlicense.registry.selectors import EnterpriseFilter, enterprise_list, license_state
+
+
+def test_county_user_cannot_read_or_edit_another_countys_enterprise_by_url(client, make_user, make_enterprise):
+    other = make_enterprise("xuchang-changge", name="长葛某某水泥有限公司")
+    client.force_login(make_user(User.Role.COUNTY_STAFF, "xuchang-weidu"))
+    for url in (f"/registry/enterprises/{other.pk}/", f"/registry/enterprises/{other.pk}/edit/",
+                f"/registry/enterprises/{other.pk}/licenses/new/", f"/registry/enterprises/{other.pk}/equipment/new/",
+                f"/core/history/registry.enterprise/{other.pk}/", f"/api/v1/enterprises/{other.pk}/"):
+        assert client.get(url).status_code == 404, url
+    response = client.post(f"/registry/enterprises/{other.pk}/edit/", {"name": "被改名"})
+    assert response.status_code == 404
+    assert client.post(f"/registry/enterprises/{other.pk}/licenses/new/", {"number": "豫XK08-001-00001"}).status_code == 404
+    other.refresh_from_db()
+    assert other.name == "长葛某某水泥有限公司" and not other.licenses.exists()
+    assert "长葛某某" not in client.get("/registry/enterprises/").content.decode()
+
+
+def test_branch_sees_only_its_own_enterprises(client, make_user, make_enterprise):
+    """000: the 滨海新区 branches share one region; each sees only the enterprises it supervises."""
+    own = make_enterprise("binhai-tanggu", name="塘沽甲企业有限公司")
+    make_enterprise("binhai-hangu", name="汉沽乙企业有限公司")
+    client.force_login(make_user(User.Role.COUNTY_STAFF, "binhai-tanggu"))
+    page = client.get("/registry/enterprises/").content.decode()
+    assert "塘沽甲企业" in page and "汉沽乙企业" not in page
+    district = make_user(User.Role.CITY_ADMIN, "binhai")
+    assert enterprise_list(district, EnterpriseFilter()).rows.__len__() == 2
+    assert [e.pk for e in enterprise_list(make_user(User.Role.COUNTY_STAFF, "binhai-tanggu"), EnterpriseFilter()).rows] == [own.pk]
+
+
+def test_enterprise_user_sees_only_its_own_enterprise(client, make_user, make_enterprise):
+    own, other = make_enterprise(), make_enterprise()
+    user = make_user(User.Role.ENTERPRISE, None)
+    EnterpriseAccount.objects.create(user=user, enterprise=own)
+    client.force_login(user)
+    assert client.get(f"/registry/enterprises/{own.pk}/").status_code == 200
+    assert client.get(f"/registry/enterprises/{other.pk}/").status_code == 404
+    assert client.get(f"/registry/enterprises/{own.pk}/edit/").status_code == 403
+
+
+def test_pinyin_initials_search_finds_xuchang_cement(make_user, make_enterprise):
+    """Issue 3 §6: `xcsn` finds 许昌…水泥…; a name fragment and a credit code fragment work as well."""
+    hit = make_enterprise(name="许昌天瑞水泥有限公司")
+    make_enterprise(name="长葛恒达电缆有限公司", category="电线电缆")
+    admin = make_user(User.Role.CITY_ADMIN, "xuchang")
+    for q in ("xcsn", "XCSN", "许昌 水泥", "天瑞", hit.credit_code[-8:]):
+        assert [e.pk for e in enterprise_list(admin, EnterpriseFilter(q=q)).rows] == [hit.pk], q
+
+
+def test_filters_expiry_and_license_number(make_user, make_enterprise, make_license):
+    today = timezone.localdate()
+    soon, old, fine = make_enterprise(), make_enterprise(), make_enterprise()
+    make_license(soon, "豫XK08-001-00001", today - timedelta(days=1800), today + timedelta(days=30))
+    make_license(old, "豫XK08-001-00002", today - timedelta(days=1900), today - timedelta(days=3))
+    make_license(fine, "豫XK08-001-00003", today - timedelta(days=10), today + timedelta(days=1800))
+    admin = make_user(User.Role.CITY_ADMIN, "xuchang")
+    assert [e.pk for e in enterprise_list(admin, EnterpriseFilter(expiry="expiring")).rows] == [soon.pk]
+    assert [e.pk for e in enterprise_list(admin, EnterpriseFilter(expiry="expired")).rows] == [old.pk]
+    assert [e.pk for e in enterprise_list(admin, EnterpriseFilter(license_number="豫xk08-001-00003")).rows] == [fine.pk]
+
+
+def test_license_state_is_computed_from_dates():
+    """Issue 3 §3: 'expires within 90 days' and 'expired' are queries on the dates, not stored flags."""
+    from types import SimpleNamespace
+
+    today = timezone.localdate()
+
+    def lic(days, status="valid"):
+        return SimpleNamespace(status=status, expiry_date=today + timedelta(days=days))
+
+    assert license_state(lic(-1), today) == "expired"
+    assert license_state(lic(0), today) == "expiring" and license_state(lic(90), today) == "expiring"
+    assert license_state(lic(91), today) == ""
+    assert license_state(lic(400, "expired"), today) == "expired"
+    assert license_state(lic(-5, "revoked"), today) == ""
+
+
+def test_keyset_pages_walk_forward_and_back(make_user, make_enterprise):
+    made = [make_enterprise() for _ in range(120)]
+    admin = make_user(User.Role.CITY_ADMIN, "xuchang")
+    first = enterprise_list(admin, EnterpriseFilter())
+    assert [e.pk for e in first.rows] == [e.pk for e in reversed(made)][:50] and first.prev_before is None
+    second = enterprise_list(admin, EnterpriseFilter(), after=first.next_after)
+    third = enterprise_list(admin, EnterpriseFilter(), after=second.next_after)
+    assert len(third.rows) == 20 and third.next_after is None
+    back = enterprise_list(admin, EnterpriseFilter(), before=third.prev_before)
+    assert [e.pk for e in back.rows] == [e.pk for e in second.rows]
+    assert enterprise_list(admin, EnterpriseFilter(), before=second.prev_before).first
+
+
+def test_create_form_keeps_input_and_explains_a_wrong_credit_code(client, make_user):
+    client.force_login(make_user(User.Role.COUNTY_STAFF, "xuchang-weidu"))
+    response = client.post("/registry/enterprises/new/", {
+        "name": "魏都新企业有限公司", "credit_code": "91411002MA44TEST0X", "legal_representative": "王五",
+        "address": "魏都区某路1号", "region": "411002", "product_category": "1", "production_scale": "small",
+        "status": "producing", "risk_level": "low", "supervision_class": "A"})
+    page = response.content.decode()
+    assert response.status_code == 200 and "不允许的字符「S」" in page
+    assert "魏都新企业有限公司" in page
+    assert not Enterprise.objects.exists()
+
+
+def test_create_edit_and_archive_timeline(client, make_user, make_enterprise):
+    from postlicense.core.models import OrgUnit
+    from postlicense.registry.credit_code import make_credit_code
+
+    client.force_login(make_user(User.Role.COUNTY_STAFF, "xuchang-weidu"))
+    unit = OrgUnit.objects.get(code="xuchang-weidu")
+    data = {"name": "魏都新企业有限公司", "credit_code": make_credit_code("411002", 1234), "legal_representative": "王五",
+            "address": "魏都区某路1号", "region": "411002", "supervising_unit": unit.pk, "product_category": "1",
+            "production_scale": "small", "status": "producing", "risk_level": "low", "supervision_class": "A"}
+    response = client.post("/registry/enterprises/new/", data)
+    enterprise = Enterprise.objects.get()
+    assert response.status_code == 302 and response.url == enterprise.get_absolute_url()
+    client.post(f"/registry/enterprises/{enterprise.pk}/edit/", {**data, "risk_level": "high"})
+    response = client.post(f"/registry/enterprises/{enterprise.pk}/licenses/new/", {
+        "number": "(豫)XK05-001-00042", "product_category": "1", "issue_date": "2024-05-01", "expiry_date": "2024-04-01",
+        "issuing_authority": "河南省市场监督管理局", "status": "valid"})
+    assert "有效期至须晚于发证日期" in response.content.decode()
+    client.post(f"/registry/enterprises/{enterprise.pk}/licenses/new/", {
+        "number": "(豫)XK05-001-00042", "product_category": "1", "issue_date": "2021-05-01", "expiry_date": "2026-04-30",
+        "issuing_authority": "河南省市场监督管理局", "status": "valid"})
+    assert enterprise.licenses.get().number == "豫XK05-001-00042"
+    page = client.get(enterprise.get_absolute_url()).content.decode()
+    assert "档案时间线" in page and "企业信息变更" in page and "风险等级" in page
+    assert "取得生产许可证 豫XK05-001-00042" in page
+    assert f"/core/history/registry.enterprise/{enterprise.pk}/" in page
+
+
+def test_home_cards_count_within_jurisdiction(client, make_user, make_enterprise):
+    make_enterprise("xuchang-weidu")
+    make_enterprise("xuchang-changge")
+    client.force_login(make_user(User.Role.COUNTY_STAFF, "xuchang-weidu"))
+    page = client.get("/").content.decode()
+    assert "获证企业" in page and "90天内到期许可证" in page
+
+
+def test_api_lists_are_scoped_and_paged(client, make_user, make_enterprise, make_license):
+    own = make_enterprise("xuchang-weidu")
+    make_license(own, "豫XK08-001-00005")
+    make_license(make_enterprise("xuchang-changge"), "豫XK08-001-00006")
+    client.force_login(make_user(User.Role.COUNTY_STAFF, "xuchang-weidu"))
+    data = client.get("/api/v1/enterprises/").json()
+    assert [e["credit_code"] for e in data["results"]] == [own.credit_code] and "next" in data
+    assert [lic["number"] for lic in client.get("/api/v1/licenses/").json()["results"]] == ["豫XK08-001-00005"]
+    assert "/api/v1/enterprises/" in client.get("/api/v1/schema/").content.decode()

@@ -1,0 +1,145 @@
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from postlicense.core.scoping import get_scoped_or_404
+
+from . import importing, selectors, services
+from .archive import timeline
+from .forms import EnterpriseFilterForm, EnterpriseForm, ImportForm, KeyEquipmentForm, LicenseForm
+from .models import ImportJob, KeyEquipment, License
+from .xlsx import XLSX_CONTENT_TYPE, write_sheet
+
+
+def bureau_staff_required(view):
+    """Writes to the register are for city and county bureau staff (inside their jurisdiction)."""
+    @wraps(view)
+    @login_required
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_bureau_staff:
+            raise PermissionDenied("只有市局、县局/分局人员可以修改名录。")
+        return view(request, *args, **kwargs)
+    return wrapped
+
+
+def xlsx_response(content, filename):
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
+    return response
+
+
+def _int(value):
+    return int(value) if value and value.isdigit() else None
+
+
+@login_required
+def enterprise_list(request):
+    form = EnterpriseFilterForm(request.GET or None, user=request.user)
+    page = selectors.enterprise_list(request.user, form.to_filter(), after=_int(request.GET.get("after")),
+                                     before=_int(request.GET.get("before")))
+    query = request.GET.copy()
+    for key in ("after", "before"):
+        query.pop(key, None)
+    context = {"form": form, "page": page, "query": query.urlencode(), "today": timezone.localdate()}
+    template = "registry/enterprise_list.html#results" if request.htmx else "registry/enterprise_list.html"
+    return render(request, template, context)
+
+
+@login_required
+def enterprise_export(request):
+    form = EnterpriseFilterForm(request.GET or None, user=request.user)
+    qs = selectors.filter_enterprises(selectors.enterprises_for(request.user), form.to_filter())
+    content = write_sheet(importing.COLUMNS, importing.export_rows(qs), title="获证企业")
+    return xlsx_response(content, f"获证企业名录-{timezone.localdate():%Y%m%d}.xlsx")
+
+
+@login_required
+def enterprise_detail(request, pk):
+    enterprise = selectors.enterprise_detail(request.user, pk)
+    today = timezone.localdate()
+    licenses = [(lic, selectors.license_state(lic, today)) for lic in selectors.licenses_of(enterprise)]
+    return render(request, "registry/enterprise_detail.html", {
+        "enterprise": enterprise, "licenses": licenses, "equipment": selectors.equipment_of(enterprise),
+        "events": timeline(enterprise), "can_edit": request.user.is_bureau_staff,
+    })
+
+
+def _save_form(request, form, template, context, success_url, message):
+    """Shared by every create/edit page: a failed save re-renders with what the user typed and field errors."""
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, message)
+        return redirect(success_url(form.instance))
+    return render(request, template, {**context, "form": form})
+
+
+@bureau_staff_required
+def enterprise_edit(request, pk=None):
+    enterprise = selectors.enterprise_detail(request.user, pk) if pk else None
+    form = EnterpriseForm(request.POST or None, instance=enterprise, user=request.user)
+    return _save_form(request, form, "registry/enterprise_form.html", {"enterprise": enterprise},
+                      lambda e: e.get_absolute_url(), "企业信息已保存。")
+
+
+@bureau_staff_required
+def license_edit(request, enterprise_pk, pk=None):
+    enterprise = selectors.enterprise_detail(request.user, enterprise_pk)
+    lic = get_scoped_or_404(License.objects.filter(enterprise=enterprise), request.user, pk=pk) if pk else \
+        License(enterprise=enterprise, product_category=enterprise.product_category)
+    form = LicenseForm(request.POST or None, instance=lic)
+    return _save_form(request, form, "registry/child_form.html",
+                      {"enterprise": enterprise, "title": f"许可证 {lic.number}" if pk else "新增许可证"},
+                      lambda obj: enterprise.get_absolute_url(), "许可证已保存。")
+
+
+@bureau_staff_required
+def equipment_edit(request, enterprise_pk, pk=None):
+    enterprise = selectors.enterprise_detail(request.user, enterprise_pk)
+    item = get_scoped_or_404(KeyEquipment.objects.filter(enterprise=enterprise), request.user, pk=pk) if pk else \
+        KeyEquipment(enterprise=enterprise)
+    form = KeyEquipmentForm(request.POST or None, instance=item)
+    return _save_form(request, form, "registry/child_form.html",
+                      {"enterprise": enterprise, "title": f"设备 {item}" if pk else "新增关键设备"},
+                      lambda obj: enterprise.get_absolute_url(), "设备已保存。")
+
+
+IMPORT_PAGES = {
+    ImportJob.Kind.ENTERPRISES: ("registry:enterprise_list", "企业名录"),
+    ImportJob.Kind.INSPECTORS: ("inspectors:inspector_list", "执法人员"),
+}
+
+
+@bureau_staff_required
+def import_upload(request, kind):
+    if kind not in ImportJob.Kind.values:
+        raise PermissionDenied
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        job = services.start_import(request.user, kind, form.cleaned_data["file"])
+        return redirect("registry:import_job", pk=job.pk)
+    return render(request, "registry/import_upload.html", {
+        "form": form, "kind": kind, "kind_label": ImportJob.Kind(kind).label, "back": IMPORT_PAGES[kind],
+        "columns": services.import_kinds()[kind].COLUMNS,
+    })
+
+
+@bureau_staff_required
+def import_template(request, kind):
+    if kind not in ImportJob.Kind.values:
+        raise PermissionDenied
+    module = services.import_kinds()[kind]
+    content = write_sheet(module.COLUMNS, module.TEMPLATE_EXAMPLE, title="导入数据",
+                          notes=["带 * 的列必填；第一行列标题请勿修改。", "任何一行有误时整个文件都不会导入，请按错误报告修改后重新上传。"])
+    return xlsx_response(content, f"{ImportJob.Kind(kind).label}导入模板.xlsx")
+
+
+@bureau_staff_required
+def import_job(request, pk):
+    job = selectors.import_job_for(request.user, pk)
+    template = "registry/import_job.html#progress" if request.htmx else "registry/import_job.html"
+    return render(request, template, {"job": job, "back": IMPORT_PAGES[job.kind]})

@@ -1,0 +1,167 @@
+"""Reading and writing .xlsx sheets with Chinese headers (shared by the enterprise and inspector imports).
+
+A sheet is described by its Columns. `read_rows` checks the file and the header row and yields each
+data row as {key: cell value}; `write_sheet` streams rows out in the same layout (the template and the
+exports use the same columns, so an export can be edited and re-imported).
+"""
+import io
+import zipfile
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
+
+MAX_UPLOAD_MB = 20
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class SheetError(Exception):
+    """The file as a whole cannot be read (not an xlsx, wrong columns, empty)."""
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    key: str
+    required: bool = False
+    width: int = 16
+    note: str = ""  # shown in the template's second sheet
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    column: str
+    message: str
+
+    def as_dict(self):
+        return {"row": self.row, "column": self.column, "message": self.message}
+
+
+def cell_text(value):
+    """A cell as stripped text ('' for empty); whole-number floats lose their '.0'."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    return str(value).strip()
+
+
+def cell_date(value):
+    """A date from a date cell or 'YYYY-MM-DD' / 'YYYY/M/D' / 'YYYY年M月D日' text; ValueError otherwise."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = cell_text(value).replace("年", "-").replace("月", "-").replace("日", "").replace("/", "-").replace(".", "-")
+    parts = text.split("-")
+    if len(parts) != 3 or not all(p.isdigit() for p in parts):
+        raise ValueError("日期格式应为 YYYY-MM-DD")
+    try:
+        return date(int(parts[0]), int(parts[1]), int(parts[2]))
+    except ValueError:
+        raise ValueError("不是有效的日期") from None
+
+
+def open_rows(file, columns):
+    """(row count, iterator of (row number, {key: value})) after checking the file and its headers."""
+    try:
+        workbook = load_workbook(file, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+        raise SheetError("文件无法读取：请上传 Excel .xlsx 格式的文件（可先下载模板）。") from exc
+    sheet = workbook.worksheets[0]
+    rows = sheet.iter_rows(values_only=True)
+    header = next(rows, None)
+    if header is None:
+        raise SheetError("文件是空的：第一行应为列标题。")
+    header = [cell_text(h).rstrip("*") for h in header]  # the template marks required columns with *
+    missing = [c.header for c in columns if c.header not in header]
+    if missing:
+        raise SheetError(f"缺少列：{'、'.join(missing)}。请使用模板中的列标题（第一行）。")
+    positions = {c.key: header.index(c.header) for c in columns}
+    total = max((sheet.max_row or 1) - 1, 0)
+
+    def iterate():
+        for number, values in enumerate(rows, start=2):
+            if values is None or all(v is None or cell_text(v) == "" for v in values):
+                continue
+            yield number, {key: (values[i] if i < len(values) else None) for key, i in positions.items()}
+        workbook.close()
+
+    return total, iterate()
+
+
+def write_sheet(columns, rows, title="Sheet1", notes=None):
+    """An .xlsx as bytes: bold header row, then `rows` (iterables in column order); optional 填写说明 sheet."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title)
+    for i, column in enumerate(columns):
+        sheet.column_dimensions[get_column_letter(i + 1)].width = column.width
+    header_font, header_fill = Font(bold=True), PatternFill("solid", fgColor="DCE6F4")
+    cells = []
+    for column in columns:
+        cell = WriteOnlyCell(sheet, value=column.header + ("*" if column.required else ""))
+        cell.font, cell.fill = header_font, header_fill
+        cells.append(cell)
+    sheet.append(cells)
+    for row in rows:
+        sheet.append(list(row))
+    if notes is not None:
+        help_sheet = workbook.create_sheet("填写说明")
+        help_sheet.append(["列", "是否必填", "说明"])
+        for column in columns:
+            help_sheet.append([column.header, "必填" if column.required else "", column.note])
+        for line in notes:
+            help_sheet.append([line])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+class RowCheck:
+    """Collects one row's errors against its columns: `text[key]`, `fail(key, message)`, `date(key)`."""
+
+    def __init__(self, number, cells, columns, errors):
+        self.number, self.cells, self.errors = number, cells, errors
+        self.headers = {c.key: c.header for c in columns}
+        self.text = {key: cell_text(value) for key, value in cells.items()}
+        self._before = len(errors)
+        for column in columns:
+            if column.required and not self.text[column.key]:
+                self.fail(column.key, "必填")
+
+    def fail(self, key, message):
+        self.errors.append(RowError(self.number, self.headers[key], message))
+
+    @property
+    def ok(self):
+        return len(self.errors) == self._before
+
+    def date(self, key, required=False, required_message="必填"):
+        if not self.text[key]:
+            if required:
+                self.fail(key, required_message)
+            return None
+        try:
+            return cell_date(self.cells[key])
+        except ValueError as exc:
+            self.fail(key, str(exc))
+            return None
+
+    def max_length(self, limits):
+        for key, limit in limits.items():
+            if len(self.text[key]) > limit:
+                self.fail(key, f"不能超过{limit}个字")
+
+
+def split_list(text, separators=("、", "；", ";", ",", "，")):
+    """'a、b；c' → ['a', 'b', 'c'] (cells listing several names)."""
+    for sep in separators[1:]:
+        text = text.replace(sep, separators[0])
+    return [part.strip() for part in text.split(separators[0]) if part.strip()]
