@@ -6,6 +6,7 @@ from datetime import date
 from PIL import Image
 
 from postlicense.inspections import services
+from postlicense.inspections.demo import PASS_OPTION_003
 from postlicense.inspections.models import InspectionRecord
 
 from .factories import make_enterprise, make_inspector
@@ -30,8 +31,12 @@ def new_record(code="random_check_003", inspectors=None, enterprise=None, user=N
     )
 
 
+def passing_option(item):
+    return PASS_OPTION_003.get(item.number, item.options[0]) if item.options else ""
+
+
 def all_conforming(record):
-    return {item.pk: ((item.options[0] if item.options else ""), ("符合" if item.conclusions else ""), "")
+    return {item.pk: (passing_option(item), ("符合" if item.conclusions else ""), "")
             for item in record.template_version.items.all()}
 
 

@@ -1,0 +1,150 @@
+"""Inspections as users see them: an inspector fills and finishes a 003 record on a phone (autosave, photo, drawn
+signatures, enterprise refusal), a locked record is amended, and the printed 一企两表 is looked at as an image."""
+import subprocess
+
+import pytest
+from django.apps import apps
+
+from postlicense.core.models import User
+from postlicense.inspections import services
+from postlicense.inspections.checklists_seed import load_checklists
+from postlicense.inspections.models import InspectionRecord
+from postlicense.inspections.tests.factories import make_enterprise, make_inspector
+from postlicense.inspections.tests.helpers import all_conforming, fill_and_sign, new_record, passing_option, png_bytes
+
+
+@pytest.fixture(autouse=True)
+def checklists(reference_data, settings, tmp_path):
+    load_checklists(apps)
+    settings.MEDIA_ROOT = str(tmp_path)
+
+
+def draw_signature(page, canvas):
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    x, y = box["x"] + 20, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    for step in range(1, 12):
+        page.mouse.move(x + step * 18, y + (12 if step % 2 else -12))
+    page.mouse.up()
+
+
+def test_inspector_fills_and_finishes_a_record_on_a_phone(phone_page, login, shot, tmp_path):
+    page = phone_page
+    user = login(page, User.Role.INSPECTOR, "xuchang-weidu", display_name="王检查")
+    me = make_inspector(user=user, name="王检查")
+    record = new_record(inspectors=[me, make_inspector(name="赵协查")])
+    page.goto("/inspections/mine/")
+    assert record.enterprise.name in page.locator("main").inner_text()
+    page.get_by_text(record.enterprise.name).click()
+    page.wait_for_url(f"**/inspections/{record.pk}/fill/")
+
+    page.fill("#id_inspection_date", "2026-05-01")
+    items = list(record.template_version.items.all())
+    for item in items:
+        card = page.locator(f"#item-{item.pk}")
+        if item.options:
+            card.locator(f"label.choice:has(input[name^=option][value='{passing_option(item)}'])").click()
+        if item.conclusions:
+            card.locator("fieldset.conclusion label.choice", has_text="符合").first.click()
+    # Item 6: the record is incomplete → 不符合 (the conclusion will be computed as 不合格).
+    item6 = next(i for i in items if i.number == "6")
+    card6 = page.locator(f"#item-{item6.pk}")
+    card6.locator("label.choice", has_text="检验记录不全").click()
+    card6.locator("fieldset.conclusion label.choice.bad").click()
+    card6.locator("textarea").fill("缺少3个批次的出厂检验记录")
+    page.fill("#id_problems_summary", "出厂检验记录不全，缺少3个批次")
+    page.wait_for_selector("#autosave-status:has-text('草稿已自动保存')")
+
+    # Autosaved: a reload (a lost page) keeps everything typed.
+    page.reload()
+    assert page.input_value("#id_problems_summary") == "出厂检验记录不全，缺少3个批次"
+    assert card6.locator("fieldset.conclusion input[value=不符合]").is_checked()
+
+    # A text file pretending to be a photo is refused; a real photo is attached.
+    fake = tmp_path / "photo.jpg"
+    fake.write_bytes(b"this is not a picture")
+    card6.locator("input[accept='image/*,application/pdf']").set_input_files(str(fake))
+    page.wait_for_selector(".messages .msg-error")
+    assert "不是图片（JPEG/PNG/WebP）或 PDF" in page.locator(".messages").inner_text()
+    photo = tmp_path / "现场.png"
+    photo.write_bytes(png_bytes((320, 240)))
+    card6.locator("input[capture]").set_input_files(str(photo))
+    page.wait_for_selector(f"#item-{item6.pk} img.thumb")
+    assert page.input_value("#id_problems_summary") == "出厂检验记录不全，缺少3个批次"
+
+    # Finishing before signing names what is missing.
+    page.click("button[value=finish]")
+    errors = page.locator(".messages").inner_text()
+    assert "王检查 尚未签名" in errors and "企业拒绝签字" in errors
+
+    for form in page.locator("form.sign-form").all()[:2]:
+        draw_signature(page, form.locator("canvas"))
+        form.locator("button[type=submit]").click()
+        page.wait_for_selector(".messages .msg-success")
+    page.locator("details.refuse summary").click()
+    page.locator("details.refuse button").click()
+    assert "须如实记录拒绝情况" in page.locator(".messages").inner_text()
+    page.locator("details.refuse summary").click()
+    page.locator("details.refuse textarea").fill("法定代表人张三对结论有异议，拒绝签字")
+    page.locator("details.refuse button").click()
+    page.wait_for_selector("text=已记录企业拒绝签字")
+    shot(page, "inspection-phone-form-375-full")
+    page.evaluate("window.scrollTo(0, 0)")
+    shot(page, "inspection-phone-form-375", full_page=False)
+    page.locator(f"#item-{item6.pk}").scroll_into_view_if_needed()
+    shot(page, "inspection-phone-form-375-item6", full_page=False)
+
+    page.click("button[value=finish]")
+    page.wait_for_selector("text=已完成 · 已锁定")
+    body = page.locator("main").inner_text()
+    assert "已完成 · 已锁定" in body and "不合格" in body and "企业拒绝签字" in body
+    record.refresh_from_db()
+    assert record.status == "finished" and record.conclusion == "unqualified"
+    assert record.problems.filter(status="open").count() == 1
+    assert record.crew.exclude(signature="").count() == 2
+
+
+def test_locked_record_is_changed_only_by_an_amendment(page, login, shot):
+    user = login(page, User.Role.COUNTY_STAFF, "xuchang-weidu", display_name="李科员")
+    record = services.finish(fill_and_sign(new_record()), by=user)
+    page.goto(f"/inspections/{record.pk}/fill/")
+    assert "已完成并锁定" in page.locator(".messages").inner_text()
+    page.get_by_role("link", name="更正").click()
+    item4 = record.template_version.items.get(number="4")
+    page.locator(f"#item-{item4.pk} label.choice", has_text="未标注").click()
+    page.locator(f"#item-{item4.pk} fieldset.conclusion label.choice.bad").click()
+    page.fill("#id_problems_summary", "部分批次包装未标注生产许可证编号")
+    page.click("main button[type=submit]")
+    assert page.locator("#id_reason:invalid").count() == 1  # no reason, no amendment (the server refuses it too)
+    assert "/amend/" in page.url
+    page.fill("#id_reason", "复核现场照片，发现包装袋未标注许可证编号")
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"**/inspections/{record.pk}/")
+    amendment = page.locator("section.amendment").inner_text()
+    assert "李科员" in amendment and "复核现场照片" in amendment
+    assert "检查项 › 4 › 单项检查结论" in amendment and "符合" in amendment and "不符合" in amendment
+    assert "不合格" in page.locator("dl.props").first.inner_text()
+    shot(page, "inspection-locked-with-amendment")
+
+
+def test_printed_003_table_as_an_image(page, login, shot):
+    user = login(page, User.Role.COUNTY_STAFF, "xuchang-weidu")
+    enterprise = make_enterprise(name="许昌市建安区金鼎水泥有限公司")
+    record = new_record(enterprise=enterprise, inspectors=[make_inspector(name="王明"), make_inspector(name="李强")])
+    items = {i.number: i for i in record.template_version.items.all()}
+    findings = all_conforming(record)
+    findings[items["8"].pk] = ("否", "不符合", "压力试验机检定过期")
+    findings[items["12"].pk] = ("", "", "持续保持获证条件")
+    record = services.finish(fill_and_sign(record, findings, summary="8. 压力试验机检定证书已过期2个月"), by=user)
+    assert record.conclusion == InspectionRecord.Conclusion.UNQUALIFIED
+    page.goto(f"/inspections/{record.pk}/")
+    screenshots = shot(page, "inspection-003-detail").parent
+    response = page.request.get(f"/inspections/{record.pk}/pdf/")
+    assert response.headers["content-type"] == "application/pdf"
+    pdf = screenshots / "inspection-003.pdf"
+    pdf.write_bytes(response.body())
+    subprocess.run(["pdftoppm", "-png", "-r", "80", str(pdf), str(screenshots / "inspection-003-pdf")], check=True)
+    pages = sorted(screenshots.glob("inspection-003-pdf-*.png"))
+    assert len(pages) == 4  # 一式两份: record + key-equipment table, twice
