@@ -9,10 +9,12 @@ from .archive import ArchiveEvent
 
 
 def _field_names(model, entry):
-    names = {f.attname: str(f.verbose_name) for f in model._meta.concrete_fields}
+    fields = model._meta.concrete_fields
+    names = {f.attname: str(f.verbose_name) for f in fields}
+    stamps = {f.attname for f in fields if getattr(f, "auto_now", False)}
     changed = entry.changes.get("changed") or {}
     m2m = entry.changes.get("m2m") or {}
-    labels = [names.get(k, k) for k in changed]
+    labels = [names.get(k, k) for k in changed if k not in stamps]
     labels += [str(model._meta.get_field(k).verbose_name) if k in {f.name for f in model._meta.many_to_many} else k for k in m2m]
     return "、".join(labels)
 

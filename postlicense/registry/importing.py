@@ -76,6 +76,10 @@ CHOICES = {
     "supervision_class": (choice_map(E.SupervisionClass.choices), E.SupervisionClass.A),
     "license_status": (choice_map(L.Status.choices), L.Status.VALID),
 }
+CHOICE_LABELS = {
+    "scale": E.Scale.labels, "status": E.Status.labels, "risk_level": ["低", "中", "中高", "高"],
+    "supervision_class": E.SupervisionClass.values, "license_status": L.Status.labels,
+}
 YES, NO = {"是", "Y", "y", "1", "TRUE", "true", "重点"}, {"", "否", "N", "n", "0", "FALSE", "false"}
 
 
@@ -155,7 +159,7 @@ def parse_row(number, cells, lookups, errors):
     for key, (mapping, default) in CHOICES.items():
         values[key] = mapping.get(text[key], None) if text[key] else default
         if values[key] is None:
-            fail(key, f"“{text[key]}”不是可选值（{'/'.join(dict.fromkeys(mapping))}）")
+            fail(key, f"“{text[key]}”不是可选值（{'/'.join(CHOICE_LABELS[key])}）")
     if text["is_focus"] not in YES | NO:
         fail("is_focus", "请填写“是”或“否”")
     check.max_length({"name": 200, "address": 200, "production_address": 200, "products": 300, "phone": 30,

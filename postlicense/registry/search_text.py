@@ -31,6 +31,7 @@ import re
 import unicodedata
 
 from pypinyin import Style, lazy_pinyin
+from pypinyin.seg.simpleseg import seg
 from pypinyin.contrib.tone_convert import to_normal
 from pypinyin.pinyin_dict import pinyin_dict
 
@@ -60,10 +61,26 @@ def _pinyin(text: str, style: Style) -> list[str]:
     pieces, start = [], 0
     for match in _OVERRIDE_RE.finditer(text):
         reading = READING_OVERRIDES[match.group()]
-        pieces += lazy_pinyin(text[start : match.start()], style=style)
+        pieces += _lazy_pinyin(text[start : match.start()], style)
         pieces += [syllable[0] for syllable in reading] if style == Style.FIRST_LETTER else list(reading)
         start = match.end()
-    return pieces + lazy_pinyin(text[start:], style=style)
+    return pieces + _lazy_pinyin(text[start:], style)
+
+
+def _lazy_pinyin(text: str, style: Style) -> list[str]:
+    """lazy_pinyin word by word (its own segmentation) with a cache: names repeat words (许昌, 水泥, 有限公司)
+    and an import reads 100,000 of them; this keeps the search key cheap enough to build inside an import."""
+    return [syllable for word in _segments(text) for syllable in _word_pinyin(word, style)]
+
+
+@functools.lru_cache(maxsize=100_000)
+def _segments(text: str) -> tuple[str, ...]:
+    return tuple(seg(text))
+
+
+@functools.lru_cache(maxsize=100_000)
+def _word_pinyin(word: str, style: Style) -> tuple[str, ...]:
+    return tuple(lazy_pinyin([word], style=style))
 
 
 def _alnum(pieces: list[str]) -> str:
