@@ -257,25 +257,28 @@ def _check_against_database(rows, user, errors):
                 errors.append(RowError(by_number[number].number, HEADER["license_number"], "该许可证编号已属于另一家企业"))
 
 
-@transaction.atomic
 def apply(rows, progress=lambda n: None):
-    """Write validated rows: create or update enterprises and licenses; one audit entry per changed record."""
-    changes, created, updated, done = [], 0, 0, 0
+    """Write validated rows: create or update enterprises and licenses; one audit entry per changed record.
+
+    Each batch of 1,000 enterprises commits with its audit entries, so a long import does not hold SQLite's
+    write lock for a minute (other users keep working) and its progress is visible. The rows were all
+    validated beforehand; if the process dies mid-way, importing the same file again completes it (rows
+    already written are matched by credit code and license number).
+    """
+    created = updated = done = 0
     Through = License.product_units.through
     for batch in _chunks(rows, 1000):
-        enterprises, batch_changes, n_new, n_changed = upsert(Enterprise, "credit_code", [r.enterprise for r in batch], ENTERPRISE_FIELDS)
-        changes += batch_changes
-        created, updated = created + n_new, updated + n_changed
-        numbered = [({**lic, "enterprise_id": enterprises[row.enterprise["credit_code"]].pk}, units)
-                    for row in batch for lic, units in row.licenses]
-        licenses, license_changes, _, _ = upsert(License, "number", [values for values, _ in numbered], LICENSE_FIELDS)
-        changes += license_changes
-        Through.objects.filter(license_id__in=[lic.pk for lic in licenses.values()]).delete()
-        Through.objects.bulk_create([Through(license_id=licenses[values["number"]].pk, productunit_id=unit)
-                                     for values, units in numbered for unit in units])
-        done += len(batch)
+        with transaction.atomic():
+            enterprises, changes, n_new, n_changed = upsert(Enterprise, "credit_code", [r.enterprise for r in batch], ENTERPRISE_FIELDS)
+            numbered = [({**lic, "enterprise_id": enterprises[row.enterprise["credit_code"]].pk}, units)
+                        for row in batch for lic, units in row.licenses]
+            licenses, license_changes, _, _ = upsert(License, "number", [values for values, _ in numbered], LICENSE_FIELDS)
+            Through.objects.filter(license_id__in=[lic.pk for lic in licenses.values()]).delete()
+            Through.objects.bulk_create([Through(license_id=licenses[values["number"]].pk, productunit_id=unit)
+                                         for values, units in numbered for unit in units])
+            record(changes + license_changes)
+        created, updated, done = created + n_new, updated + n_changed, done + len(batch)
         progress(done)
-    record(changes)
     return created, updated
 
 

@@ -140,3 +140,39 @@ def test_upload_page_shows_each_bad_row(client, city_admin):
     page = response.content.decode()
     assert "校验未通过" in page and "火星区" in page and "<td class=\"num\">3</td>" in page
     assert not Enterprise.objects.exists()
+
+
+def test_job_page_shows_a_progress_bar_while_running(client, city_admin):
+    job = ImportJob.objects.create(kind="enterprises", filename="大文件.xlsx", created_by=city_admin,
+                                   status=ImportJob.Status.IMPORTING, total=200, processed=50)
+    client.force_login(city_admin)
+    page = client.get(f"/registry/import-jobs/{job.pk}/").content.decode()
+    assert '<progress max="100" value="25"' in page and 'hx-trigger="load delay:1s"' in page
+    fragment = client.get(f"/registry/import-jobs/{job.pk}/", headers={"HX-Request": "true"}).content.decode()
+    assert fragment.lstrip().startswith('<div id="job"') and "<html" not in fragment
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_large_upload_is_imported_in_a_background_thread(client, make_user, monkeypatch):
+    """Issue 3 §7: a long import runs beside the web process (no worker) and reports its progress."""
+    import threading
+
+    from django.apps import apps
+
+    from postlicense.registry.catalogue_data import load_catalogue
+    from postlicense.registry import services
+
+    load_catalogue(apps)
+    admin = make_user(User.Role.CITY_ADMIN, "xuchang")
+    upload = xlsx_bytes([good_row(n) for n in range(1, 200)])
+    monkeypatch.setattr(services, "SYNC_IMPORT_BYTES", len(upload.getvalue()) - 1)
+    upload.name = "大文件.xlsx"
+    client.force_login(admin)
+    response = client.post("/registry/import/enterprises/", {"file": upload})
+    job = ImportJob.objects.get()
+    assert response.url == f"/registry/import-jobs/{job.pk}/"
+    worker = next(t for t in threading.enumerate() if t.name == f"import-job-{job.pk}")
+    worker.join(60)  # in-memory test SQLite cannot be read while another thread writes, so wait, then look
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.DONE and job.created == 199
+    assert Enterprise.objects.count() == 199
