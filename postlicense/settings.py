@@ -138,6 +138,23 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+# Uploaded files (inspection photos, PDFs, signatures) go through the default storage: the local MEDIA_ROOT,
+# or any S3-compatible object store (MinIO, 阿里云 OSS, 腾讯云 COS, AWS) when MEDIA_S3_BUCKET is set.
+# Files are always served through views that check the jurisdiction, so the bucket stays private.
+if os.environ.get("MEDIA_S3_BUCKET"):
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["MEDIA_S3_BUCKET"],
+            "endpoint_url": os.environ.get("MEDIA_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("MEDIA_S3_REGION") or None,
+            "access_key": os.environ.get("MEDIA_S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("MEDIA_S3_SECRET_ACCESS_KEY") or None,
+            "default_acl": None,
+            "file_overwrite": False,
+        },
+    }
+INSPECTION_ATTACHMENT_MAX_MB = int(os.environ.get("INSPECTION_ATTACHMENT_MAX_MB", 10))
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -1,5 +1,6 @@
 """Demo: a year of finished inspections on the demo register, with realistic findings (some 不合格), plus open
 assignments for each unit's demo inspector login. Idempotent: an enterprise that already has inspections is skipped."""
+import functools
 import io
 import random
 from datetime import date, datetime, time, timedelta
@@ -8,6 +9,8 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from PIL import Image, ImageDraw, ImageFont
 
+from postlicense.core import audit
+from postlicense.core.models import AuditEntry
 from postlicense.inspectors.models import Inspector
 from postlicense.registry.models import Enterprise
 
@@ -16,7 +19,7 @@ from .models import Finding, InspectionRecord, RecordInspector
 from .selectors import current_template
 
 FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
-PER_UNIT = 12  # enterprises per org unit given a year of history (keeps `postlicense demo` quick)
+PER_UNIT = 20  # enterprises per org unit given a year of history (keeps `postlicense demo` quick)
 KIND_TEMPLATE = {
     InspectionRecord.Kind.RANDOM_CHECK: "random_check_003",
     InspectionRecord.Kind.PERIODIC: "production_conditions_004",
@@ -37,19 +40,29 @@ PASS_OPTION_003 = {"1": "在有效期", "2": "未发生变化", "3": "不存在"
                    "7": "已建立并执行", "8": "是", "9": "符合", "10": "无", "11": "无"}
 
 
-def signature_png(name):
+@functools.cache
+def _signature_bytes(name):
     image = Image.new("RGBA", (360, 120), (255, 255, 255, 0))
     draw = ImageDraw.Draw(image)
-    draw.text((20, 20), name, fill=(20, 20, 60, 255), font=ImageFont.truetype(FONT, 64))
+    draw.text((20, 20), name, fill=(20, 20, 60, 255), font=_font())
     buffer = io.BytesIO()
     image.save(buffer, "PNG")
-    return ContentFile(buffer.getvalue(), name="demo-signature.png")
+    return buffer.getvalue()
+
+
+@functools.cache
+def _font():
+    return ImageFont.truetype(FONT, 64)
+
+
+def signature_png(name):
+    return ContentFile(_signature_bytes(name), name="demo-signature.png")
 
 
 def _fill(record, rng, fail):
     version = record.template_version
     failing = set(rng.sample(sorted(FAILURES_003 if version.template.code == "random_check_003" else FAILURES_004), k=fail)) if fail else set()
-    problems = []
+    problems, findings = [], []
     for item in version.items.all():
         option, conclusion, note = "", "", ""
         if version.template.code == "random_check_003":
@@ -66,7 +79,9 @@ def _fill(record, rng, fail):
             note = FAILURES_004[item.number] if item.number in failing else ""
             if note:
                 problems.append(f"{item.number}. {note}")
-        Finding.objects.create(record=record, item=item, option=option, conclusion=conclusion, note=note)
+        findings.append(Finding(record=record, item=item, option=option, conclusion=conclusion, note=note))
+    findings = Finding.objects.bulk_create(findings)
+    audit.record([audit.Change(AuditEntry.Action.CREATE, f, {"after": audit.snapshot(f)}) for f in findings])
     record.problems_summary = "；".join(problems)
     if version.template.code == "patrol_000":
         record.extra_values = {"due": "12", "done": "11", "sampled": "5", "overall": "材料基本齐全", "product": record.enterprise.products}
@@ -101,7 +116,7 @@ def load_demo(stdout):
         return
     today = date.today()
     made = 0
-    units = Enterprise.objects.values_list("supervising_unit", flat=True).distinct()
+    units = Enterprise.objects.order_by("supervising_unit").values_list("supervising_unit", flat=True).distinct()
     for unit_id in units:
         enterprises = Enterprise.objects.filter(supervising_unit_id=unit_id, inspections__isnull=True).select_related(
             "supervising_unit").order_by("id")[:PER_UNIT]
