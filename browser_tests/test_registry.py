@@ -71,3 +71,14 @@ def test_import_error_report_lists_every_bad_row(page, login, shot, transactiona
     assert "没有写入任何数据" in page.locator("main").inner_text()
     assert not Enterprise.objects.exists()
     shot(page, "registry-import-errors")
+
+
+def test_inspector_directory_shows_certificate_state(page, login, shot, register):
+    apps.get_app_config("inspectors").load_demo(open("/dev/null", "w"))
+    login(page, User.Role.CITY_ADMIN, "xuchang", display_name="王五")
+    page.locator(".sidenav").get_by_text("执法人员").click()
+    page.select_option("select[name=certificate]", "expired")
+    page.get_by_role("button", name="查询").click()
+    rows = page.locator("table.list tbody tr")
+    assert rows.count() >= 1 and rows.locator(".badge.bad", has_text="已过期").count() == rows.count()
+    shot(page, "inspectors-expired-certificates")
