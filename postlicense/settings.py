@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "postlicense.registry",
     "postlicense.inspectors",
     "postlicense.inspections",
+    "postlicense.randomcheck",
+    "postlicense.portal",
     "postlicense.api",
 ]
 

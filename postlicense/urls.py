@@ -24,6 +24,8 @@ urlpatterns = [
     path("inspections/", include("postlicense.inspections.urls")),
     path("registry/", include("postlicense.registry.urls")),
     path("inspectors/", include("postlicense.inspectors.urls")),
+    path("random-checks/", include("postlicense.randomcheck.urls")),
+    path("public/", include("postlicense.portal.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("postlicense.api.urls")),
 ]

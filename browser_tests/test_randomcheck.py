@@ -1,0 +1,117 @@
+"""A 双随机 task as a city admin runs it: create, draw with a public seed, match, adjust an inspector with a
+reason, dispatch, record a 停产 enterprise, publish, and the public page whose CSV verify-draw reproduces."""
+import hashlib
+import random
+import re
+from datetime import date
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+
+from postlicense.core.models import User
+from postlicense.inspections.checklists_seed import load_checklists
+from postlicense.inspections.demo import _fill, _finish
+from postlicense.randomcheck.models import DrawnEnterprise, Task
+from postlicense.randomcheck.tests.factories import make_inspector, make_register
+
+SEED = "2023-07-04 许昌 公开种子"
+
+
+@pytest.fixture(autouse=True)
+def checklists(transactional_db):
+    load_checklists(apps)
+
+
+def test_full_task_run_from_creation_to_the_public_page(page, login, shot, tmp_path, capsys):
+    make_register({"xuchang-weidu": 12, "xuchang-changge": 8})
+    for unit in ("xuchang-weidu", "xuchang-changge"):
+        for _ in range(5):
+            make_inspector(unit)
+    login(page, User.Role.CITY_ADMIN, "xuchang", display_name="王五")
+    page.locator(".sidenav").get_by_text("双随机抽查").click()
+    page.get_by_text("新建抽查任务").click()
+    page.fill("#id_name", "2023年度获证企业双随机抽查")
+    page.fill("#id_year", "2023")
+    page.select_option("#id_issuing_unit", label="许昌市市场监督管理局")
+    page.fill("#id_ratio_high", "120")
+    page.fill("#id_deadline", "2023-10-31")
+    page.click("form.form button[type=submit]")
+    assert "小于或等于100" in page.inner_text("form.form")
+    assert page.input_value("#id_name") == "2023年度获证企业双随机抽查"  # nothing the user typed is lost
+    shot(page, "randomcheck-01-ratio-error")
+    page.fill("#id_ratio_high", "50")
+    page.click("form.form button[type=submit]")
+    page.wait_for_selector("#draw-form")
+    shot(page, "randomcheck-02-draft")
+
+    page.fill("#id_seed", SEED)
+    page.get_by_role("button", name="抽取企业").click()
+    page.wait_for_selector("#drawn-table")
+    assert "已完成企业抽取" in page.inner_text(".messages")
+    task = Task.objects.get()
+    assert task.seed == SEED and task.drawn.count() == 1 + 1 + 2 + 3  # n = 5 per stratum: ceil(0.5, 1, 1.5, 2.5)
+    shot(page, "randomcheck-03-drawn")
+
+    page.get_by_role("button", name="匹配检查人员").click()
+    page.wait_for_selector("text=检查人员已匹配")
+    shot(page, "randomcheck-04-matched")
+
+    page.locator("#drawn-table").get_by_text("调整人员").first.click()
+    page.get_by_role("button", name="确认调整").click()
+    assert "该字段是必填项" in page.inner_text("form.form")
+    page.select_option("#id_removed", index=1)
+    page.select_option("#id_added", index=1)
+    page.fill("#id_reason", "原检查人员与企业负责人系亲属，申请回避")
+    shot(page, "randomcheck-05-swap")
+    page.get_by_role("button", name="确认调整").click()
+    page.wait_for_selector("text=调整原因已记录")
+    assert "申请回避" in page.inner_text("#drawn-table")
+    page.get_by_role("button", name="派发“一企两表”").click()
+    page.wait_for_selector("text=已派发")
+    shot(page, "randomcheck-06-dispatched")
+
+    drawn = list(task.drawn.select_related("inspection", "enterprise").order_by("pk"))
+    page.goto(f"/random-checks/drawn/{drawn[0].pk}/not-inspected/")
+    page.select_option("#id_reason", "stopped")
+    page.fill("#id_note", "2023年6月起停产，厂区无生产活动")
+    page.get_by_role("button", name="登记").click()
+    page.wait_for_selector("text=列入跟踪名单")
+    rng = random.Random(SEED)
+    for d in drawn[1:]:  # the inspectors fill and sign their 一企两表 (tested in test_inspections.py)
+        _fill(d.inspection, rng, fail=1 if d is drawn[1] else 0)
+        _finish(d.inspection, date(2023, 9, 20), rng)
+    page.reload()
+    assert "检查中" in page.inner_text("ol.steps")
+    assert "100.0%" in page.inner_text("main")
+    page.locator("#drawn-table").get_by_role("button", name="公示").first.click()
+    page.wait_for_selector("text=检查结果已公示")
+    shot(page, "randomcheck-07-results")
+
+    page.get_by_role("button", name="确认任务完成").click()
+    page.get_by_role("button", name="公示结果").click()
+    page.wait_for_selector("text=查看公示页面")
+    steps = page.inner_text("ol.steps")
+    assert all(label in steps for label in ("草稿", "已抽取企业", "已匹配人员", "已派发", "检查中", "已完成", "已公示"))
+    shot(page, "randomcheck-08-published")
+    page.get_by_text("打印任务记录").click()
+    assert "原检查人员与企业负责人系亲属" in page.inner_text("body")
+    shot(page, "randomcheck-09-report")
+    page.goto("/random-checks/tracking/")
+    assert drawn[0].enterprise.name in page.inner_text("table.list")
+
+    page.context.clear_cookies()
+    page.goto(f"/public/random-checks/{task.pk}/")
+    assert "/login/" not in page.url
+    public = page.inner_text("main")
+    assert SEED in public and task.candidates_digest in public and "停产，未检查" in public
+    assert not re.search(r"1380000\d{4}", public) and "检查员" not in public
+    shot(page, "randomcheck-10-public")
+    with page.expect_download() as download:
+        page.click("#candidates-link")
+    path = tmp_path / "candidates.csv"
+    download.value.save_as(path)
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == task.candidates_digest
+    call_command("verify-draw", "--seed", SEED, "--candidates", str(path), "--ratios", "10,20,30,50")
+    out = capsys.readouterr().out
+    assert all(f"{code}  {rank}" in out for code, rank in DrawnEnterprise.objects.values_list("credit_code", "rank"))

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "portal"
+urlpatterns = [
+    path("random-checks/", views.random_check_list, name="random_check_list"),
+    path("random-checks/<int:pk>/", views.random_check_detail, name="random_check_detail"),
+    path("random-checks/<int:pk>/candidates.csv", views.random_check_candidates, name="random_check_candidates"),
+]

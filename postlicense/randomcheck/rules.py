@@ -1,0 +1,55 @@
+"""Pure rules of a random check's results: labels, the national platform's result categories, deadlines."""
+from datetime import date
+
+from django.utils import timezone
+
+from postlicense.core.workdays import add_working_days
+
+DISCLOSURE_WORKING_DAYS = 20  # 003 六(二): results are published within 20 working days
+
+# Our outcome → the result category of the national 双随机 platform (DESIGN "What the national platform
+# expects"). The one place this mapping lives; exports and the public page read it.
+NATIONAL_RESULT = {
+    "qualified": "未发现问题",
+    "unqualified": "发现问题待后续处理",
+    "stopped": "未发现开展本次抽查涉及的经营活动",
+    "switched": "未发现开展本次抽查涉及的经营活动",
+}
+OUTCOME_LABEL = {"qualified": "合格", "unqualified": "不合格", "stopped": "停产，未检查", "switched": "转产，未检查"}
+
+
+def outcome(drawn) -> str | None:
+    """qualified / unqualified (finished record), stopped / switched (not inspected, 003 七(五)), or None."""
+    if drawn.not_inspected_reason:
+        return drawn.not_inspected_reason
+    record = drawn.inspection
+    if record is not None and record.is_locked and record.conclusion:
+        return record.conclusion
+    return None
+
+
+def result_label(drawn) -> str:
+    return OUTCOME_LABEL.get(outcome(drawn), "")
+
+
+def national_result(drawn) -> str:
+    return NATIONAL_RESULT.get(outcome(drawn), "")
+
+
+def result_date(drawn) -> date | None:
+    """The date the 20 working days run from: the inspection date, or the day not-inspected was recorded."""
+    if drawn.not_inspected_reason:
+        return timezone.localdate(drawn.not_inspected_at) if drawn.not_inspected_at else None
+    record = drawn.inspection
+    if record is not None and record.is_locked:
+        return record.inspection_date or (timezone.localdate(record.finished_at) if record.finished_at else None)
+    return None
+
+
+def disclosure_deadline(result_day: date | None) -> date | None:
+    """003 六(二): the 20th working day after the inspection (Chinese calendar with 调休)."""
+    return add_working_days(result_day, DISCLOSURE_WORKING_DAYS) if result_day else None
+
+
+def rate(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None

@@ -1,0 +1,375 @@
+"""Writes for random-check tasks. Each step checks the task's state under a row lock, so a step is done once
+and never redone after the next has begun; a failed step raises ValidationError and saves nothing."""
+import calendar
+from collections import Counter, defaultdict
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from postlicense.core import audit
+from postlicense.inspections.models import InspectionRecord, RecordInspector
+from postlicense.inspections.services import create_inspection
+from postlicense.inspectors.models import Inspector
+from postlicense.registry.models import Enterprise
+
+from . import draw, matching
+from .dbdraw import draw_in_database
+from .models import Assignment, Candidate, Disclosure, DrawnEnterprise, Swap, Task, TaskStep
+from .rules import result_label
+
+State = Task.State
+
+
+def _locked(task) -> Task:
+    return Task.objects.select_for_update().get(pk=task.pk)
+
+
+def _advance(task: Task, to_state: str, user) -> None:
+    task.state = to_state
+    task.save(update_fields=["state"])
+    TaskStep.objects.create(task=task, state=to_state, by=user if getattr(user, "is_authenticated", False) else None)
+
+
+def _require_state(task: Task, allowed: tuple, message: str) -> None:
+    if task.state not in allowed:
+        raise ValidationError(f"{message}（任务当前状态：{task.get_state_display()}）")
+
+
+def _bulk_created(objects: list) -> None:
+    audit.record([audit.Change(action="create", obj=obj, changes=audit.snapshot(obj)) for obj in objects])
+
+
+@transaction.atomic
+def save_new_task(task: Task, user) -> Task:
+    """A new task in 草稿, with that first step recorded."""
+    task.created_by = user
+    task.save()
+    TaskStep.objects.create(task=task, state=State.DRAFT, by=user)
+    return task
+
+
+@transaction.atomic
+def create_task(form, user) -> Task:
+    task = save_new_task(form.save(commit=False), user)
+    form.save_m2m()
+    return task
+
+
+@transaction.atomic
+def update_task(form, user) -> Task:
+    """Draw parameters change only in 草稿; matching parameters until inspectors are matched (forms.py)."""
+    task = _locked(form.instance)
+    _require_state(task, (State.DRAFT, State.DRAWN), "人员匹配后任务参数不能再修改")
+    return form.save()
+
+
+def months_before(day: date, months: int) -> date:
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
+def jurisdiction_q(unit, region_path: str, unit_path: str) -> Q:
+    """Rows under an org unit: its region code prefix; a 分局 (sharing its district's region) only its own."""
+    q = Q(**{f"{region_path}__code__startswith": unit.region.scope_prefix})
+    if unit.kind == unit.Kind.BRANCH:
+        q &= Q(**{unit_path: unit})
+    return q
+
+
+def candidate_queryset(task: Task, today: date | None = None):
+    """The enterprises the task's scope selects (003 三): region, product category, status, exclusions."""
+    qs = Enterprise.objects.filter(jurisdiction_q(task.issuing_unit, "region", "supervising_unit"), status__in=task.statuses)
+    regions = list(task.regions.all())
+    if regions:
+        in_regions = Q()
+        for region in regions:
+            in_regions |= Q(region__code__startswith=region.scope_prefix)
+        qs = qs.filter(in_regions)
+    categories = list(task.product_categories.all())
+    if categories:
+        qs = qs.filter(product_category__in=categories)
+    if task.exclude_recent_months:
+        since = months_before(today or date.today(), task.exclude_recent_months)
+        recently = DrawnEnterprise.objects.filter(inspection__inspection_date__gte=since).values("enterprise")
+        qs = qs.exclude(pk__in=recently)
+    return qs
+
+
+def draw_enterprises(task: Task, seed: str, user) -> Task:
+    """Freeze the candidate list, record its digest and the seed, and draw (DESIGN "The draw must be verifiable")."""
+    try:
+        draw.validate_seed(seed)
+    except ValueError as exc:
+        raise ValidationError(str(exc)) from None
+    with transaction.atomic():
+        task = _locked(task)
+        if task.state != State.DRAFT or task.candidates.exists():
+            raise ValidationError("该任务已抽取企业，抽取结果已固定，不能再次抽取。")
+        rows = list(candidate_queryset(task).order_by("credit_code").values_list("pk", "credit_code", "risk_level"))
+        if not rows:
+            raise ValidationError("候选企业名单为空：没有符合抽查区域、产品类别和生产状态的企业，无法抽取。")
+        try:
+            digest = draw.candidates_digest((code, stratum) for _, code, stratum in rows)
+        except ValueError as exc:
+            raise ValidationError(f"候选企业名单有误：{exc}") from None
+        candidates = Candidate.objects.bulk_create(
+            [Candidate(task=task, enterprise_id=pk, credit_code=code, stratum=stratum) for pk, code, stratum in rows],
+            batch_size=2000,
+        )
+        enterprise_of = {code: pk for pk, code, _ in rows}
+        drawn = DrawnEnterprise.objects.bulk_create([
+            DrawnEnterprise(task=task, enterprise_id=enterprise_of[row.credit_code], credit_code=row.credit_code,
+                            stratum=result.stratum, rank=row.rank)
+            for result in draw_in_database(task.candidates.all(), seed, task.ratios, Counter(s for _, _, s in rows))
+            for row in result.drawn
+        ])
+        _bulk_created(candidates + drawn)
+        task.seed, task.candidates_digest = seed, digest
+        task.save(update_fields=["seed", "candidates_digest"])
+        _advance(task, State.DRAWN, user)
+    return task
+
+
+def verify_task_draw(task: Task):
+    """Re-run the draw in pure Python from the frozen list: (DrawResult, list of differences in Chinese)."""
+    candidates = task.candidates.order_by().values_list("credit_code", "stratum")
+    result = draw.draw(task.seed, candidates, task.ratios)
+    problems = []
+    if result.candidates_digest != task.candidates_digest:
+        problems.append(f"候选名单摘要不符：记录为 {task.candidates_digest}，重新计算为 {result.candidates_digest}")
+    stored = set(task.drawn.values_list("credit_code", "rank"))
+    recomputed = {(row.credit_code, row.rank) for stratum in result.strata for row in stratum.drawn}
+    for code, _ in sorted(stored - recomputed):
+        problems.append(f"{code} 在记录的抽取结果中，但重新抽取时未被抽中")
+    for code, _ in sorted(recomputed - stored):
+        problems.append(f"{code} 重新抽取时被抽中，但不在记录的抽取结果中")
+    return result, problems
+
+
+# ---- inspector matching (003 五(二)) ----
+
+def inspector_pool(task: Task):
+    return (Inspector.objects.filter(jurisdiction_q(task.issuing_unit, "org_unit__region", "org_unit"))
+            .prefetch_related("expertise", "avoid_enterprises"))
+
+
+def inspector_info(inspector: Inspector) -> matching.InspectorInfo:
+    return matching.InspectorInfo(
+        id=inspector.pk, certificate_no=inspector.certificate_no, org_unit_id=inspector.org_unit_id,
+        certificate_valid_until=inspector.certificate_valid_until,
+        expertise=frozenset(str(c.pk) for c in inspector.expertise.all()),
+        avoid_enterprise_ids=frozenset(e.pk for e in inspector.avoid_enterprises.all()), active=inspector.active,
+    )
+
+
+def last_inspectors(enterprise_ids) -> dict:
+    """Enterprise id → the inspectors of its latest finished inspection (not to be sent again)."""
+    latest = {}
+    records = (InspectionRecord.objects.filter(enterprise_id__in=enterprise_ids, status=InspectionRecord.Status.FINISHED)
+               .order_by("enterprise_id", "-inspection_date", "-id").values_list("enterprise_id", "id"))
+    for enterprise_id, record_id in records:
+        latest.setdefault(enterprise_id, record_id)
+    by_record = defaultdict(set)
+    for record_id, inspector_id in RecordInspector.objects.filter(record_id__in=latest.values()).values_list("record_id", "inspector_id"):
+        by_record[record_id].add(inspector_id)
+    return {enterprise_id: frozenset(by_record[record_id]) for enterprise_id, record_id in latest.items()}
+
+
+def _demand(task: Task, drawn: DrawnEnterprise, last: dict) -> matching.EnterpriseDemand:
+    return matching.EnterpriseDemand(
+        id=drawn.enterprise_id, credit_code=drawn.credit_code, org_unit_id=drawn.enterprise.supervising_unit_id,
+        product_category=str(drawn.enterprise.product_category_id), required=task.inspectors_per_enterprise,
+        last_inspector_ids=last.get(drawn.enterprise_id, frozenset()),
+    )
+
+
+def match_params(task: Task) -> matching.MatchParams:
+    return matching.MatchParams(seed=task.seed, deadline=task.deadline, load_cap=task.load_cap,
+                                require_expertise=task.require_expertise, widen_pool=task.widen_pool)
+
+
+def match_inspectors(task: Task, user) -> Task:
+    """Assign ≥2 eligible inspectors to every drawn enterprise, or raise naming each enterprise and why not."""
+    with transaction.atomic():
+        task = _locked(task)
+        _require_state(task, (State.DRAWN,), "只有“已抽取企业”的任务才能匹配检查人员；匹配后的调整须逐人说明原因")
+        drawn = list(task.drawn.select_related("enterprise"))
+        last = last_inspectors([d.enterprise_id for d in drawn])
+        inspectors = list(inspector_pool(task))
+        result = matching.match([_demand(task, d, last) for d in drawn], [inspector_info(i) for i in inspectors],
+                                match_params(task))
+        if not result.ok:
+            name_of = {d.enterprise_id: f"{d.enterprise.name}（{d.credit_code}）" for d in drawn}
+            raise ValidationError([f"{name_of[s.enterprise_id]}：{s.message}" for s in result.shortfalls])
+        certificate_of = {i.pk: i.certificate_no for i in inspectors}
+        assignments = Assignment.objects.bulk_create([
+            Assignment(drawn=d, inspector_id=inspector_id,
+                       rank=draw.inspector_rank(task.seed, d.credit_code, certificate_of[inspector_id]))
+            for d in drawn for inspector_id in result.assignments[d.enterprise_id]
+        ])
+        _bulk_created(assignments)
+        _advance(task, State.MATCHED, user)
+    return task
+
+
+def swap_candidates(task: Task, drawn: DrawnEnterprise) -> list[Inspector]:
+    """Inspectors who may replace one on this enterprise: eligible, not on it already, below the load cap."""
+    demand = _demand(task, drawn, last_inspectors([drawn.enterprise_id]))
+    params = match_params(task)
+    current = set(drawn.assignments.filter(removed_by=None).values_list("inspector", flat=True))
+    loads = defaultdict(int)
+    for inspector_id in Assignment.objects.filter(drawn__task=task, removed_by=None).values_list("inspector", flat=True):
+        loads[inspector_id] += 1
+    return [i for i in inspector_pool(task).select_related("org_unit")
+            if i.pk not in current and loads[i.pk] < task.load_cap
+            and matching.eligibility(demand, inspector_info(i), params) is None]
+
+
+def swap_inspector(drawn: DrawnEnterprise, removed: Inspector, added: Inspector, reason: str, user) -> Swap:
+    """调整检查人员: an amendment with a reason; the new inspector must be eligible and within the load cap."""
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        task = _locked(drawn.task)
+        _require_state(task, (State.MATCHED, State.DISPATCHED, State.INSPECTING), "只有匹配后、完成前的任务才能调整检查人员")
+        drawn = DrawnEnterprise.objects.select_related("enterprise", "inspection").get(pk=drawn.pk)
+        errors = []
+        if not reason:
+            errors.append("请填写调整原因。")
+        active = drawn.assignments.filter(removed_by=None)
+        current = active.filter(inspector=removed).first()
+        if current is None:
+            errors.append(f"{removed.name}不是该企业当前的检查人员。")
+        if active.filter(inspector=added).exists():
+            errors.append(f"{added.name}已是该企业的检查人员。")
+        if drawn.inspection and drawn.inspection.is_locked:
+            errors.append("该企业的检查记录已完成，不能再调整检查人员。")
+        ineligible = matching.eligibility(_demand(task, drawn, last_inspectors([drawn.enterprise_id])),
+                                          inspector_info(added), match_params(task))
+        if ineligible:
+            errors.append(f"{added.name}不符合条件：{ineligible}。")
+        load = Assignment.objects.filter(drawn__task=task, inspector=added, removed_by=None).count()
+        if load >= task.load_cap:
+            errors.append(f"{added.name}在本任务中已承担{load}户，达到每人{task.load_cap}户的上限。")
+        if errors:
+            raise ValidationError(errors)
+        swap = Swap.objects.create(drawn=drawn, removed=removed, added=added, reason=reason, by=user)
+        current.removed_by = swap
+        current.save(update_fields=["removed_by"])
+        Assignment.objects.create(drawn=drawn, inspector=added, rank=draw.inspector_rank(task.seed, drawn.credit_code, added.certificate_no))
+        if drawn.inspection:
+            drawn.inspection.inspectors.remove(removed)
+            drawn.inspection.inspectors.add(added)
+    return swap
+
+
+# ---- dispatch, progress, disclosure ----
+
+def dispatch(task: Task, user) -> Task:
+    """派发: one 一企两表 per drawn enterprise on the task's checklist, assigned to the matched inspectors."""
+    with transaction.atomic():
+        task = _locked(task)
+        _require_state(task, (State.MATCHED,), "只有“已匹配人员”的任务才能派发")
+        inspectors_of = defaultdict(list)
+        for assignment in Assignment.objects.filter(drawn__task=task, removed_by=None).select_related("inspector"):
+            inspectors_of[assignment.drawn_id].append(assignment.inspector)
+        for drawn in task.drawn.select_related("enterprise"):
+            drawn.inspection = create_inspection(
+                enterprise=drawn.enterprise, kind=InspectionRecord.Kind.RANDOM_CHECK, template_version=task.checklist,
+                org_unit=drawn.enterprise.supervising_unit, inspectors=inspectors_of[drawn.pk], due_date=task.deadline,
+                created_by=user,
+            )
+            drawn.save(update_fields=["inspection"])
+        _advance(task, State.DISPATCHED, user)
+    return task
+
+
+def mark_inspecting(task: Task, user) -> None:
+    """检查中 begins with the first result (a record started or finished, or a not-inspected entry)."""
+    with transaction.atomic():
+        task = _locked(task)
+        if task.state == State.DISPATCHED:
+            _advance(task, State.INSPECTING, user)
+
+
+def record_not_inspected(drawn: DrawnEnterprise, reason: str, note: str, user) -> DrawnEnterprise:
+    """003 七(五): an enterprise not inspected because of 停产/转产 is recorded with the reason and tracked."""
+    errors = []
+    if reason not in DrawnEnterprise.NotInspected.values:
+        errors.append("请选择未检查原因（停产或转产）。")
+    if not (note or "").strip():
+        errors.append("请填写情况说明。")
+    with transaction.atomic():
+        task = _locked(drawn.task)
+        drawn = DrawnEnterprise.objects.select_related("inspection").get(pk=drawn.pk)
+        if task.state not in (State.DISPATCHED, State.INSPECTING):
+            errors.append(f"只有派发后、完成前才能登记未检查企业（任务当前状态：{task.get_state_display()}）。")
+        if drawn.inspection and drawn.inspection.is_locked:
+            errors.append("该企业已完成检查，不能登记为未检查。")
+        if drawn.not_inspected_reason:
+            errors.append("该企业已登记为未检查。")
+        if errors:
+            raise ValidationError(errors)
+        drawn.not_inspected_reason, drawn.not_inspected_note = reason, note.strip()
+        drawn.not_inspected_by, drawn.not_inspected_at = user, timezone.now()
+        drawn.save(update_fields=["not_inspected_reason", "not_inspected_note", "not_inspected_by", "not_inspected_at"])
+        if task.state == State.DISPATCHED:
+            _advance(task, State.INSPECTING, user)
+    return drawn
+
+
+def has_result(drawn: DrawnEnterprise) -> bool:
+    return bool(drawn.not_inspected_reason) or bool(drawn.inspection and drawn.inspection.is_locked)
+
+
+def complete_task(task: Task, user) -> Task:
+    with transaction.atomic():
+        task = _locked(task)
+        _require_state(task, (State.DISPATCHED, State.INSPECTING), "只有检查中的任务才能确认完成")
+        pending = [d for d in task.drawn.select_related("enterprise", "inspection") if not has_result(d)]
+        if pending:
+            names = "、".join(d.enterprise.name for d in pending[:10]) + ("等" if len(pending) > 10 else "")
+            raise ValidationError(f"还有{len(pending)}户企业没有检查结果：{names}。")
+        if task.state == State.DISPATCHED:
+            _advance(task, State.INSPECTING, user)
+        _advance(task, State.COMPLETED, user)
+    return task
+
+
+def _disclose(drawn_list, user) -> list[Disclosure]:
+    missing = [d for d in drawn_list if not has_result(d)]
+    if missing:
+        raise ValidationError([f"{d.enterprise.name}（{d.credit_code}）尚无已完成的检查结果，不能公示。" for d in missing])
+    disclosures = []
+    for drawn in drawn_list:
+        record = drawn.inspection if not drawn.not_inspected_reason else None
+        disclosures.append(Disclosure.objects.create(
+            drawn=drawn, enterprise_name=drawn.enterprise.name, inspection_date=record.inspection_date if record else None,
+            result=result_label(drawn), problems_summary=record.problems_summary if record else drawn.not_inspected_note,
+            published_by=user,
+        ))
+    return disclosures
+
+
+def publish_result(drawn: DrawnEnterprise, user) -> Disclosure:
+    """Publish one enterprise's result (within 20 working days of its inspection, 003 六(二))."""
+    with transaction.atomic():
+        task = _locked(drawn.task)
+        _require_state(task, (State.DISPATCHED, State.INSPECTING, State.COMPLETED), "该任务当前不能公示结果")
+        drawn = DrawnEnterprise.objects.select_related("enterprise", "inspection").get(pk=drawn.pk)
+        if Disclosure.objects.filter(drawn=drawn).exists():
+            raise ValidationError("该企业的结果已公示，公示内容不再修改。")
+        return _disclose([drawn], user)[0]
+
+
+def publish_task(task: Task, user) -> Task:
+    """公示: publish every result not yet published; the task and its draw appear on the public page."""
+    with transaction.atomic():
+        task = _locked(task)
+        _require_state(task, (State.COMPLETED,), "只有已完成的任务才能公示")
+        pending = list(task.drawn.filter(disclosure__isnull=True).select_related("enterprise", "inspection"))
+        _disclose(pending, user)
+        _advance(task, State.PUBLISHED, user)
+    return task

@@ -1,0 +1,50 @@
+"""Objects the random-check tests build (the registry's demo data is not assumed)."""
+import itertools
+from datetime import date
+
+from postlicense.core.models import OrgUnit
+from postlicense.inspections.selectors import current_template
+from postlicense.inspectors.models import Inspector
+from postlicense.randomcheck.models import Task
+from postlicense.registry.models import Enterprise, ProductCategory
+
+_seq = itertools.count(1)
+STRATA_CYCLE = ("low", "medium", "medium_high", "high")
+
+
+def category():
+    return ProductCategory.objects.get_or_create(code="13", defaults={"name": "水泥"})[0]
+
+
+def make_enterprise(org_code="xuchang-weidu", risk_level="low", **fields):
+    n = next(_seq)
+    unit = OrgUnit.objects.get(code=org_code)
+    return Enterprise.objects.create(
+        name=fields.pop("name", f"随机测试企业{n}"), credit_code=f"91411002RC{n:08d}",
+        legal_representative="张三", address="许昌市测试路1号", region=unit.region, supervising_unit=unit,
+        product_category=category(), risk_level=risk_level, **fields,
+    )
+
+
+def make_register(count_by_unit=None):
+    """Enterprises spread over the four strata in two counties."""
+    count_by_unit = count_by_unit or {"xuchang-weidu": 24, "xuchang-changge": 16}
+    return [make_enterprise(unit, STRATA_CYCLE[i % 4]) for unit, count in count_by_unit.items() for i in range(count)]
+
+
+def make_inspector(org_code="xuchang-weidu", valid_until=date(2028, 12, 31), **fields):
+    n = next(_seq)
+    return Inspector.objects.create(
+        name=fields.pop("name", f"检查员{n}"), org_unit=OrgUnit.objects.get(code=org_code),
+        certificate_no=f"豫4110{n:06d}", certificate_valid_until=valid_until, phone=f"1380000{n:04d}", **fields,
+    )
+
+
+def make_task(user=None, **fields):
+    fields.setdefault("name", "2023年度获证企业双随机抽查")
+    fields.setdefault("year", 2023)
+    fields.setdefault("issuing_unit", OrgUnit.objects.get(code="xuchang"))
+    fields.setdefault("deadline", date(2023, 10, 31))
+    fields.setdefault("checklist", current_template("random_check_003"))
+    fields.setdefault("load_cap", 10)
+    return Task.objects.create(created_by=user, **fields)

@@ -1,0 +1,272 @@
+import hashlib
+from datetime import date
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.utils import timezone
+
+from postlicense.core.models import User
+from postlicense.core.workdays import add_working_days
+from postlicense.inspections.models import InspectionRecord
+from postlicense.randomcheck import dbdraw, draw, exports, selectors, services
+from postlicense.randomcheck.forms import TaskForm
+from postlicense.randomcheck.models import Assignment, Candidate, Disclosure, DrawnEnterprise, Swap, Task, TaskStep
+
+from .factories import make_enterprise, make_inspector, make_register, make_task
+
+SEED = "2023-07-04 许昌"
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin(make_user):
+    return make_user(User.Role.CITY_ADMIN, "xuchang")
+
+
+def staffed(per_unit=6):
+    return {unit: [make_inspector(unit) for _ in range(per_unit)] for unit in ("xuchang-weidu", "xuchang-changge")}
+
+
+def finish(record, conclusion="qualified", day=date(2023, 9, 15), problems=""):
+    record.status, record.conclusion, record.inspection_date = InspectionRecord.Status.FINISHED, conclusion, day
+    record.problems_summary, record.finished_at = problems, timezone.now()
+    record.save()
+
+
+def test_database_draw_agrees_with_the_python_verifier(admin):
+    """DESIGN "The draw must be verifiable"; 003 三: 10/20/30/50% per stratum, k = ceil(ratio × n / 100)."""
+    make_register({"xuchang-weidu": 57, "xuchang-changge": 31})
+    task = services.draw_enterprises(make_task(admin), SEED, admin)
+    expected = draw.draw(SEED, Candidate.objects.filter(task=task).values_list("credit_code", "stratum"), draw.DEFAULT_RATIOS)
+    assert task.candidates_digest == expected.candidates_digest
+    assert set(task.drawn.values_list("credit_code", "rank")) == {
+        (row.credit_code, row.rank) for s in expected.strata for row in s.drawn}
+    assert [s.k for s in expected.strata] == [3, 5, 7, 11]  # n = 22, 22, 22, 22 → ceil of 2.2, 4.4, 6.6, 11
+    assert services.verify_task_draw(task)[1] == []
+
+
+@pytest.mark.parametrize("ratio", ["0", "3.5", "100"])
+def test_database_draw_falls_back_when_the_rank_bound_keeps_too_few(monkeypatch, ratio):
+    """The prefilter is only a shortcut: a bound that keeps fewer than k rows must widen, never lose a row."""
+    make_register({"xuchang-weidu": 80})
+    task = make_task(ratio_low=ratio, ratio_medium=ratio, ratio_medium_high=ratio, ratio_high=ratio)
+    rows = [(e.credit_code, e.risk_level) for e in services.candidate_queryset(task)]
+    Candidate.objects.bulk_create([Candidate(task=task, enterprise_id=e.pk, credit_code=e.credit_code, stratum=e.risk_level)
+                                   for e in services.candidate_queryset(task)])
+    original = dbdraw.rank_bound
+    monkeypatch.setattr(dbdraw, "rank_bound", lambda n, k, widen: "00000001" if widen == 0 else original(n, k, widen + 3))
+    in_db = dbdraw.draw_in_database(task.candidates.all(), SEED, task.ratios)
+    in_python = draw.draw(SEED, rows, task.ratios)
+    assert [(s.n, s.k, s.drawn) for s in in_db] == [(s.n, s.k, s.drawn) for s in in_python.strata]
+
+
+def test_rank_bound_keeps_the_kth_rank_with_margin():
+    assert dbdraw.rank_bound(1_000_000, 100_000, 0) > format(int(0.1 * 16**8), "08x")
+    assert dbdraw.rank_bound(100, 50, 0) is None  # the bound would keep everything: sort all
+
+
+def test_draw_steps_are_recorded_and_a_second_draw_is_refused(admin):
+    make_register()
+    task = services.draw_enterprises(make_task(admin), SEED, admin)
+    drawn_before = list(task.drawn.values_list("credit_code", "rank"))
+    with pytest.raises(ValidationError, match="不能再次抽取"):
+        services.draw_enterprises(task, "another seed", admin)
+    task.refresh_from_db()
+    assert task.seed == SEED and list(task.drawn.values_list("credit_code", "rank")) == drawn_before
+    assert list(TaskStep.objects.filter(task=task).values_list("state", "by")) == [("drawn", admin.pk)]
+
+
+def test_empty_candidate_list_is_refused_and_nothing_is_saved(admin):
+    make_enterprise(status="stopped", risk_level="high")  # 停产 is excluded by default
+    task = make_task(admin)
+    with pytest.raises(ValidationError, match="候选企业名单为空"):
+        services.draw_enterprises(task, SEED, admin)
+    task.refresh_from_db()
+    assert task.state == Task.State.DRAFT and not task.seed and not Candidate.objects.exists()
+
+
+def test_scope_filters_statuses_regions_and_recent_random_checks(admin):
+    weidu, changge = make_enterprise("xuchang-weidu"), make_enterprise("xuchang-changge")
+    stopped = make_enterprise("xuchang-weidu", status="stopped")
+    make_enterprise("binhai-tanggu")  # another city: outside the issuing unit's jurisdiction
+    task = make_task(admin)
+    assert set(services.candidate_queryset(task)) == {weidu, changge}
+    task.statuses = ["producing", "stopped"]
+    task.regions.set([weidu.region])
+    assert set(services.candidate_queryset(task)) == {weidu, stopped}
+    earlier = services.draw_enterprises(make_task(admin, ratio_low=100), SEED, admin)
+    record = InspectionRecord.objects.create(enterprise=weidu, kind="random_check", template_version=task.checklist,
+                                             org_unit=weidu.supervising_unit, inspection_date=date(2023, 3, 1))
+    earlier.drawn.filter(enterprise=weidu).update(inspection=record)
+    task.exclude_recent_months = 6
+    assert set(services.candidate_queryset(task, today=date(2023, 9, 1))) == {stopped}
+    assert set(services.candidate_queryset(task, today=date(2023, 9, 2))) == {weidu, stopped}
+
+
+def test_ratio_outside_0_to_100_is_a_field_error(admin):
+    form = TaskForm(data={"name": "t", "year": 2023, "issuing_unit": admin.org_unit.pk, "statuses": ["producing"],
+                          "ratio_low": "120", "ratio_medium": "-1", "ratio_medium_high": 30, "ratio_high": 50,
+                          "deadline": "2023-10-31", "checklist": make_task().checklist_id, "inspectors_per_enterprise": 2,
+                          "load_cap": 5}, user=admin)
+    assert not form.is_valid()
+    assert "小于或等于100" in form.errors["ratio_low"][0] and "大于或等于0" in form.errors["ratio_medium"][0]
+
+
+def test_matching_uses_each_county_own_inspectors_and_infeasibility_names_enterprises(admin):
+    """003 五(二): each county draws from its own inspectors; ≥2 per enterprise (002 第9条)."""
+    make_register({"xuchang-weidu": 8, "xuchang-changge": 8})
+    pools = staffed(per_unit=4)
+    make_inspector("xuchang-changge", valid_until=date(2023, 9, 30))  # certificate ends before the deadline
+    for inspector in pools["xuchang-changge"][1:]:
+        inspector.active = False
+        inspector.save()
+    task = services.draw_enterprises(make_task(admin), SEED, admin)
+    with pytest.raises(ValidationError) as failure:
+        services.match_inspectors(task, admin)
+    changge = task.drawn.filter(enterprise__supervising_unit__code="xuchang-changge").select_related("enterprise")
+    assert len(failure.value.messages) == changge.count()
+    for drawn, message in zip(changge.order_by("enterprise_id"), failure.value.messages):
+        assert drawn.enterprise.name in message and "执法证已过期" in message and "已停用" in message
+    task.refresh_from_db()
+    assert task.state == Task.State.DRAWN and not Assignment.objects.exists()
+
+    task.widen_pool = True
+    task.save()
+    services.match_inspectors(task, admin)
+    for drawn in task.drawn.prefetch_related("assignments__inspector"):
+        assert len({a.inspector_id for a in drawn.assignments.all()}) == 2
+        assert all(a.rank == draw.inspector_rank(SEED, drawn.credit_code, a.inspector.certificate_no)
+                   for a in drawn.assignments.all())
+
+
+def test_last_time_inspector_and_avoidance_are_respected(admin):
+    enterprise = make_enterprise(risk_level="high")
+    a, b, c, d = (make_inspector() for _ in range(4))
+    a.avoid_enterprises.add(enterprise)
+    previous = InspectionRecord.objects.create(enterprise=enterprise, kind="patrol", template_version=make_task().checklist,
+                                               org_unit=enterprise.supervising_unit, status="finished",
+                                               inspection_date=date(2022, 5, 1))
+    previous.inspectors.set([b])
+    task = services.draw_enterprises(make_task(admin, ratio_high=100), SEED, admin)
+    services.match_inspectors(task, admin)
+    assert set(Assignment.objects.values_list("inspector", flat=True)) == {c.pk, d.pk}
+
+
+def test_full_run_dispatch_results_disclosure_and_public_page(admin, make_user, client):
+    make_register()
+    staffed()
+    task = services.draw_enterprises(make_task(admin), SEED, admin)
+    services.match_inspectors(task, admin)
+    with pytest.raises(ValidationError, match="不能重新匹配|只有“已抽取企业”"):
+        services.match_inspectors(task, admin)
+    services.dispatch(task, admin)
+    drawn = list(task.drawn.select_related("inspection", "enterprise"))
+    for d in drawn:
+        active = set(Assignment.objects.filter(drawn=d, removed_by=None).values_list("inspector", flat=True))
+        assert d.inspection.kind == "random_check" and d.inspection.template_version == task.checklist
+        assert set(d.inspection.inspectors.values_list("pk", flat=True)) == active
+        assert d.inspection.due_date == task.deadline
+
+    county = make_user(User.Role.COUNTY_STAFF, "xuchang-changge")
+    share = selectors.task_overview(county, task)["rows"]
+    assert share and all(d.enterprise.supervising_unit.code == "xuchang-changge" for d, _ in share)
+    assert selectors.tasks_for(county).filter(pk=task.pk).exists() and not selectors.can_manage(county, task)
+
+    first, second, *rest = drawn
+    with pytest.raises(ValidationError, match="尚无已完成的检查结果"):
+        services.publish_result(first, admin)
+    assert not Disclosure.objects.exists()
+    finish(first.inspection, "unqualified", problems="出厂检验记录不全")
+    task.refresh_from_db()
+    assert task.state == Task.State.INSPECTING
+    status = selectors.row_status(DrawnEnterprise.objects.get(pk=first.pk), today=date(2023, 9, 16))
+    assert status["disclosure_deadline"] == add_working_days(date(2023, 9, 15), 20) == date(2023, 10, 19)  # 9-29..10-6 off, 10-7/10-8 worked
+    services.record_not_inspected(second, "stopped", "2023年6月起停产", county)
+    with pytest.raises(ValidationError, match="还有"):
+        services.complete_task(task, admin)
+    for d in rest:
+        finish(d.inspection)
+    services.publish_result(first, county)
+    overview = selectors.task_overview(admin, task, today=date(2023, 10, 25))
+    assert overview["progress"]["completion_rate"] == 100.0
+    assert len(overview["overdue"]) == overview["progress"]["total"] - 2  # not the published one, nor the not-inspected one (recorded today)
+    services.complete_task(task, admin)
+    services.publish_task(task, admin)
+    task.refresh_from_db()
+    assert list(task.steps.values_list("state", flat=True)) == [
+        "drawn", "matched", "dispatched", "inspecting", "completed", "published"]
+    assert selectors.task_overview(admin, task)["progress"]["disclosure_rate"] == 100.0
+    assert [d.enterprise for d in selectors.tracking_list(admin)] == [second.enterprise]
+
+    public = client.get(f"/public/random-checks/{task.pk}/").content.decode()
+    assert task.seed in public and task.candidates_digest in public and "出厂检验记录不全" in public
+    assert "停产，未检查" in public
+    for inspector in first.inspection.inspectors.all():
+        assert inspector.name not in public and inspector.phone not in public
+    csv_body = client.get(f"/public/random-checks/{task.pk}/candidates.csv").content
+    assert hashlib.sha256(csv_body).hexdigest() == task.candidates_digest
+
+
+def test_verify_draw_reproduces_a_published_draw_from_the_downloaded_csv(admin, client, tmp_path, capsys):
+    make_register()
+    task = services.draw_enterprises(make_task(admin), SEED, admin)
+    Task.objects.filter(pk=task.pk).update(state=Task.State.PUBLISHED)
+    path = tmp_path / "candidates.csv"
+    path.write_bytes(client.get(f"/public/random-checks/{task.pk}/candidates.csv").content)
+    call_command("verify-draw", "--seed", SEED, "--candidates", str(path), "--ratios", "10,20,30,50",
+                 "--digest", task.candidates_digest)
+    out = capsys.readouterr().out
+    for credit_code, rank in task.drawn.values_list("credit_code", "rank"):
+        assert f"{credit_code}  {rank}" in out
+    call_command("verify-draw", str(task.pk))
+    assert "复核一致" in capsys.readouterr().out
+
+
+def test_verify_draw_detects_a_tampered_draw(admin):
+    make_register()
+    task = services.draw_enterprises(make_task(admin), SEED, admin)
+    swapped = task.drawn.first()
+    outsider = task.candidates.exclude(credit_code__in=task.drawn.values("credit_code")).first()
+    DrawnEnterprise.objects.filter(pk=swapped.pk).update(credit_code=outsider.credit_code)
+    with pytest.raises(Exception, match="复核不一致"):
+        call_command("verify-draw", str(task.pk))
+
+
+def test_swap_needs_a_reason_an_eligible_inspector_and_stays_visible(admin):
+    make_register({"xuchang-weidu": 8})
+    team = [make_inspector() for _ in range(4)]
+    outsider = make_inspector("xuchang-changge")
+    task = services.draw_enterprises(make_task(admin), SEED, admin)
+    services.match_inspectors(task, admin)
+    services.dispatch(task, admin)
+    drawn = task.drawn.first()
+    current = [a.inspector for a in Assignment.objects.filter(drawn=drawn)]
+    spare = next(i for i in team if i not in current)
+    with pytest.raises(ValidationError) as failure:
+        services.swap_inspector(drawn, current[0], outsider, "", admin)
+    assert "请填写调整原因。" in failure.value.messages
+    assert any("不属于负责该企业的单位" in m for m in failure.value.messages)
+    services.swap_inspector(drawn, current[0], spare, "回避：与企业负责人系亲属", admin)
+    swap = Swap.objects.get()
+    assert Assignment.objects.get(drawn=drawn, inspector=current[0]).removed_by == swap
+    assert set(drawn.inspection.inspectors.all()) == {current[1], spare}
+    rows = list(exports.match_rows(task, selectors.match_rows(admin, task)))
+    assert any(row[-1] == "已调整：回避：与企业负责人系亲属" for row in rows)
+
+
+def test_exports_map_results_to_the_national_platform_categories(admin):
+    make_register({"xuchang-weidu": 8})
+    staffed()
+    task = services.draw_enterprises(make_task(admin), SEED, admin)
+    services.match_inspectors(task, admin)
+    services.dispatch(task, admin)
+    first, second, *_ = task.drawn.select_related("inspection")
+    finish(first.inspection, "unqualified", problems="超范围生产")
+    services.record_not_inspected(second, "switched", "已转产建材", admin)
+    name, body = exports.export("results", "csv", task, selectors.drawn_for(admin, task))
+    text = body.decode("utf-8-sig")
+    assert name.endswith("结果公告.csv") and text.startswith("任务编号,任务名称,检查类型,检查机关,企业名称,统一社会信用代码")
+    assert "发现问题待后续处理,超范围生产" in text and "未发现开展本次抽查涉及的经营活动,已转产建材" in text
+    name, body = exports.export("draw", "xlsx", task, selectors.drawn_for(admin, task))
+    assert body[:2] == b"PK"

@@ -1,0 +1,233 @@
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from postlicense.core.scoping import get_scoped_or_404
+from postlicense.inspectors.models import Inspector
+from postlicense.registry.xlsx import XLSX_CONTENT_TYPE
+
+from . import exports, selectors, services
+from .draw import candidates_csv_bytes
+from .forms import DrawForm, NotInspectedForm, SwapForm, TaskForm
+from .models import DrawnEnterprise, Task
+
+
+def _staff(request):
+    if not request.user.is_bureau_staff:
+        raise PermissionDenied("只有市局、县局人员可以使用双随机抽查。")
+
+
+def _task(request, pk, manage=False):
+    _staff(request)
+    try:
+        task = selectors.tasks_for(request.user).get(pk=pk)
+    except Task.DoesNotExist:
+        raise Http404("未找到该任务，或不在您的管辖范围内。") from None
+    if manage and not selectors.can_manage(request.user, task):
+        raise PermissionDenied("只有下达任务的单位可以执行此操作。")
+    return task
+
+
+def _drawn(request, pk):
+    _staff(request)
+    return get_scoped_or_404(DrawnEnterprise.objects.select_related("task", "enterprise", "inspection"), request.user, pk=pk)
+
+
+def _errors(request, exc: ValidationError):
+    for message in exc.messages:
+        messages.error(request, message)
+
+
+@login_required
+def task_list(request):
+    _staff(request)
+    return render(request, "randomcheck/task_list.html", {"tasks": selectors.tasks_for(request.user)})
+
+
+@login_required
+def task_create(request):
+    _staff(request)
+    form = TaskForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        task = services.create_task(form, request.user)
+        messages.success(request, "抽查任务已创建。")
+        return redirect("randomcheck:task_detail", task.pk)
+    return render(request, "randomcheck/task_form.html", {"form": form})
+
+
+@login_required
+def task_edit(request, pk):
+    task = _task(request, pk, manage=True)
+    form = TaskForm(request.POST or None, instance=task, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_task(form, request.user)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "任务参数已保存。")
+            return redirect("randomcheck:task_detail", task.pk)
+    return render(request, "randomcheck/task_form.html", {"form": form, "task": task})
+
+
+def _detail(request, task, draw_form=None, status=200):
+    context = {
+        "task": task,
+        "manage": selectors.can_manage(request.user, task),
+        "steps": selectors.step_bar(task),
+        "strata": selectors.strata_summary(task) if task.seed else None,
+        "draw_form": draw_form or DrawForm(),
+        **selectors.task_overview(request.user, task),
+    }
+    return render(request, "randomcheck/task_detail.html", context, status=status)
+
+
+@login_required
+def task_detail(request, pk):
+    return _detail(request, _task(request, pk))
+
+
+@login_required
+@require_POST
+def task_draw(request, pk):
+    task = _task(request, pk, manage=True)
+    form = DrawForm(request.POST)
+    if form.is_valid():
+        try:
+            services.draw_enterprises(task, form.cleaned_data["seed"], request.user)
+        except ValidationError as exc:
+            form.add_error("seed", exc)
+        else:
+            messages.success(request, "已完成企业抽取，抽取结果已固定。")
+            return redirect("randomcheck:task_detail", task.pk)
+    return _detail(request, task, draw_form=form, status=400)
+
+
+STEP_ACTIONS = {
+    "match": (services.match_inspectors, "检查人员已匹配。"),
+    "dispatch": (services.dispatch, "已派发“一企两表”至各检查人员。"),
+    "complete": (services.complete_task, "任务已确认完成。"),
+    "publish": (services.publish_task, "检查结果已公示。"),
+}
+
+
+@login_required
+@require_POST
+def task_step(request, pk, action):
+    task = _task(request, pk, manage=True)
+    if action not in STEP_ACTIONS:
+        raise Http404
+    service, done = STEP_ACTIONS[action]
+    try:
+        service(task, request.user)
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, done)
+    return redirect("randomcheck:task_detail", task.pk)
+
+
+@login_required
+def drawn_swap(request, pk):
+    drawn = _drawn(request, pk)
+    task = drawn.task
+    current = drawn.assignments.filter(removed_by=None).values("inspector")
+    pool = Inspector.objects.filter(pk__in=[i.pk for i in services.swap_candidates(task, drawn)])
+    form = SwapForm(request.POST or None, current=Inspector.objects.filter(pk__in=current), pool=pool)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.swap_inspector(drawn, form.cleaned_data["removed"], form.cleaned_data["added"],
+                                    form.cleaned_data["reason"], request.user)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "检查人员已调整，调整原因已记录。")
+            return redirect("randomcheck:task_detail", task.pk)
+    return render(request, "randomcheck/swap.html", {"drawn": drawn, "task": task, "form": form})
+
+
+@login_required
+def drawn_not_inspected(request, pk):
+    drawn = _drawn(request, pk)
+    form = NotInspectedForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_not_inspected(drawn, form.cleaned_data["reason"], form.cleaned_data["note"], request.user)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "已登记未检查原因，该企业列入跟踪名单。")
+            return redirect("randomcheck:task_detail", drawn.task_id)
+    return render(request, "randomcheck/not_inspected.html", {"drawn": drawn, "task": drawn.task, "form": form})
+
+
+@login_required
+@require_POST
+def drawn_publish(request, pk):
+    drawn = _drawn(request, pk)
+    try:
+        services.publish_result(drawn, request.user)
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, f"{drawn.enterprise.name}的检查结果已公示。")
+    return redirect("randomcheck:task_detail", drawn.task_id)
+
+
+def attachment(name: str, content: bytes, content_type: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    return response
+
+
+def candidates_file(task) -> HttpResponse:
+    """The frozen candidate list as the canonical CSV: its sha256sum is the published digest."""
+    rows = task.candidates.order_by().values_list("credit_code", "stratum")
+    return attachment(f"candidates-task-{task.pk}.csv", candidates_csv_bytes(rows), "text/csv; charset=utf-8")
+
+
+@login_required
+def task_candidates(request, pk):
+    task = _task(request, pk, manage=True)
+    if not task.seed:
+        raise Http404("尚未抽取，候选名单尚未固定。")
+    return candidates_file(task)
+
+
+@login_required
+def task_export(request, pk, kind, fmt):
+    task = _task(request, pk)
+    if kind not in exports.EXPORTS or fmt not in ("csv", "xlsx"):
+        raise Http404
+    if kind == "match":
+        items = selectors.match_rows(request.user, task)
+    else:
+        items = selectors.drawn_for(request.user, task)
+    name, content = exports.export(kind, fmt, task, items)
+    return attachment(name, content, "text/csv; charset=utf-8" if fmt == "csv" else XLSX_CONTENT_TYPE)
+
+
+@login_required
+def task_report(request, pk):
+    """The task's full record, for printing (浏览器打印或另存为PDF)."""
+    task = _task(request, pk)
+    context = {
+        "task": task,
+        "steps": task.steps.select_related("by"),
+        "strata": selectors.strata_summary(task) if task.seed else None,
+        "swaps": selectors.swaps_for(request.user, task),
+        "task_no": exports.task_number(task),
+        **selectors.task_overview(request.user, task),
+    }
+    return render(request, "randomcheck/report.html", context)
+
+
+@login_required
+def tracking(request):
+    _staff(request)
+    return render(request, "randomcheck/tracking.html", {"rows": selectors.tracking_list(request.user)})
