@@ -101,7 +101,8 @@ def task_draw(request, pk):
         try:
             services.draw_enterprises(task, form.cleaned_data["seed"], request.user)
         except ValidationError as exc:
-            form.add_error("seed", exc)
+            _errors(request, exc)  # shown above the page whatever state the task is in; the form keeps the seed
+            task.refresh_from_db()
         else:
             messages.success(request, "已完成企业抽取，抽取结果已固定。")
             return redirect("randomcheck:task_detail", task.pk)
