@@ -166,6 +166,10 @@ def sign_as_inspector(record, inspector, data_url):
     return link
 
 
+ENTERPRISE_SIGNATURE_FIELDS = ["enterprise_signature", "enterprise_signer", "enterprise_signed_at",
+                               "enterprise_refused", "enterprise_refusal_note"]
+
+
 @transaction.atomic
 def sign_as_enterprise(record, *, signer, data_url):
     _ensure_open(record)
@@ -175,7 +179,7 @@ def sign_as_enterprise(record, *, signer, data_url):
     record.enterprise_signer = signer.strip()
     record.enterprise_signed_at = timezone.now()
     record.enterprise_refused, record.enterprise_refusal_note = False, ""
-    record.save()
+    record.save(update_fields=ENTERPRISE_SIGNATURE_FIELDS)  # never overwrite a draft saved meanwhile
     return record
 
 
@@ -187,7 +191,7 @@ def record_refusal(record, *, note):
         raise ValidationError("企业拒绝签字时，须如实记录拒绝情况（如拒绝人、时间、经过）。")
     record.enterprise_refused, record.enterprise_refusal_note = True, note.strip()
     record.enterprise_signature, record.enterprise_signer, record.enterprise_signed_at = "", "", timezone.now()
-    record.save()
+    record.save(update_fields=ENTERPRISE_SIGNATURE_FIELDS)
     return record
 
 

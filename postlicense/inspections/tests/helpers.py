@@ -6,7 +6,7 @@ from datetime import date
 from PIL import Image
 
 from postlicense.inspections import services
-from postlicense.inspections.demo import PASS_OPTION_003
+from postlicense.inspections.demo import PASS_OPTION_003, _signature_bytes as signature_bytes
 from postlicense.inspections.models import InspectionRecord
 
 from .factories import make_enterprise, make_inspector
@@ -18,8 +18,9 @@ def png_bytes(size=(60, 30), fmt="PNG"):
     return buffer.getvalue()
 
 
-def signature_data_url():
-    return "data:image/png;base64," + base64.b64encode(png_bytes()).decode()
+def signature_data_url(name="检查员"):
+    """A handwriting-like signature (the demo's), as the canvas posts it."""
+    return "data:image/png;base64," + base64.b64encode(signature_bytes(name)).decode()
 
 
 def new_record(code="random_check_003", inspectors=None, enterprise=None, user=None):
@@ -45,7 +46,7 @@ def fill_and_sign(record, findings=None, summary="", day=date(2026, 5, 1)):
                                  fields={"inspection_date": day, "problems_summary": summary},
                                  findings=findings or all_conforming(record))
     for link in record.crew.all():
-        services.sign_as_inspector(record, link.inspector, signature_data_url())
-    services.sign_as_enterprise(record, signer="张三", data_url=signature_data_url())
+        services.sign_as_inspector(record, link.inspector, signature_data_url(link.inspector.name))
+    services.sign_as_enterprise(record, signer="张三", data_url=signature_data_url("张三"))
     record.refresh_from_db()
     return record

@@ -184,3 +184,12 @@ def test_bad_signature_is_refused():
     record = new_record()
     with pytest.raises(ValidationError, match="签名"):
         services.sign_as_inspector(record, record.inspectors.first(), "data:image/png;base64,bm90IGFuIGltYWdl")
+
+
+def test_signing_with_a_stale_copy_does_not_undo_a_draft_saved_meanwhile():
+    record = new_record()
+    stale = InspectionRecord.objects.get(pk=record.pk)
+    services.save_draft(record, revision=0, fields={"inspection_date": date(2026, 5, 1), "problems_summary": "甲"})
+    services.record_refusal(stale, note="拒绝签字")
+    record.refresh_from_db()
+    assert record.inspection_date == date(2026, 5, 1) and record.problems_summary == "甲" and record.enterprise_refused
