@@ -12,7 +12,7 @@ from django.db import connections, transaction
 from django.db.models import Case, CharField, Count, Func, Value, When
 from django.db.models.functions import SHA256, Concat
 
-from .draw import STRATA, RankedCandidate, StratumResult, _validate_ratios, sample_size, validate_seed
+from .draw import STRATA, RankedCandidate, StratumResult, validate_ratios, sample_size, validate_seed
 
 PREFIX_DIGITS = 8
 _PREFIX_SPACE = 16**PREFIX_DIGITS
@@ -101,7 +101,7 @@ def draw_in_database(candidates, seed: str, ratios, counts: Mapping[str, int] | 
     wider bound.
     """
     validate_seed(seed)
-    ratio_by_stratum = _validate_ratios(ratios)
+    ratio_by_stratum = validate_ratios(ratios)
     if counts is None:
         counts = dict(candidates.order_by().values("stratum").annotate(n=Count("pk")).values_list("stratum", "n"))
     n_k = {s: (counts.get(s, 0), sample_size(ratio_by_stratum[s], counts.get(s, 0))) for s in STRATA}

@@ -100,7 +100,7 @@ def sample_size(ratio_percent, n: int) -> int:
     return math.ceil(Fraction(ratio) * n / 100)
 
 
-def _validate_ratios(ratios: Mapping) -> dict[str, Decimal]:
+def validate_ratios(ratios: Mapping) -> dict[str, Decimal]:
     unknown = [key for key in ratios if key not in STRATA]
     if unknown:
         raise ValueError(f"未知的风险等级：{unknown[0]!r}")
@@ -189,7 +189,7 @@ def read_candidates_csv(fp) -> list[Candidate]:
 def draw(seed: str, candidates: Iterable, ratios: Mapping = DEFAULT_RATIOS) -> DrawResult:
     """Draw k = ceil(ratio% × n / 100) lowest-ranked candidates per stratum; ties ordered by credit code."""
     validate_seed(seed)
-    ratio_by_stratum = _validate_ratios(ratios)
+    ratio_by_stratum = validate_ratios(ratios)
     rows = _canonical_candidates(candidates)
     if not rows:
         raise ValueError("候选企业名单为空，无法抽取")

@@ -100,12 +100,13 @@ def candidate_queryset(task: Task, today: date | None = None):
 
 def draw_enterprises(task: Task, seed: str, user) -> Task:
     """Freeze the candidate list, record its digest and the seed, and draw (DESIGN "The draw must be verifiable")."""
-    try:
-        draw.validate_seed(seed)
-    except ValueError as exc:
-        raise ValidationError(str(exc)) from None
     with transaction.atomic():
         task = _locked(task)
+        try:
+            draw.validate_seed(seed)
+            draw.validate_ratios(task.ratios)
+        except (ValueError, TypeError) as exc:
+            raise ValidationError(str(exc)) from None
         if task.state != State.DRAFT or task.candidates.exists():
             raise ValidationError("该任务已抽取企业，抽取结果已固定，不能再次抽取。")
         rows = list(candidate_queryset(task).order_by("credit_code").values_list("pk", "credit_code", "risk_level"))

@@ -270,3 +270,12 @@ def test_exports_map_results_to_the_national_platform_categories(admin):
     assert "发现问题待后续处理,超范围生产" in text and "未发现开展本次抽查涉及的经营活动,已转产建材" in text
     name, body = exports.export("draw", "xlsx", task, selectors.drawn_for(admin, task))
     assert body[:2] == b"PK"
+
+
+def test_a_ratio_outside_0_to_100_stops_the_draw_and_saves_nothing(admin):
+    """003 三 ratios are percentages; one stored out of range (e.g. through the admin) is refused at the draw."""
+    make_register({"xuchang-weidu": 4})
+    task = make_task(admin, ratio_high="100.5")
+    with pytest.raises(ValidationError, match="抽取比例应在0到100之间"):
+        services.draw_enterprises(task, SEED, admin)
+    assert not Candidate.objects.exists() and Task.objects.get().state == Task.State.DRAFT
