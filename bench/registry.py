@@ -32,7 +32,7 @@ QUERIES = [
     ("名称 许昌 水泥 + 高风险", {"q": "许昌 水泥", "risk_level": "high"}),
     ("区县+类别+在产", {"region": "411082", "category": "CEMENT", "status": "producing"}),
     ("90天内到期", {"expiry": "expiring"}),
-    ("许可证编号前缀", {"license_number": "豫XK08-000-0012"}),
+    ("许可证编号前缀", {"license_number": "豫XK08-005-1"}),
     ("信用代码片段", {"q": "10001234"}),
     ("第 200 页之后（keyset）", {"after": "AFTER"}),
 ]
