@@ -151,3 +151,25 @@ def test_api_lists_are_scoped_and_paged(client, make_user, make_enterprise, make
     assert [e["credit_code"] for e in data["results"]] == [own.credit_code] and "next" in data
     assert [lic["number"] for lic in client.get("/api/v1/licenses/").json()["results"]] == ["豫XK08-001-00005"]
     assert "/api/v1/enterprises/" in client.get("/api/v1/schema/").content.decode()
+
+
+def test_inspector_sees_only_enterprises_of_inspections_assigned_to_them(client, make_user, make_enterprise):
+    """DESIGN: an inspector sees only what is assigned to them (via InspectionRecord.inspectors)."""
+    from datetime import date
+
+    from postlicense.core.models import OrgUnit
+    from postlicense.inspections import services
+    from postlicense.inspections.models import InspectionRecord
+    from postlicense.inspectors.models import Inspector
+
+    assigned, other = make_enterprise("xuchang-weidu"), make_enterprise("xuchang-weidu")
+    user = make_user(User.Role.INSPECTOR, "xuchang-weidu")
+    unit = OrgUnit.objects.get(code="xuchang-weidu")
+    crew = [Inspector.objects.create(name=f"检查员{n}", org_unit=unit, certificate_no=f"T{n}", certificate_valid_until=date(2030, 1, 1),
+                                     user=user if n == 1 else None) for n in (1, 2)]
+    services.create_inspection(enterprise=assigned, kind=InspectionRecord.Kind.RANDOM_CHECK, org_unit=unit, inspectors=crew,
+                               template_version=services.current_template("random_check_003"), due_date=date(2026, 12, 31))
+    client.force_login(user)
+    assert client.get(f"/registry/enterprises/{assigned.pk}/").status_code == 200
+    assert client.get(f"/registry/enterprises/{other.pk}/").status_code == 404
+    assert [e.pk for e in enterprise_list(user, EnterpriseFilter()).rows] == [assigned.pk]
