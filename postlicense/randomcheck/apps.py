@@ -21,6 +21,11 @@ class RandomCheckConfig(AppConfig):
 
         return home_cards(user)
 
+    def archive_events(self, enterprise):
+        from .selectors import archive_events
+
+        return archive_events(enterprise)
+
     def load_demo(self, stdout):
         from .demo import load_demo
 

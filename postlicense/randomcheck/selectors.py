@@ -137,6 +137,27 @@ def match_rows(user, task):
             .order_by("drawn__enterprise__supervising_unit__region_id", "drawn__credit_code", "rank"))
 
 
+def archive_events(enterprise):
+    """质量档案: drawn in a random check, not inspected (停产/转产), result published."""
+    from postlicense.registry.archive import ArchiveEvent
+
+    events = []
+    for drawn in enterprise.random_draws.select_related("task", "disclosure").prefetch_related("task__steps"):
+        task = drawn.task
+        url = reverse("randomcheck:task_detail", args=[task.pk])
+        drawn_step = next((step for step in task.steps.all() if step.state == Task.State.DRAWN), None)
+        if drawn_step:
+            events.append(ArchiveEvent(drawn_step.at, "双随机", f"抽中：{task.name}",
+                                       f"{drawn.get_stratum_display()}，排序值 {drawn.rank[:12]}…", url))
+        if drawn.not_inspected_reason:
+            events.append(ArchiveEvent(drawn.not_inspected_at, "双随机",
+                                       f"因{drawn.get_not_inspected_reason_display()}未检查", drawn.not_inspected_note, url))
+        if hasattr(drawn, "disclosure"):
+            events.append(ArchiveEvent(drawn.disclosure.published_at, "公示", f"结果公示：{drawn.disclosure.result}",
+                                       drawn.disclosure.problems_summary, url))
+    return events
+
+
 def home_cards(user):
     if not user.is_bureau_staff:
         return []

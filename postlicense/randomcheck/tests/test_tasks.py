@@ -198,6 +198,8 @@ def test_full_run_dispatch_results_disclosure_and_public_page(admin, make_user, 
         "drawn", "matched", "dispatched", "inspecting", "completed", "published"]
     assert selectors.task_overview(admin, task)["progress"]["disclosure_rate"] == 100.0
     assert [d.enterprise for d in selectors.tracking_list(admin)] == [second.enterprise]
+    assert [e.title for e in selectors.archive_events(second.enterprise)] == [
+        f"抽中：{task.name}", "因停产未检查", "结果公示：停产，未检查"]
 
     public = client.get(f"/public/random-checks/{task.pk}/").content.decode()
     assert task.seed in public and task.candidates_digest in public and "出厂检验记录不全" in public
