@@ -7,6 +7,7 @@ from django.db.models import Case, Exists, OuterRef, Q, Value, When
 from django.urls import reverse
 
 from postlicense.core.navigation import HomeCard
+from postlicense.core.workdays import CalendarMissing
 from postlicense.inspections.models import InspectionRecord
 
 from . import rules
@@ -60,7 +61,10 @@ def strata_summary(task):
 def row_status(drawn, today: date) -> dict:
     """What a drawn enterprise's row shows: outcome, dates and whether something is overdue."""
     result_day = rules.result_date(drawn)
-    deadline = rules.disclosure_deadline(result_day)
+    try:
+        deadline, deadline_error = rules.disclosure_deadline(result_day), ""
+    except CalendarMissing as exc:
+        deadline, deadline_error = None, exc.messages[0]
     disclosed = hasattr(drawn, "disclosure")
     record = drawn.inspection
     return {
@@ -68,6 +72,7 @@ def row_status(drawn, today: date) -> dict:
         "result": rules.result_label(drawn),
         "result_day": result_day,
         "disclosure_deadline": deadline,
+        "deadline_error": deadline_error,
         "disclosed": disclosed,
         "disclosure_overdue": bool(deadline and not disclosed and deadline < today),
         "inspection_overdue": bool(record and not record.is_locked and not drawn.not_inspected_reason

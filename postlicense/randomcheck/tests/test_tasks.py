@@ -281,3 +281,16 @@ def test_a_ratio_outside_0_to_100_stops_the_draw_and_saves_nothing(admin):
     with pytest.raises(ValidationError, match="抽取比例应在0到100之间"):
         services.draw_enterprises(task, SEED, admin)
     assert not Candidate.objects.exists() and Task.objects.get().state == Task.State.DRAFT
+
+
+def test_a_result_in_a_year_without_holiday_data_shows_why_no_deadline(admin):
+    """Deadlines come from the working-day calendar; a year it lacks is reported, never guessed (weekends only)."""
+    make_register({"xuchang-weidu": 4})
+    staffed()
+    task = services.draw_enterprises(make_task(admin, ratio_high=100), SEED, admin)
+    services.match_inspectors(task, admin)
+    services.dispatch(task, admin)
+    drawn = task.drawn.select_related("inspection").first()
+    finish(drawn.inspection, day=date(2031, 3, 3))
+    status = selectors.row_status(DrawnEnterprise.objects.get(pk=drawn.pk), today=date(2031, 3, 4))
+    assert status["disclosure_deadline"] is None and "缺少2031年的节假日安排数据" in status["deadline_error"]
