@@ -33,7 +33,9 @@ def new_record(code="random_check_003", inspectors=None, enterprise=None, user=N
 
 
 def passing_option(item):
-    return PASS_OPTION_003.get(item.number, item.options[0]) if item.options else ""
+    if not item.options:
+        return ""
+    return PASS_OPTION_003[item.number] if item.version.template.code == "random_check_003" else item.options[0]
 
 
 def all_conforming(record):

@@ -193,3 +193,14 @@ def test_signing_with_a_stale_copy_does_not_undo_a_draft_saved_meanwhile():
     services.record_refusal(stale, note="拒绝签字")
     record.refresh_from_db()
     assert record.inspection_date == date(2026, 5, 1) and record.problems_summary == "甲" and record.enterprise_refused
+
+
+def test_finished_inspection_appears_in_the_quality_archive(staff):
+    """002 第十三条 / 001 二(一): the quality archive holds the inspection records."""
+    from postlicense.registry.archive import timeline
+
+    record = new_record()
+    assert not [e for e in timeline(record.enterprise) if e.kind == "检查"]
+    record = services.finish(fill_and_sign(record), by=staff)
+    events = [e for e in timeline(record.enterprise) if e.kind == "检查"]
+    assert len(events) == 1 and events[0].title == "双随机抽查：合格" and events[0].url == record.get_absolute_url()
