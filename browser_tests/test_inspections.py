@@ -35,8 +35,11 @@ def test_inspector_fills_and_finishes_a_record_on_a_phone(phone_page, login, sho
     user = login(page, User.Role.INSPECTOR, "xuchang-weidu", display_name="王检查")
     me = make_inspector(user=user, name="王检查")
     record = new_record(inspectors=[me, make_inspector(name="赵协查")])
-    page.goto("/inspections/mine/")
+    page.goto("/")
+    assert "我的待检查" in page.locator("main").inner_text()
+    page.locator(".sidenav").get_by_text("我的检查").click()
     assert record.enterprise.name in page.locator("main").inner_text()
+    shot(page, "inspection-my-inspections-375", full_page=False)
     page.get_by_text(record.enterprise.name).click()
     page.wait_for_url(f"**/inspections/{record.pk}/fill/")
 
@@ -55,6 +58,7 @@ def test_inspector_fills_and_finishes_a_record_on_a_phone(phone_page, login, sho
     card6.locator("fieldset.conclusion label.choice.bad").click()
     card6.locator("textarea").fill("缺少3个批次的出厂检验记录")
     page.fill("#id_problems_summary", "出厂检验记录不全，缺少3个批次")
+    assert page.inner_text("#fill-progress") == "已填 11 / 11 项"  # item 12 is free text
     page.wait_for_selector("#autosave-status:has-text('草稿已自动保存')")
 
     # Autosaved: a reload (a lost page) keeps everything typed.

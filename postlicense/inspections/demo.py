@@ -9,8 +9,6 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from PIL import Image, ImageDraw, ImageFont
 
-from postlicense.core import audit
-from postlicense.core.models import AuditEntry
 from postlicense.inspectors.models import Inspector
 from postlicense.registry.models import Enterprise
 
@@ -80,8 +78,7 @@ def _fill(record, rng, fail):
             if note:
                 problems.append(f"{item.number}. {note}")
         findings.append(Finding(record=record, item=item, option=option, conclusion=conclusion, note=note))
-    findings = Finding.objects.bulk_create(findings)
-    audit.record([audit.Change(AuditEntry.Action.CREATE, f, {"after": audit.snapshot(f)}) for f in findings])
+    services.bulk_create_audited(Finding, findings)
     record.problems_summary = "；".join(problems)
     if version.template.code == "patrol_000":
         record.extra_values = {"due": "12", "done": "11", "sampled": "5", "overall": "材料基本齐全", "product": record.enterprise.products}

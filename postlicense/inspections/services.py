@@ -68,14 +68,19 @@ class StaleDraft(ValidationError):
         super().__init__("本记录已在其他设备或窗口中更新。您填写的内容仍保留在本页，请核对后再次保存。", code="stale")
 
 
+def bulk_create_audited(model, objects):
+    """bulk_create with one audit entry per row, appended to the chain in one step."""
+    created = model.objects.bulk_create(objects)
+    audit.record([audit.Change(AuditEntry.Action.CREATE, obj, {"after": audit.snapshot(obj)}) for obj in created])
+    return created
+
+
 def _add_equipment_rows(record):
-    rows = EquipmentCheck.objects.bulk_create(
+    bulk_create_audited(EquipmentCheck, [
         EquipmentCheck(record=record, registered=e, kind=e.kind, name=e.name, model=e.model,
                        registered_quantity=e.quantity, found_quantity=e.quantity, found_model=e.model)
         for e in record.enterprise.equipment.all()
-    )
-    audit.record([audit.Change(AuditEntry.Action.CREATE, row, {"after": audit.snapshot(row)})
-                  for row in rows])
+    ])
 
 
 def _ensure_open(record):
@@ -88,6 +93,8 @@ def _apply(record, *, fields, findings, equipment):
     items = {item.pk: item for item in record.template_version.items.all()}
     for name, value in fields.items():
         setattr(record, name, value)
+    existing = {f.item_id: f for f in record.findings.all()}
+    new = []
     for item_id, (option, conclusion, note) in findings.items():
         item = items.get(int(item_id))
         if item is None:
@@ -96,11 +103,13 @@ def _apply(record, *, fields, findings, equipment):
             raise ValidationError(f"第{item.number}项的检查记录“{option}”不是本表的选项。")
         if conclusion and conclusion not in item.conclusions:
             raise ValidationError(f"第{item.number}项的单项检查结论“{conclusion}”不是本表的选项。")
-        finding, created = Finding.objects.get_or_create(record=record, item=item,
-                                                         defaults=dict(option=option, conclusion=conclusion, note=note))
-        if not created and (finding.option, finding.conclusion, finding.note) != (option, conclusion, note):
+        finding = existing.get(item.pk)
+        if finding is None:
+            new.append(Finding(record=record, item=item, option=option, conclusion=conclusion, note=note))
+        elif (finding.option, finding.conclusion, finding.note) != (option, conclusion, note):
             finding.option, finding.conclusion, finding.note = option, conclusion, note
             finding.save()
+    bulk_create_audited(Finding, new)
     for row_id, (found_quantity, found_model, note) in equipment.items():
         row = record.equipment_checks.filter(pk=row_id).first()
         if row and (row.found_quantity, row.found_model, row.note) != (found_quantity, found_model, note):

@@ -83,6 +83,25 @@
     form.addEventListener("submit", function () { localStorage.removeItem(key); });
   }
 
+  // --- progress: how many items have their required answers ---
+  var progress = document.getElementById("fill-progress");
+  if (progress) {
+    var cards = Array.prototype.slice.call(document.querySelectorAll(".item-card")).filter(function (card) {
+      return card.querySelector("input[type=radio]");
+    });
+    var count = function () {
+      var done = cards.filter(function (card) {
+        return Array.prototype.every.call(card.querySelectorAll("fieldset.choices"), function (set) {
+          return set.querySelector("input:checked");
+        });
+      }).length;
+      progress.textContent = "已填 " + done + " / " + cards.length + " 项";
+      progress.classList.toggle("ok", done === cards.length);
+    };
+    count();
+    document.addEventListener("change", count);
+  }
+
   // --- photo / PDF upload: save the draft first so nothing typed is lost by the page reload ---
   document.querySelectorAll("input[type=file][data-autosubmit]").forEach(function (input) {
     input.addEventListener("change", function () {
