@@ -190,7 +190,12 @@ def time_import(args, out):
     from postlicense.registry.credit_code import make_credit_code
     from postlicense.registry.xlsx import open_rows
 
+    from postlicense.registry.models import Enterprise
+
     rng = random.Random(7)
+    # New credit codes and license numbers on every run, so that the import creates rows (not a no-op re-import).
+    base = 20_000_000 + Enterprise.objects.count()
+    unit_code = f"{base // 100_000 % 1000:03d}"
     headers = [c.header for c in importing.COLUMNS]
     path = Path(tempfile.mkdtemp(prefix="bench-import-")) / "import.xlsx"
     t = time.perf_counter()
@@ -202,9 +207,9 @@ def time_import(args, out):
     for i in range(args.import_rows):
         county = rng.choice(counties)
         row = {"企业名称": f"{county[:2]}导入{rng.choice(['恒达', '天瑞', '金龙', '宏源'])}水泥{i}有限公司",
-               "统一社会信用代码": make_credit_code(codes[county], 90_000_000 + i), "法定代表人": "李四",
+               "统一社会信用代码": make_credit_code(codes[county], base + i), "法定代表人": "李四",
                "住所": f"{county}建设路{i % 500}号", "所在区县": county, "产品类别": "水泥", "风险等级": rng.choice("低中高"),
-               "监管分类": rng.choice("ABCD"), "许可证编号": f"豫XK08-999-{i:05d}",
+               "监管分类": rng.choice("ABCD"), "许可证编号": f"豫XK08-{unit_code}-{i % 100_000:05d}",
                "产品单元": "通用硅酸盐水泥", "发证日期": "2023-01-01", "有效期至": "2028-01-01", "发证机关": "河南省市场监督管理局"}
         sheet.append([row.get(h, "") for h in headers])
     workbook.save(path)

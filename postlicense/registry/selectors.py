@@ -6,11 +6,15 @@ fast at a million enterprises. Expiry is a query on the dates (issue 3 §3), nev
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.core.exceptions import ValidationError
+from django.db import connection
 from django.db.models import Exists, Lookup, OuterRef, Q
 from django.utils import timezone
 
 from postlicense.core.scoping import get_scoped_or_404
 
+from .credit_code import validate_credit_code
+from .license_number import normalize_license_number
 from .models import Enterprise, ImportJob, KeyEquipment, License, ProductCategory
 from .search_text import LIKE_ESCAPE, like_pattern, query_terms
 
@@ -81,10 +85,15 @@ class EnterpriseFilter:
 
 
 def filter_enterprises(qs, f: EnterpriseFilter, today=None):
-    for term in query_terms(f.q):
-        qs = qs.filter(search_key__like=like_pattern(term))
+    terms = query_terms(f.q)
+    if len(terms) == 1 and len(terms[0]) == 18 and _is_credit_code(terms[0].upper()):
+        qs = qs.filter(credit_code=terms[0].upper())  # a pasted code: the unique index, on every database
+    else:
+        for term in terms:
+            qs = qs.filter(search_key__like=like_pattern(term))
     if f.license_number:
-        qs = qs.filter(Exists(License.objects.filter(enterprise=OuterRef("pk"), number__startswith=f.license_number.strip().upper())))
+        qs = qs.filter(Exists(License.objects.filter(prefix_q("number", normalize_license_number(f.license_number)),
+                                                     enterprise=OuterRef("pk"))))
     if f.region:
         qs = qs.filter(region__code__startswith=f.region)
     if f.category:
@@ -98,6 +107,23 @@ def filter_enterprises(qs, f: EnterpriseFilter, today=None):
         condition = expiring_q(today) if f.expiry == "expiring" else expired_q(today)
         qs = qs.filter(Exists(License.objects.filter(condition, enterprise=OuterRef("pk"))))
     return qs
+
+
+def prefix_q(field, prefix):
+    """`field` starts with `prefix`, answered from the field's index: PostgreSQL has Django's pattern-ops
+    index for LIKE 'prefix%'; SQLite's LIKE is case-insensitive and skips indexes, but its binary collation
+    makes the range [prefix, prefix + U+10FFFF) exact (a linguistic collation, as PostgreSQL may use, would not)."""
+    if connection.vendor == "sqlite":
+        return Q(**{f"{field}__gte": prefix, f"{field}__lt": prefix + chr(0x10FFFF)})
+    return Q(**{f"{field}__startswith": prefix})
+
+
+def _is_credit_code(text):
+    try:
+        validate_credit_code(text)
+    except ValidationError:
+        return False
+    return True
 
 
 @dataclass

@@ -50,7 +50,7 @@ def test_pinyin_initials_search_finds_xuchang_cement(make_user, make_enterprise)
     hit = make_enterprise(name="许昌天瑞水泥有限公司")
     make_enterprise(name="长葛恒达电缆有限公司", category="电线电缆")
     admin = make_user(User.Role.CITY_ADMIN, "xuchang")
-    for q in ("xcsn", "XCSN", "许昌 水泥", "天瑞", hit.credit_code[-8:]):
+    for q in ("xcsn", "XCSN", "许昌 水泥", "天瑞", hit.credit_code[-8:], hit.credit_code, hit.credit_code.lower()):
         assert [e.pk for e in enterprise_list(admin, EnterpriseFilter(q=q)).rows] == [hit.pk], q
 
 
@@ -64,6 +64,7 @@ def test_filters_expiry_and_license_number(make_user, make_enterprise, make_lice
     assert [e.pk for e in enterprise_list(admin, EnterpriseFilter(expiry="expiring")).rows] == [soon.pk]
     assert [e.pk for e in enterprise_list(admin, EnterpriseFilter(expiry="expired")).rows] == [old.pk]
     assert [e.pk for e in enterprise_list(admin, EnterpriseFilter(license_number="豫xk08-001-00003")).rows] == [fine.pk]
+    assert [e.pk for e in enterprise_list(admin, EnterpriseFilter(license_number="(豫)XK08-001-0000")).rows] == [fine.pk, old.pk, soon.pk]
 
 
 def test_license_state_is_computed_from_dates():
