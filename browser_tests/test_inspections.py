@@ -152,3 +152,28 @@ def test_printed_003_table_as_an_image(page, login, shot):
     subprocess.run(["pdftoppm", "-png", "-r", "80", str(pdf), str(screenshots / "inspection-003-pdf")], check=True)
     pages = sorted(screenshots.glob("inspection-003-pdf-*.png"))
     assert len(pages) == 4  # 一式两份: record + key-equipment table, twice
+
+
+def test_draft_typed_offline_is_kept_on_the_phone_and_uploaded_when_back_online(phone_page, login):
+    page = phone_page
+    user = login(page, User.Role.INSPECTOR, "xuchang-weidu")
+    record = new_record(inspectors=[make_inspector(user=user), make_inspector()])
+    page.goto(f"/inspections/{record.pk}/fill/")
+    page.context.set_offline(True)
+    page.fill("#id_problems_summary", "断网时填写的问题汇总")
+    page.wait_for_selector("#autosave-status:has-text('网络中断')")
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    page.wait_for_selector("#autosave-status:has-text('草稿已自动保存')")
+    record.refresh_from_db()
+    assert record.problems_summary == "断网时填写的问题汇总"
+    # The server unreachable (a dead zone), then the page is reopened: the draft kept on the phone is restored and sent.
+    page.route("**/draft/", lambda route: route.abort())
+    page.fill("#id_problems_summary", "第二次断网后填写")
+    page.wait_for_selector("#autosave-status:has-text('网络中断')")
+    page.unroute("**/draft/")
+    page.goto(f"/inspections/{record.pk}/fill/")
+    assert page.input_value("#id_problems_summary") == "第二次断网后填写"
+    page.wait_for_selector("#autosave-status:has-text('草稿已自动保存')")
+    record.refresh_from_db()
+    assert record.problems_summary == "第二次断网后填写"
