@@ -8,7 +8,8 @@ PYTEST_WORKERS ?= 2
 
 .PHONY: install run test test-postgres test-browser bench-registry bench-draw ci clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml scripts/debian-packages
+	scripts/debian-packages run
 	@$(PY) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11) and "Python 3.11 is required (Django 5.2 LTS line); set PY=/path/to/python3.11")'
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
