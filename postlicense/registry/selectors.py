@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import Exists, Lookup, OuterRef, Q
+from django.db.models import Lookup, Q
 from django.utils import timezone
 
 from postlicense.core.scoping import get_scoped_or_404
@@ -92,8 +92,8 @@ def filter_enterprises(qs, f: EnterpriseFilter, today=None):
         for term in terms:
             qs = qs.filter(search_key__like=like_pattern(term))
     if f.license_number:
-        qs = qs.filter(Exists(License.objects.filter(prefix_q("number", normalize_license_number(f.license_number)),
-                                                     enterprise=OuterRef("pk"))))
+        qs = qs.filter(pk__in=License.objects.filter(prefix_q("number", normalize_license_number(f.license_number)))
+                       .values("enterprise_id"))
     if f.region:
         qs = qs.filter(region__code__startswith=f.region)
     if f.category:
@@ -105,7 +105,9 @@ def filter_enterprises(qs, f: EnterpriseFilter, today=None):
         qs = qs.filter(is_focus=True)
     if f.expiry in {"expiring", "expired"}:
         condition = expiring_q(today) if f.expiry == "expiring" else expired_q(today)
-        qs = qs.filter(Exists(License.objects.filter(condition, enterprise=OuterRef("pk"))))
+        # `id IN (…)` rather than EXISTS: SQLite then drives from the matching licenses (597 → 2.5 ms for a
+        # license-number prefix at a million rows); PostgreSQL plans both as the same semi-join.
+        qs = qs.filter(pk__in=License.objects.filter(condition).values("enterprise_id"))
     return qs
 
 
