@@ -125,6 +125,9 @@ class InspectionRecord(AuditedModel):
         ASSIGNED = "assigned", "待检查"
         IN_PROGRESS = "in_progress", "检查中"
         FINISHED = "finished", "已完成"
+        NOT_CARRIED_OUT = "not_carried_out", "未实施"
+
+    OPEN_STATUSES = (Status.ASSIGNED, Status.IN_PROGRESS)
 
     class Conclusion(models.TextChoices):
         QUALIFIED = "qualified", "合格"
@@ -139,7 +142,8 @@ class InspectionRecord(AuditedModel):
     inspectors = models.ManyToManyField(Inspector, through="RecordInspector", related_name="inspections", verbose_name="检查人员")
     due_date = models.DateField("完成期限", null=True, blank=True)
     inspection_date = models.DateField("检查日期", null=True, blank=True)
-    status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.ASSIGNED)
+    status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.ASSIGNED)
+    not_carried_out_reason = models.TextField("未实施原因", blank=True)
     conclusion = models.CharField("检查结论", max_length=12, choices=Conclusion.choices, blank=True)
     problems_summary = models.TextField("现场检查发现的问题汇总", blank=True)
     enterprise_opinion = models.TextField("企业意见", blank=True)
@@ -176,6 +180,10 @@ class InspectionRecord(AuditedModel):
     @property
     def is_locked(self):
         return self.status == self.Status.FINISHED
+
+    @property
+    def is_open(self):
+        return self.status in self.OPEN_STATUSES
 
     def get_absolute_url(self):
         return reverse("inspections:record_detail", args=[self.pk])

@@ -21,7 +21,7 @@ def records_for(user):
 def my_inspections(user, today=None):
     """我的检查: the inspector's open records, split into overdue, due within 7 days, and assigned."""
     today = today or date.today()
-    open_records = records_for(user).exclude(status=InspectionRecord.Status.FINISHED).order_by("due_date", "id")
+    open_records = records_for(user).filter(status__in=InspectionRecord.OPEN_STATUSES).order_by("due_date", "id")
     overdue, due, assigned = [], [], []
     for record in open_records:
         if record.due_date and record.due_date < today:
@@ -37,8 +37,8 @@ def record_counts(user, today=None):
     today = today or date.today()
     qs = InspectionRecord.objects.for_user(user)
     return qs.aggregate(
-        open=Count("id", filter=~Q(status=InspectionRecord.Status.FINISHED)),
-        overdue=Count("id", filter=~Q(status=InspectionRecord.Status.FINISHED) & Q(due_date__lt=today)),
+        open=Count("id", filter=Q(status__in=InspectionRecord.OPEN_STATUSES)),
+        overdue=Count("id", filter=Q(status__in=InspectionRecord.OPEN_STATUSES, due_date__lt=today)),
         unqualified=Count("id", filter=Q(conclusion=InspectionRecord.Conclusion.UNQUALIFIED)),
     )
 
@@ -130,7 +130,7 @@ def record_view(record, user):
         "crew": record.crew.select_related("inspector"),
         "amendments": record.amendments.select_related("by"),
         "problems": record.problems.all(),
-        "can_fill": fillable and not record.is_locked,
+        "can_fill": fillable and record.is_open,
         "can_amend": fillable and record.is_locked,
         "blocking": [] if record.is_locked else finish_problems(record),
         "provisional": "" if record.is_locked else dict(InspectionRecord.Conclusion.choices)[computed_conclusion(record)],

@@ -9,6 +9,10 @@ create_inspection(*, enterprise, kind, template_version, org_unit, inspectors, d
     record.inspection_date, record.conclusion ("" until finished, then "qualified" 合格 / "unqualified" 不合格),
     record.problems_summary and record.finished_at.
 
+mark_not_carried_out(record, *, by, reason) -> InspectionRecord
+    A dispatched record that will not be carried out (e.g. the enterprise stopped production): status
+    "not_carried_out", out of every open list, never filled.
+
 current_template(code) -> ChecklistVersion | None   (re-exported from selectors)
     Codes shipped: "random_check_003" (003 附件), "patrol_000" (000 附件2), "production_conditions_004" (004 四).
 
@@ -58,6 +62,20 @@ def create_inspection(*, enterprise, kind, template_version, org_unit, inspector
     return record
 
 
+@transaction.atomic
+def mark_not_carried_out(record, *, by, reason):
+    """The inspection will not take place (003 七(五): the enterprise stopped or switched production).
+    The record leaves every open list; it keeps the reason and is never filled."""
+    record = InspectionRecord.objects.select_for_update().get(pk=record.pk)
+    if not record.is_open:
+        raise ValidationError(f"该检查记录状态为“{record.get_status_display()}”，不能登记为未实施。")
+    if not reason.strip():
+        raise ValidationError("请填写未实施原因。")
+    record.status, record.not_carried_out_reason = InspectionRecord.Status.NOT_CARRIED_OUT, reason.strip()
+    record.save(update_fields=["status", "not_carried_out_reason"])
+    return record
+
+
 class RecordLocked(ValidationError):
     def __init__(self):
         super().__init__("本检查记录已完成并锁定，只能通过“更正”修改（须填写更正原因）。", code="locked")
@@ -83,9 +101,16 @@ def _add_equipment_rows(record):
     ])
 
 
+class NotCarriedOut(ValidationError):
+    def __init__(self, record):
+        super().__init__(f"本检查已登记为未实施（{record.not_carried_out_reason}），不能再填写。", code="not_carried_out")
+
+
 def _ensure_open(record):
     if record.is_locked:
         raise RecordLocked()
+    if not record.is_open:
+        raise NotCarriedOut(record)
 
 
 def _apply(record, *, fields, findings, equipment):
@@ -229,6 +254,7 @@ def finish(record, *, by):
     record = InspectionRecord.objects.select_for_update().get(pk=record.pk)
     if record.is_locked:
         return record
+    _ensure_open(record)
     messages = finish_problems(record)
     if messages:
         raise ValidationError(messages)

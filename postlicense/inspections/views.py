@@ -77,6 +77,9 @@ def record_fill(request, pk):
     if record.is_locked:
         messages.warning(request, "本记录已完成并锁定；如需修改请使用“更正”。")
         return redirect("inspections:record_detail", pk=pk)
+    if not record.is_open:
+        messages.warning(request, services.NotCarriedOut(record).message)
+        return redirect("inspections:record_detail", pk=pk)
     form = record_form(record, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid:
         try:

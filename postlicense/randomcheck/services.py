@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from postlicense.core import audit
 from postlicense.inspections.models import InspectionRecord, RecordInspector
-from postlicense.inspections.services import create_inspection
+from postlicense.inspections.services import create_inspection, mark_not_carried_out
 from postlicense.inspectors.models import Inspector
 from postlicense.registry.models import Enterprise
 
@@ -316,6 +316,9 @@ def record_not_inspected(drawn: DrawnEnterprise, reason: str, note: str, user) -
         drawn.not_inspected_reason, drawn.not_inspected_note = reason, note.strip()
         drawn.not_inspected_by, drawn.not_inspected_at = user, timezone.now()
         drawn.save(update_fields=["not_inspected_reason", "not_inspected_note", "not_inspected_by", "not_inspected_at"])
+        if drawn.inspection:
+            mark_not_carried_out(
+                drawn.inspection, by=user, reason=f"{drawn.get_not_inspected_reason_display()}：{drawn.not_inspected_note}")
         if task.state == State.DISPATCHED:
             _advance(task, State.INSPECTING, user)
     return drawn

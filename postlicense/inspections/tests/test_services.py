@@ -204,3 +204,21 @@ def test_finished_inspection_appears_in_the_quality_archive(staff):
     record = services.finish(fill_and_sign(record), by=staff)
     events = [e for e in timeline(record.enterprise) if e.kind == "检查"]
     assert len(events) == 1 and events[0].title == "双随机抽查：合格" and events[0].url == record.get_absolute_url()
+
+
+def test_not_carried_out_leaves_the_open_lists_and_cannot_be_filled_or_finished(staff):
+    """003 七(五): an enterprise not inspected because of 停产/转产 is recorded; its dispatched record closes."""
+    from postlicense.inspections.selectors import record_counts
+
+    record = fill_and_sign(new_record())
+    before = record_counts(staff)["open"]
+    with pytest.raises(ValidationError, match="原因"):
+        services.mark_not_carried_out(record, by=staff, reason=" ")
+    record = services.mark_not_carried_out(record, by=staff, reason="停产：2023年6月起停产")
+    assert record.status == InspectionRecord.Status.NOT_CARRIED_OUT and record_counts(staff)["open"] == before - 1
+    with pytest.raises(ValidationError, match="未实施"):
+        services.save_draft(record, revision=record.revision, fields={"problems_summary": "改"})
+    with pytest.raises(ValidationError, match="未实施"):
+        services.finish(record, by=staff)
+    with pytest.raises(ValidationError, match="不能登记为未实施"):
+        services.mark_not_carried_out(record, by=staff, reason="再次")

@@ -183,6 +183,9 @@ def test_full_run_dispatch_results_disclosure_and_public_page(admin, make_user, 
     status = selectors.row_status(DrawnEnterprise.objects.get(pk=first.pk), today=date(2023, 9, 16))
     assert status["disclosure_deadline"] == add_working_days(date(2023, 9, 15), 20) == date(2023, 10, 19)  # 9-29..10-6 off, 10-7/10-8 worked
     services.record_not_inspected(second, "stopped", "2023年6月起停产", county)
+    second.inspection.refresh_from_db()
+    assert second.inspection.status == InspectionRecord.Status.NOT_CARRIED_OUT  # out of the inspectors' open lists
+    assert "停产" in second.inspection.not_carried_out_reason
     with pytest.raises(ValidationError, match="还有"):
         services.complete_task(task, admin)
     for d in rest:
