@@ -9,6 +9,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from PIL import Image, ImageDraw, ImageFont
 
+from postlicense.core.audit import bulk_create_audited
 from postlicense.inspectors.models import Inspector
 from postlicense.registry.models import Enterprise
 
@@ -78,7 +79,7 @@ def _fill(record, rng, fail):
             if note:
                 problems.append(f"{item.number}. {note}")
         findings.append(Finding(record=record, item=item, option=option, conclusion=conclusion, note=note))
-    services.bulk_create_audited(Finding, findings)
+    bulk_create_audited(Finding, findings)
     record.problems_summary = "；".join(problems)
     if version.template.code == "patrol_000":
         record.extra_values = {"due": "12", "done": "11", "sampled": "5", "overall": "材料基本齐全", "product": record.enterprise.products}

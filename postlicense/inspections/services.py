@@ -33,9 +33,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from postlicense.core import audit
-from postlicense.core.models import AuditEntry
 
-from . import attachments, rules
+from . import attachments
 from .models import (
     Amendment, Attachment, ChecklistVersion, EquipmentCheck, Finding, InspectionRecord, Problem, RecordInspector,
 )
@@ -86,15 +85,8 @@ class StaleDraft(ValidationError):
         super().__init__("本记录已在其他设备或窗口中更新。您填写的内容仍保留在本页，请核对后再次保存。", code="stale")
 
 
-def bulk_create_audited(model, objects):
-    """bulk_create with one audit entry per row, appended to the chain in one step."""
-    created = model.objects.bulk_create(objects)
-    audit.record([audit.Change(AuditEntry.Action.CREATE, obj, {"after": audit.snapshot(obj)}) for obj in created])
-    return created
-
-
 def _add_equipment_rows(record):
-    bulk_create_audited(EquipmentCheck, [
+    audit.bulk_create_audited(EquipmentCheck, [
         EquipmentCheck(record=record, registered=e, kind=e.kind, name=e.name, model=e.model,
                        registered_quantity=e.quantity, found_quantity=e.quantity, found_model=e.model)
         for e in record.enterprise.equipment.all()
@@ -134,7 +126,7 @@ def _apply(record, *, fields, findings, equipment):
         elif (finding.option, finding.conclusion, finding.note) != (option, conclusion, note):
             finding.option, finding.conclusion, finding.note = option, conclusion, note
             finding.save()
-    bulk_create_audited(Finding, new)
+    audit.bulk_create_audited(Finding, new)
     for row_id, (found_quantity, found_model, note) in equipment.items():
         row = record.equipment_checks.filter(pk=row_id).first()
         if row and (row.found_quantity, row.found_model, row.note) != (found_quantity, found_model, note):

@@ -9,8 +9,8 @@ from datetime import date, timedelta
 from django.utils import timezone
 from faker import Faker
 
-from postlicense.core.audit import Change, record, snapshot
-from postlicense.core.models import AuditEntry, OrgUnit, User
+from postlicense.core.audit import record_created
+from postlicense.core.models import OrgUnit, User
 from postlicense.registry.models import Enterprise, ProductCategory
 
 from .models import Inspector
@@ -48,7 +48,7 @@ def load_demo(stdout):
     Inspector.objects.bulk_create([i for i, _ in todo])
     Through = Inspector.expertise.through
     Through.objects.bulk_create([Through(inspector_id=i.pk, productcategory_id=c.pk) for i, cats in todo for c in cats])
-    record([Change(AuditEntry.Action.CREATE, i, {"after": snapshot(i)}) for i, _ in todo])
+    record_created([i for i, _ in todo])
     _link_logins(units)
     _avoidances(rng, [i for i, _ in todo])
     stdout.write(f"执法检查人员：新增 {len(todo)} 人（演示名录共 {len(planned)} 人）。")

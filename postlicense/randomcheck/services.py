@@ -38,10 +38,6 @@ def _require_state(task: Task, allowed: tuple, message: str) -> None:
         raise ValidationError(f"{message}（任务当前状态：{task.get_state_display()}）")
 
 
-def _bulk_created(objects: list) -> None:
-    audit.record([audit.Change(action="create", obj=obj, changes=audit.snapshot(obj)) for obj in objects])
-
-
 @transaction.atomic
 def save_new_task(task: Task, user) -> Task:
     """A new task in 草稿, with that first step recorded."""
@@ -127,7 +123,7 @@ def draw_enterprises(task: Task, seed: str, user) -> Task:
             for result in draw_in_database(task.candidates.all(), seed, task.ratios, Counter(s for _, _, s in rows))
             for row in result.drawn
         ])
-        _bulk_created(candidates + drawn)
+        audit.record_created(candidates + drawn)
         task.seed, task.candidates_digest = seed, digest
         task.save(update_fields=["seed", "candidates_digest"])
         _advance(task, State.DRAWN, user)
@@ -211,7 +207,7 @@ def match_inspectors(task: Task, user) -> Task:
                        rank=draw.inspector_rank(task.seed, d.credit_code, certificate_of[inspector_id]))
             for d in drawn for inspector_id in result.assignments[d.enterprise_id]
         ])
-        _bulk_created(assignments)
+        audit.record_created(assignments)
         _advance(task, State.MATCHED, user)
     return task
 

@@ -4,7 +4,7 @@ from django.dispatch import receiver
 from postlicense.core.audit import current_actor
 from postlicense.inspections.models import InspectionRecord
 
-from .models import DrawnEnterprise, Task
+from .models import Task
 
 
 @receiver(post_save, sender=InspectionRecord)

@@ -9,8 +9,8 @@ from datetime import timedelta
 from django.utils import timezone
 from faker import Faker
 
-from postlicense.core.audit import Change, record, snapshot
-from postlicense.core.models import AuditEntry, OrgUnit, Region, User
+from postlicense.core.audit import record_created
+from postlicense.core.models import OrgUnit, Region, User
 from postlicense.core.services import ensure_city_admin_group, ensure_demo_user
 
 from .credit_code import make_credit_code
@@ -139,8 +139,7 @@ def load_demo(stdout):
     Through = License.product_units.through
     Through.objects.bulk_create([Through(license_id=lic.pk, productunit_id=u) for lic, ids in links for u in ids])
     KeyEquipment.objects.bulk_create(equipment)
-    record([Change(AuditEntry.Action.CREATE, obj, {"after": snapshot(obj)})
-            for obj in [*(e for e, _, _ in todo), *licenses, *equipment]])
+    record_created([*(e for e, _, _ in todo), *licenses, *equipment])
     for enterprise, _, _ in plans[::ACCOUNT_EVERY]:
         enterprise = Enterprise.objects.get(credit_code=enterprise.credit_code)
         user = ensure_demo_user(f"ent-{enterprise.credit_code}", User.Role.ENTERPRISE, display_name=enterprise.name[:50])

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from postlicense.core.audit import Change, record, snapshot
+from postlicense.core.audit import diff as audit_diff
 from postlicense.core.models import AuditEntry, OrgUnit, Region
 from postlicense.core.scoping import jurisdiction_of
 
@@ -282,11 +283,6 @@ def apply(rows, progress=lambda n: None):
     return created, updated
 
 
-def changed_fields(before, after):
-    """The audit trail's {field: [before, after]} for two snapshots."""
-    return {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
-
-
 def upsert(model, key, rows, fields):
     """Create or update `model` records matched on the unique `key`; ({key: record}, audit changes, created, updated)."""
     records = {getattr(r, key): r for r in model.objects.filter(**{f"{key}__in": [values[key] for values in rows]})}
@@ -300,7 +296,7 @@ def upsert(model, key, rows, fields):
         before = snapshot(obj)
         for name in fields:
             setattr(obj, name, values[name])
-        diff = changed_fields(before, snapshot(obj))
+        diff = audit_diff(before, snapshot(obj))
         if diff:
             changed.append(obj)
             changes.append(Change(AuditEntry.Action.UPDATE, obj, {"changed": diff}))
