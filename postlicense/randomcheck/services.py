@@ -312,11 +312,11 @@ def record_not_inspected(drawn: DrawnEnterprise, reason: str, note: str, user) -
         drawn.not_inspected_reason, drawn.not_inspected_note = reason, note.strip()
         drawn.not_inspected_by, drawn.not_inspected_at = user, timezone.now()
         drawn.save(update_fields=["not_inspected_reason", "not_inspected_note", "not_inspected_by", "not_inspected_at"])
+        if task.state == State.DISPATCHED:
+            _advance(task, State.INSPECTING, user)
         if drawn.inspection:
             mark_not_carried_out(
                 drawn.inspection, by=user, reason=f"{drawn.get_not_inspected_reason_display()}：{drawn.not_inspected_note}")
-        if task.state == State.DISPATCHED:
-            _advance(task, State.INSPECTING, user)
     return drawn
 
 

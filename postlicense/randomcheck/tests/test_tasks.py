@@ -297,3 +297,19 @@ def test_a_result_in_a_year_without_holiday_data_shows_why_no_deadline(admin):
     finish(drawn.inspection, day=date(2031, 3, 3))
     status = selectors.row_status(DrawnEnterprise.objects.get(pk=drawn.pk), today=date(2031, 3, 4))
     assert status["disclosure_deadline"] is None and "缺少2031年的节假日安排数据" in status["deadline_error"]
+
+
+def test_not_inspected_as_the_first_result_starts_inspecting_once_and_closes_the_record(admin):
+    """003 七(五): a 停产 entry may be the task's first result; the step 检查中 is recorded once."""
+    make_register({"xuchang-weidu": 8})
+    staffed()
+    task = services.draw_enterprises(make_task(admin), SEED, admin)
+    services.match_inspectors(task, admin)
+    services.dispatch(task, admin)
+    first = task.drawn.select_related("inspection").first()
+    services.record_not_inspected(first, "stopped", "2023年6月起停产", admin)
+    task.refresh_from_db()
+    assert task.state == Task.State.INSPECTING
+    assert list(task.steps.values_list("state", flat=True)).count("inspecting") == 1
+    first.inspection.refresh_from_db()
+    assert first.inspection.status == InspectionRecord.Status.NOT_CARRIED_OUT
