@@ -14,9 +14,11 @@ A record matches when the key matches every term's ``like_pattern``:
 
 * a term of Latin letters that reads as pinyin (``shuini``, ``xuchang``, ``xuch``; see ``reads_as_pinyin``)
   must occur as a contiguous substring, which finds it in the full pinyin, the initials or the text;
-* any other term of Latin letters is read as initials (``xcsn``, ``tcl``) and must occur as a subsequence
-  of the initials, letters in order with gaps allowed: 许昌市天瑞水泥 → xcstrsn contains x…c…s…n. The
-  letters may come from different parts (name, then products), in the order of the parts;
+* any other term of Latin letters is read as initials (``xcsn``, ``tcl``), typed two letters a word as
+  most Chinese words have two characters: each pair must occur contiguously in the initials, the pairs in
+  order with gaps allowed: 许昌市天瑞水泥 → xcstrsn contains xc…sn. Single letters anywhere would match
+  far too much (x…c…s…n is in most long names); pairs keep the hits to names that hold both words.
+  The pairs may come from different parts (name, then products), in the order of the parts;
 * a term with Chinese characters, digits or punctuation (a name fragment, part of a credit code or a
   license number) must occur as a contiguous substring.
 
@@ -138,5 +140,5 @@ def like_pattern(term: str) -> str:
     """The LIKE pattern (escape character ``LIKE_ESCAPE``) that one term of ``query_terms`` must match."""
     term = _fold(term)
     if _LATIN_TERM.fullmatch(term) and not reads_as_pinyin(term):
-        return f"%{INITIALS_MARKER}%" + "%".join(term) + "%"
+        return f"%{INITIALS_MARKER}%" + "%".join(term[i:i + 2] for i in range(0, len(term), 2)) + "%"
     return f"%{_escape_like(term)}%"

@@ -69,6 +69,12 @@ def test_initials_with_gaps_find_the_name(finds, query):
 def test_initials_do_not_find_other_names(finds):
     """Initials rule: a name without x…c…s…n initials is not found."""
     assert not finds("xcsn", STEEL)
+
+
+def test_initials_match_word_pairs_not_scattered_letters(finds):
+    """Initials rule: xcsn means 许昌 + 水泥, not any name that happens to hold x, c, s and n in order."""
+    assert not finds("xcsn", "许昌新世纪钢铁有限公司", "耐火材料")
+    assert finds("xcsn", "许昌新世纪钢铁有限公司", "水泥")
     assert finds("zzgt", STEEL) and not finds("zzgt", TIANRUI)
 
 
@@ -104,8 +110,9 @@ def test_which_latin_terms_read_as_pinyin(term, expected):
 
 
 def test_initials_starting_with_a_vowel_syllable(finds):
-    """安阳钢铁 → aygt: "ag" is initials (a…g), not pinyin."""
-    assert finds("ag", "安阳钢铁有限公司")
+    """安阳钢铁 → aygt: read as initials (安阳 + 钢铁), not pinyin; "ag" skips a character, so no hit."""
+    assert finds("aygt", "安阳钢铁有限公司")
+    assert not finds("ag", "安阳钢铁有限公司")
 
 
 @pytest.mark.parametrize("query", ["天瑞", "许昌市", "有限公司", "天瑞水泥"])
@@ -188,12 +195,13 @@ def test_place_name_readings(finds, name, initials, pinyin):
         ("a_b", r"%a\_b%"),
         ("c:\\d", r"%c:\\d%"),
         ("xk13-201", "%xk13-201%"),
-        ("xcsn", f"%{INITIALS_MARKER}%x%c%s%n%"),
+        ("xcsn", f"%{INITIALS_MARKER}%xc%sn%"),
+        ("tcl", f"%{INITIALS_MARKER}%tc%l%"),
         ("shuini", "%shuini%"),
     ],
 )
 def test_like_pattern(term, pattern):
-    """LIKE wildcards and the escape character are escaped with LIKE_ESCAPE; initials become a subsequence."""
+    """LIKE wildcards and the escape character are escaped with LIKE_ESCAPE; initials become ordered pairs."""
     assert like_pattern(term) == pattern
 
 
