@@ -1,5 +1,5 @@
 """Demo: a year of finished inspections on the demo register, with realistic findings (some 不合格), plus open
-assignments for each unit's demo inspector login. Idempotent: an enterprise that already has inspections is skipped."""
+assignments for each unit's demo inspector login. Idempotent: a unit that already has finished inspections is skipped."""
 import functools
 import io
 import random
@@ -116,7 +116,8 @@ def load_demo(stdout):
     made = 0
     units = Enterprise.objects.order_by("supervising_unit").values_list("supervising_unit", flat=True).distinct()
     for unit_id in units:
-        enterprises = Enterprise.objects.filter(supervising_unit_id=unit_id, inspections__isnull=True).select_related(
+        has_history = InspectionRecord.objects.filter(org_unit_id=unit_id, status=InspectionRecord.Status.FINISHED).exists()
+        enterprises = [] if has_history else Enterprise.objects.filter(supervising_unit_id=unit_id).select_related(
             "supervising_unit").order_by("id")[:PER_UNIT]
         for enterprise in enterprises:
             rng = random.Random(enterprise.credit_code)
