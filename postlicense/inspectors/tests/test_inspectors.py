@@ -67,10 +67,10 @@ def test_certificate_state_from_dates():
 
 
 def test_list_is_scoped_and_other_units_are_404(client, make_user):
-    own, other = make_inspector("xuchang-weidu", "A1"), make_inspector("xuchang-changge", "B1")
+    own, other = make_inspector("xuchang-weidu", "豫执魏A1"), make_inspector("xuchang-changge", "豫执长B1")
     client.force_login(make_user(User.Role.COUNTY_STAFF, "xuchang-weidu"))
     page = client.get("/inspectors/").content.decode()
-    assert "A1" in page and "B1" not in page
+    assert "豫执魏A1" in page and "豫执长B1" not in page  # Chinese: never part of a CSRF token
     assert client.get(f"/inspectors/{other.pk}/").status_code == 404
     assert client.post(f"/inspectors/{other.pk}/edit/", {"name": "x"}).status_code == 404
     assert client.get(f"/inspectors/{own.pk}/").status_code == 200
