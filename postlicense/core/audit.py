@@ -90,8 +90,8 @@ _INSERT_COLUMNS = ("at", "actor_id", "actor_name", "action", "model", "object_id
 def record(changes: list[Change]):
     """Append entries to the chain, serialised by a lock on the chain's head row.
 
-    Rows go in with one executemany of bound parameters: imports append hundreds of thousands of entries,
-    and building a model instance per entry would cost more than the rest of the import.
+    Rows go in with COPY on PostgreSQL and one executemany of bound parameters elsewhere: imports append
+    hundreds of thousands of entries, and a model instance per entry would cost more than the rest of the import.
     """
     if not changes:
         return
@@ -108,17 +108,22 @@ def record(changes: list[Change]):
             prev_hash, prev = prev, chain_hash(entry, prev, changes_json)
             rows.append((db_at, entry.actor_id, entry.actor_name, entry.action, entry.model, entry.object_id,
                          entry.object_repr, changes_json, prev_hash, prev))
-        quote = connection.ops.quote_name
-        json_param = "%s::jsonb" if connection.vendor == "postgresql" else "%s"
-        placeholders = ", ".join(json_param if c == "changes" else "%s" for c in _INSERT_COLUMNS)
-        with connection.cursor() as cursor:
-            cursor.executemany(
-                f"INSERT INTO {quote(AuditEntry._meta.db_table)} ({', '.join(map(quote, _INSERT_COLUMNS))}) "
-                f"VALUES ({placeholders})",
-                rows,
-            )
+        _insert(connection, rows)
         last_id = AuditEntry.objects.filter(hash=prev).values_list("id", flat=True).get()
         AuditHead.objects.filter(id=1).update(last_id=last_id, last_hash=prev, count=models.F("count") + len(rows))
+
+
+def _insert(connection, rows):
+    """PostgreSQL: COPY (several times faster than INSERTs at import sizes); elsewhere one executemany."""
+    quote = connection.ops.quote_name
+    table, columns = quote(AuditEntry._meta.db_table), ", ".join(map(quote, _INSERT_COLUMNS))
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(_INSERT_COLUMNS))})", rows)
 
 
 def record_created(objects):

@@ -121,16 +121,19 @@ class AuditEntry(models.Model):
     actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="操作人")
     actor_name = models.CharField("操作人", max_length=150, blank=True)
     action = models.CharField("操作", max_length=10, choices=Action.choices)
-    model = models.CharField("对象类型", max_length=100, db_index=True)
+    model = models.CharField("对象类型", max_length=100)
     object_id = models.CharField("对象编号", max_length=64)
     object_repr = models.CharField("对象", max_length=200)
     changes = models.JSONField("变更内容")
     prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    hash = models.CharField(max_length=64)
 
     class Meta:
         ordering = ["id"]
         indexes = [models.Index(fields=["model", "object_id"])]
+        # A constraint, not unique=True: PostgreSQL would add a second (LIKE) index that no query uses and
+        # every appended entry pays for.
+        constraints = [models.UniqueConstraint(fields=["hash"], name="unique_audit_hash")]
         verbose_name = verbose_name_plural = "审计日志"
 
 
