@@ -7,7 +7,11 @@ class CoreConfig(AppConfig):
     verbose_name = "基础"
 
     def ready(self):
-        from . import audit  # noqa: F401  (connects the audit signal handlers)
+        from django.apps import apps
+
+        from . import audit
+
+        audit.connect(apps.get_models())
 
     def nav_items(self, user):
         from .navigation import NavItem

@@ -12,6 +12,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_sa
 from django.dispatch import receiver
 from django.utils import timezone
 
+from .bulk import insert_rows
 from .models import AuditedModel, AuditEntry, AuditHead
 
 GENESIS_HASH = "0" * 64
@@ -108,22 +109,9 @@ def record(changes: list[Change]):
             prev_hash, prev = prev, chain_hash(entry, prev, changes_json)
             rows.append((db_at, entry.actor_id, entry.actor_name, entry.action, entry.model, entry.object_id,
                          entry.object_repr, changes_json, prev_hash, prev))
-        _insert(connection, rows)
+        insert_rows(connection, AuditEntry._meta.db_table, _INSERT_COLUMNS, rows)
         last_id = AuditEntry.objects.filter(hash=prev).values_list("id", flat=True).get()
         AuditHead.objects.filter(id=1).update(last_id=last_id, last_hash=prev, count=models.F("count") + len(rows))
-
-
-def _insert(connection, rows):
-    """PostgreSQL: COPY (several times faster than INSERTs at import sizes); elsewhere one executemany."""
-    quote = connection.ops.quote_name
-    table, columns = quote(AuditEntry._meta.db_table), ", ".join(map(quote, _INSERT_COLUMNS))
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(_INSERT_COLUMNS))})", rows)
 
 
 def record_created(objects):
@@ -171,21 +159,15 @@ def history_of(obj):
     return AuditEntry.objects.filter(model=model_label(obj), object_id=str(obj.pk)).select_related("actor")
 
 
-def _audited(sender):
-    return isinstance(sender, type) and issubclass(sender, AuditedModel)
-
-
-@receiver(pre_save)
 def _remember_before(sender, instance, raw=False, **kwargs):
-    if raw or not _audited(sender) or instance._state.adding:
+    if raw or instance._state.adding:
         return
     old = sender._base_manager.filter(pk=instance.pk).first()
     instance._audit_before = snapshot(old) if old else None
 
 
-@receiver(post_save)
 def _log_save(sender, instance, created, raw=False, **kwargs):
-    if raw or not _audited(sender):
+    if raw:
         return
     after = snapshot(instance)
     before = None if created else getattr(instance, "_audit_before", None)
@@ -197,10 +179,18 @@ def _log_save(sender, instance, created, raw=False, **kwargs):
         record([Change(AuditEntry.Action.UPDATE, instance, {"changed": changed})])
 
 
-@receiver(post_delete)
 def _log_delete(sender, instance, **kwargs):
-    if _audited(sender):
-        record([Change(AuditEntry.Action.DELETE, instance, {"before": snapshot(instance)})])
+    record([Change(AuditEntry.Action.DELETE, instance, {"before": snapshot(instance)})])
+
+
+def connect(all_models):
+    """Connect the save and delete handlers to each AuditedModel by name: a handler for every sender would
+    also stop Django from fast-deleting plain rows (a many-to-many link table, say) without loading them."""
+    for model in all_models:
+        if issubclass(model, AuditedModel):
+            pre_save.connect(_remember_before, sender=model, dispatch_uid=f"audit-before-{model._meta.label}")
+            post_save.connect(_log_save, sender=model, dispatch_uid=f"audit-save-{model._meta.label}")
+            post_delete.connect(_log_delete, sender=model, dispatch_uid=f"audit-delete-{model._meta.label}")
 
 
 @receiver(m2m_changed)

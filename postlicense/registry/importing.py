@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 
 from postlicense.core.audit import Change, record, snapshot
+from postlicense.core.bulk import insert_new
 from postlicense.core.audit import diff as audit_diff
 from postlicense.core.models import AuditEntry, OrgUnit, Region
 from postlicense.core.scoping import jurisdiction_of
@@ -320,7 +321,7 @@ def upsert(model, key, rows, fields):
         if diff:
             changed.append(obj)
             changes.append(Change(AuditEntry.Action.UPDATE, obj, {"changed": diff}))
-    model.objects.bulk_create(new)
+    insert_new(model, new, key)
     if changed:
         model.objects.bulk_update(changed, fields)
     changes.extend(Change(AuditEntry.Action.CREATE, obj, {"after": snapshot(obj)}) for obj in new)

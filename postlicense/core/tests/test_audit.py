@@ -80,3 +80,13 @@ def test_record_history_view_lists_entries(client, make_user):
     client.force_login(admin)
     page = client.get(f"/core/history/core.user/{target.pk}/").content.decode()
     assert "张三" in page and "修改" in page
+
+
+def test_only_audited_models_carry_the_delete_handlers(db):
+    """Plain rows (link tables, the chain's head) stay fast-deletable: no per-row load before a bulk delete."""
+    from django.db.models.deletion import Collector
+
+    from postlicense.core.models import AuditHead, CalendarDay
+
+    assert Collector(using="default", origin=None).can_fast_delete(AuditHead.objects.all())
+    assert not Collector(using="default", origin=None).can_fast_delete(CalendarDay.objects.all())
