@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 
 from postlicense.core.audit import Change, record, snapshot
-from postlicense.core.bulk import insert_new
+from postlicense.core.bulk import insert_new, insert_rows
 from postlicense.core.audit import diff as audit_diff
 from postlicense.core.models import AuditEntry, OrgUnit, Region
 from postlicense.core.scoping import jurisdiction_of
@@ -277,8 +277,8 @@ def apply(rows, progress=lambda n: None):
                         for row in batch for lic, units in row.licenses]
             licenses, license_changes, _, _ = upsert(License, "number", [values for values, _ in numbered], LICENSE_FIELDS)
             Through.objects.filter(license_id__in=[lic.pk for lic in licenses.values()]).delete()
-            Through.objects.bulk_create([Through(license_id=licenses[values["number"]].pk, productunit_id=unit)
-                                         for values, units in numbered for unit in units])
+            insert_rows(connection, Through._meta.db_table, ["license_id", "productunit_id"],
+                        [(licenses[values["number"]].pk, unit) for values, units in numbered for unit in units])
             record(changes + license_changes)
         created, updated, done = created + n_new, updated + n_changed, done + len(batch)
         progress(done)
