@@ -44,7 +44,7 @@ class Jurisdiction:
 
 
 def jurisdiction_of(user):
-    from .models import OrgUnit, User
+    from .models import User
 
     if not user.is_authenticated or not user.is_active:
         return Jurisdiction()
@@ -54,13 +54,22 @@ def jurisdiction_of(user):
         return Jurisdiction(own_records_as="inspector")
     if user.role == User.Role.ENTERPRISE:
         return Jurisdiction(own_records_as="enterprise")
-    unit = user.org_unit
-    if unit is None:
-        return Jurisdiction()
+    return Jurisdiction() if user.org_unit is None else jurisdiction_of_unit(user.org_unit)
+
+
+def jurisdiction_of_unit(unit):
+    """An org unit's area: its region code prefix; a 分局 (sharing its district's region) only its own records."""
+    from .models import OrgUnit
+
     return Jurisdiction(
         region_prefix=unit.region.scope_prefix,
         branch_unit_id=unit.pk if unit.kind == OrgUnit.Kind.BRANCH else None,
     )
+
+
+def unit_q(model, unit):
+    """The model's records inside an org unit's jurisdiction (e.g. a task's issuing unit), whoever asks."""
+    return _area_q(model.scope, jurisdiction_of_unit(unit))
 
 
 def scope_q(model, user):
@@ -71,6 +80,10 @@ def scope_q(model, user):
     if j.own_records_as:
         path = paths.inspector_user if j.own_records_as == "inspector" else paths.enterprise_user
         return Q(**{path: user}) if path else NOTHING
+    return _area_q(paths, j)
+
+
+def _area_q(paths, j):
     if j.region_prefix is None or paths.region is None:
         return NOTHING
     q = Q(**{f"{paths.region}__code__startswith": j.region_prefix})  # join trimmed: code is the pk

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from postlicense.core import audit
+from postlicense.core.scoping import unit_q
 from postlicense.inspections.models import InspectionRecord, RecordInspector
 from postlicense.inspections.services import create_inspection, mark_not_carried_out
 from postlicense.inspectors.models import Inspector
@@ -67,17 +68,9 @@ def months_before(day: date, months: int) -> date:
     return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
 
 
-def jurisdiction_q(unit, region_path: str, unit_path: str) -> Q:
-    """Rows under an org unit: its region code prefix; a 分局 (sharing its district's region) only its own."""
-    q = Q(**{f"{region_path}__code__startswith": unit.region.scope_prefix})
-    if unit.kind == unit.Kind.BRANCH:
-        q &= Q(**{unit_path: unit})
-    return q
-
-
 def candidate_queryset(task: Task, today: date | None = None):
     """The enterprises the task's scope selects (003 三): region, product category, status, exclusions."""
-    qs = Enterprise.objects.filter(jurisdiction_q(task.issuing_unit, "region", "supervising_unit"), status__in=task.statuses)
+    qs = Enterprise.objects.filter(unit_q(Enterprise, task.issuing_unit), status__in=task.statuses)
     regions = list(task.regions.all())
     if regions:
         in_regions = Q()
@@ -149,7 +142,7 @@ def verify_task_draw(task: Task):
 # ---- inspector matching (003 五(二)) ----
 
 def inspector_pool(task: Task):
-    return (Inspector.objects.filter(jurisdiction_q(task.issuing_unit, "org_unit__region", "org_unit"))
+    return (Inspector.objects.filter(unit_q(Inspector, task.issuing_unit))
             .prefetch_related("expertise", "avoid_enterprises"))
 
 
