@@ -7,9 +7,12 @@ covered are named with the reason.
 """
 
 import hashlib
+import multiprocessing
+import os
 import time
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable, Mapping
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -44,6 +47,10 @@ SHORTFALL_CAPACITY = "capacity"
 _SOURCE, _SINK, _FIRST_INSPECTOR_NODE = 0, 1, 2
 # Ranks beyond `required` that each enterprise offers the solver at first (see _Component.solve).
 _SPARE_RANKS = 2
+# Hashing every eligible pair is most of the work at scale (about 1 µs a pair in one process): from this many
+# pairs on, the pairs are hashed by one process per CPU, in chunks of about _CHUNK_PAIRS.
+_PARALLEL_PAIRS = 1_000_000
+_CHUNK_PAIRS = 100_000
 
 
 @dataclass(frozen=True)
@@ -161,6 +168,8 @@ class _Group:
     enterprises: list[EnterpriseDemand] = field(default_factory=list)
     eligible: list[int] = field(default_factory=list)  # inspector indices, ascending
     excluded: Counter = field(default_factory=Counter)  # reason → inspectors failing the shared rules
+    # Per enterprise row, the eligible columns in inspector_rank order (see _rank_orders).
+    order: np.ndarray | None = None
 
 
 def _build_groups(enterprises, inspectors, params) -> list[_Group]:
@@ -229,7 +238,39 @@ def _rank_order(seed: str, credit_codes: list[str], certificates: list[str]) -> 
     # Equal leading 64 bits: sort those rows on the whole digest (lexsort is stable and its last key leads).
     for row in np.flatnonzero((leading[:, 1:] == leading[:, :-1]).any(axis=1)):
         order[row] = np.lexsort(words[row, :, ::-1].T)
-    return order
+    return order.astype(np.int32)
+
+
+def _rank_orders(seed: str, groups: list[_Group], inspectors: list[InspectorInfo]) -> None:
+    """Set each group's `order` (_rank_order of its enterprises and eligible inspectors).
+
+    Rows are independent, so large groups are cut into chunks of rows, and with enough pairs in all the chunks
+    are hashed in parallel ("forkserver": the workers start from a clean process, not a copy of this one and
+    its threads) and put back together in order.
+    """
+    chunks, owners = [], []
+    for group in groups:
+        if not group.eligible:
+            continue
+        certificates = [inspectors[index].certificate_no for index in group.eligible]
+        codes = [enterprise.credit_code for enterprise in group.enterprises]
+        rows = max(1, _CHUNK_PAIRS // len(certificates))
+        for start in range(0, len(codes), rows):
+            chunks.append((codes[start : start + rows], certificates))
+            owners.append(group)
+    pairs = sum(len(codes) * len(certificates) for codes, certificates in chunks)
+    workers = min(os.cpu_count() or 1, len(chunks))
+    if pairs < _PARALLEL_PAIRS or workers < 2:
+        orders = [_rank_order(seed, codes, certificates) for codes, certificates in chunks]
+    else:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver")) as pool:
+            orders = list(pool.map(_rank_order, [seed] * len(chunks), *zip(*chunks)))
+    parts = defaultdict(list)
+    for group, order in zip(owners, orders):
+        parts[id(group)].append(order)
+    for group in groups:
+        if group.eligible:
+            group.order = np.concatenate(parts[id(group)])
 
 
 def _too_few_message(eligible_count: int, required: int, excluded: Counter) -> str:
@@ -242,14 +283,14 @@ class _Component:
     """The flow network of one component: source → enterprise (cap required) → inspector (cap 1,
     cost = position in the enterprise's ranked eligible list) → sink (cap load cap)."""
 
-    def __init__(self, groups: list[_Group], inspectors: list[InspectorInfo], params: MatchParams, pair_excluded):
+    def __init__(self, groups: list[_Group], inspectors: list[InspectorInfo], pair_excluded):
         self.inspector_indices = np.array(sorted({i for group in groups for i in group.eligible}), dtype=np.int64)
         self.first_enterprise_node = _FIRST_INSPECTOR_NODE + len(self.inspector_indices)
         self.enterprises: list[EnterpriseDemand] = []
         self.shortfalls: list[Shortfall] = []
         tails, heads, costs = [], [], []
         for group in groups:
-            arcs = self._group_arcs(group, inspectors, params, pair_excluded)
+            arcs = self._group_arcs(group, inspectors, pair_excluded)
             if arcs:
                 tails.append(arcs[0])
                 heads.append(arcs[1])
@@ -259,7 +300,7 @@ class _Component:
         self.arc_costs = np.concatenate(costs) if costs else np.zeros(0, dtype=np.int64)
         self.required = np.array([enterprise.required for enterprise in self.enterprises], dtype=np.int64)
 
-    def _group_arcs(self, group, inspectors, params, pair_excluded):
+    def _group_arcs(self, group, inspectors, pair_excluded):
         if not group.eligible:
             for enterprise in group.enterprises:
                 message = _too_few_message(0, enterprise.required, group.excluded)
@@ -271,11 +312,7 @@ class _Component:
             for index in pair_excluded(enterprise):
                 if index in column_of:
                     eligible[row, column_of[index]] = False
-        order = _rank_order(
-            params.seed,
-            [enterprise.credit_code for enterprise in group.enterprises],
-            [inspectors[index].certificate_no for index in group.eligible],
-        )
+        order = group.order
         ranked_eligible = np.take_along_axis(eligible, order, axis=1)
         positions = np.cumsum(ranked_eligible, axis=1) - 1
         counts = eligible.sum(axis=1)
@@ -423,6 +460,7 @@ def match(
     inspectors = sorted(inspectors, key=lambda inspector: inspector.id)
     _validate(enterprises, inspectors, params)
     groups = _build_groups(enterprises, inspectors, params)
+    _rank_orders(params.seed, groups, inspectors)
     avoided_by = defaultdict(list)
     for index, inspector in enumerate(inspectors):
         for enterprise_id in inspector.avoid_enterprise_ids:
@@ -437,7 +475,7 @@ def match(
     assignments: dict = {}
     total_cost = 0
     for component_groups in _components(groups, inspectors):
-        component = _Component(component_groups, inspectors, params, pair_excluded)
+        component = _Component(component_groups, inspectors, pair_excluded)
         shortfalls.extend(component.shortfalls)
         arc_count += len(component.arc_tails)
         if not component.enterprises:

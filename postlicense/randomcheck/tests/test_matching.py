@@ -264,16 +264,41 @@ def test_rejected_restricted_optimum_is_widened_to_the_true_optimum(monkeypatch)
     assert certificates[False] > 0 and certificates[True] > 0
 
 
-def test_restricted_arcs_give_the_same_optimum_as_all_arcs(monkeypatch):
+def three_units_instance():
+    """200 enterprises and 45 inspectors in 3 units; a load cap of 10 leaves little slack."""
     rng = random.Random(5)
     inspectors = [inspector(n, unit=n % 3, expertise=()) for n in range(45)]
     enterprises = [enterprise(n, unit=rng.randrange(3)) for n in range(200)]
-    tight = params(load_cap=10, require_expertise=False)
+    return enterprises, inspectors, params(load_cap=10, require_expertise=False)
+
+
+def test_restricted_arcs_give_the_same_optimum_as_all_arcs(monkeypatch):
+    enterprises, inspectors, tight = three_units_instance()
     restricted = match(enterprises, inspectors, tight)
     monkeypatch.setattr(matching, "_SPARE_RANKS", 10**6)
     complete = match(enterprises, inspectors, tight)
     assert_valid_assignment(restricted, enterprises, inspectors, tight)
     assert restricted.total_cost == complete.total_cost
+
+
+def test_parallel_hashing_gives_the_same_match(monkeypatch):
+    """Large instances hash their pairs in worker processes, in chunks of rows; the match must not change."""
+    enterprises, inspectors, match_params = three_units_instance()
+    in_process = match(enterprises, inspectors, match_params)
+    chunks_hashed_by_workers = []
+
+    class Pool(matching.ProcessPoolExecutor):
+        def map(self, fn, *iterables, **kwargs):
+            results = list(super().map(fn, *iterables, **kwargs))
+            chunks_hashed_by_workers.append(len(results))
+            return results
+
+    monkeypatch.setattr(matching, "ProcessPoolExecutor", Pool)
+    monkeypatch.setattr(matching, "_PARALLEL_PAIRS", 0)
+    monkeypatch.setattr(matching, "_CHUNK_PAIRS", 150)  # 10 rows of 15 inspectors: several chunks per group
+    assert match(enterprises, inspectors, match_params) == in_process
+    per_unit = Counter(e.org_unit_id for e in enterprises).values()
+    assert chunks_hashed_by_workers == [sum(-(-count // 10) for count in per_unit)]  # one map, every chunk
 
 
 def test_match_is_deterministic_whatever_the_input_order():
