@@ -43,8 +43,11 @@ def print_context(record):
              "signature": _data_uri(link.signature), "signed_at": link.signed_at}
             for link in record.crew.select_related("inspector")]
     version = record.template_version
+    # The 000 附件2 form answers each item 是/否 and has no 单项检查结论 column; the 003 and 004 forms have one.
+    item_conclusions = any(row["conclusion"] for row in rows)
     return {
         "record": record, "version": version, "rows": rows, "crew": crew,
+        "item_conclusions": item_conclusions, "value_span": 3 if item_conclusions else 2,
         "extra": [dict(spec, value=record.extra_values.get(spec["key"], "")) for spec in version.extra_fields],
         "conclusion_marks": _marks(["合格", "不合格"], record.get_conclusion_display() if record.conclusion else ""),
         "enterprise_signature": _data_uri(record.enterprise_signature),

@@ -3,6 +3,7 @@ import io
 
 import pytest
 from django.core.files.base import ContentFile
+from django.template.loader import render_to_string
 from docx import Document
 
 from postlicense.inspections import printing, services
@@ -31,6 +32,15 @@ def test_patrol_and_production_checklists_follow_000_and_004():
         "应完成巡查、年审企业数", "已完成巡查、年审企业数", "抽查巡查、年审材料数", "巡查、年审材料抽查整体情况"]
     production = services.current_template("production_conditions_004")
     assert production.items.count() == 11 and production.items.first().text == "生产环境条件"
+
+
+@pytest.mark.parametrize("code, has_column", [("patrol_000", False), ("random_check_003", True)])
+def test_printed_form_has_a_single_conclusion_column_only_where_the_seed_form_does(code, has_column):
+    """000 附件2 answers each item 是□否□ with no 单项检查结论 column; the 003 附件 table has one."""
+    html = render_to_string("inspections/print.html", printing.print_context(new_record(code)))
+    assert ("单项检查结论" in html) is has_column
+    marks = ("□是", "□否") if code == "patrol_000" else ("□符合", "□不符合")
+    assert all(mark in html for mark in marks)
 
 
 def test_editing_a_checklist_makes_a_new_unpublished_version_and_records_keep_theirs():
