@@ -102,9 +102,9 @@ def draw_in_database(candidates, seed: str, ratios, counts: Mapping[str, int] | 
     results = []
     with transaction.atomic(using=candidates.db), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # Every built-in function costs 1 to the planner, so it would run this hashing scan in one process
-            # to save moving the ~k rows out of the workers; the hashing is what costs, so parallelise it, and
-            # let the workers sort their share of the ~k rows in memory.
+            # Every built-in function costs 1 to the planner, so for the smaller strata it would run the hashing
+            # scan in one process to save moving the ~k rows out of the workers; the hashing is what costs, so
+            # parallelise it, and let the workers sort their share of the ~k rows in memory.
             cursor.execute("SET LOCAL parallel_tuple_cost = 0.001")
             cursor.execute("SET LOCAL work_mem = '64MB'")
         for stratum in STRATA:

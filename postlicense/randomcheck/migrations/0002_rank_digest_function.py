@@ -2,7 +2,7 @@
 
 Declared VOLATILE on purpose, though its result depends only on its input: PostgreSQL never merges a subquery
 whose output calls a volatile function into the query around it, so `SELECT … FROM (SELECT
-postlicense_rank_digest(…) AS digest …) WHERE digest < bound ORDER BY digest` hashes each row once, where the
+postlicense_rank_digest(…) AS digest …) WHERE digest < bound ORDER BY …` hashes each row once, where the
 plain expression would be hashed again for every row that passes the bound. The body is still inlined, so
 there is no function-call overhead; PARALLEL SAFE keeps the hashing scan parallel.
 """
