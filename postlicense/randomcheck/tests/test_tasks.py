@@ -1,9 +1,11 @@
 import hashlib
+import re
 from datetime import date
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.db import connection
 from django.utils import timezone
 
 from postlicense.core.models import User
@@ -46,19 +48,49 @@ def test_database_draw_agrees_with_the_python_verifier(admin):
     assert services.verify_task_draw(task)[1] == []
 
 
-@pytest.mark.parametrize("ratio", ["0", "3.5", "100"])
-def test_database_draw_falls_back_when_the_rank_bound_keeps_too_few(monkeypatch, ratio):
-    """The prefilter is only a shortcut: a bound that keeps fewer than k rows must widen, never lose a row."""
+@pytest.mark.parametrize("ratios", [("0",) * 4, ("3.5",) * 4, ("100",) * 4, ("100", "3.5", "0", "50")])
+def test_database_draw_falls_back_when_the_rank_bound_keeps_too_few(monkeypatch, ratios):
+    """The prefilter is only a shortcut: a bound that keeps fewer than k rows must widen, never lose a row, and
+    the strata that had enough keep their draw (the last case: 100% takes every row at once, 3.5% and 50% widen)."""
     make_register({"xuchang-weidu": 80})
-    task = make_task(ratio_low=ratio, ratio_medium=ratio, ratio_medium_high=ratio, ratio_high=ratio)
+    task = make_task(**dict(zip(("ratio_low", "ratio_medium", "ratio_medium_high", "ratio_high"), ratios)))
     rows = [(e.credit_code, e.risk_level) for e in services.candidate_queryset(task)]
     Candidate.objects.bulk_create([Candidate(task=task, enterprise_id=e.pk, credit_code=e.credit_code, stratum=e.risk_level)
                                    for e in services.candidate_queryset(task)])
-    original = dbdraw.rank_bound
-    monkeypatch.setattr(dbdraw, "rank_bound", lambda n, k, widen: "00000001" if widen == 0 else original(n, k, widen + 3))
+    original, passes = dbdraw.rank_bound, []
+
+    def tiny_then_wide(n, k, widen):
+        passes.append(widen)
+        return None if k == n else "00000001" if widen == 0 else original(n, k, widen + 3)
+
+    monkeypatch.setattr(dbdraw, "rank_bound", tiny_then_wide)
     in_db = dbdraw.draw_in_database(task.candidates.all(), SEED, task.ratios)
+    if ratios == ("100", "3.5", "0", "50"):
+        assert passes == [0, 0, 0, 1, 1]  # low, medium, high; then medium and high again
     in_python = draw.draw(SEED, rows, task.ratios)
     assert [(s.n, s.k, s.drawn) for s in in_db] == [(s.n, s.k, s.drawn) for s in in_python.strata]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the SQL digest function exists on PostgreSQL only")
+def test_rank_digest_hashes_the_utf8_bytes_in_the_backend_and_in_parallel_workers(admin):
+    """Migration 0003 hashes textsend(input): the client encoding's bytes in the backend, the database encoding's
+    in a parallel worker; both must be the UTF-8 bytes that draw.py hashes, with a Chinese seed too."""
+    make_register({"xuchang-weidu": 40})
+    task = services.draw_enterprises(make_task(admin), SEED, admin)
+    query = ("SELECT credit_code, encode(postlicense_rank_digest(%s || credit_code), 'hex') "
+             "FROM randomcheck_candidate WHERE task_id = %s")
+    expected = {code: hashlib.sha256(f"{SEED}|low|{code}".encode()).hexdigest()
+                for code in task.candidates.values_list("credit_code", flat=True)}
+    with connection.cursor() as cursor:
+        cursor.execute(query, [f"{SEED}|low|", task.pk])
+        assert dict(cursor.fetchall()) == expected
+        for setting in ("enable_bitmapscan = off", "enable_indexscan = off", "parallel_setup_cost = 0",
+                        "parallel_tuple_cost = 0", "min_parallel_table_scan_size = 0", "parallel_leader_participation = off"):
+            cursor.execute(f"SET LOCAL {setting}")
+        cursor.execute("EXPLAIN (ANALYZE, COSTS OFF) " + query, [f"{SEED}|low|", task.pk])
+        assert re.search(r"Workers Launched: [1-9]", "\n".join(line for line, in cursor.fetchall()))
+        cursor.execute(query, [f"{SEED}|low|", task.pk])
+        assert dict(cursor.fetchall()) == expected
 
 
 def test_rank_bound_keeps_the_kth_rank_with_margin():
