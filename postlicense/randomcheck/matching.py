@@ -259,7 +259,7 @@ def _rank_orders(seed: str, groups: list[_Group], inspectors: list[InspectorInfo
             chunks.append((codes[start : start + rows], certificates))
             owners.append(group)
     pairs = sum(len(codes) * len(certificates) for codes, certificates in chunks)
-    workers = min(os.cpu_count() or 1, len(chunks))
+    workers = min(len(os.sched_getaffinity(0)), len(chunks))  # the CPUs this process may run on
     if pairs < _PARALLEL_PAIRS or workers < 2:
         orders = [_rank_order(seed, codes, certificates) for codes, certificates in chunks]
     else:
