@@ -6,7 +6,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.utils import timezone
 
 from postlicense.core import audit
@@ -116,6 +116,8 @@ def draw_enterprises(task: Task, seed: str, user) -> Task:
             for result in draw_in_database(task.candidates.all(), seed, task.ratios, Counter(s for _, _, s in rows))
             for row in result.drawn
         ])
+        # The audit entries name each drawn enterprise: one query for all the names, not one per entry.
+        prefetch_related_objects(drawn, Prefetch("enterprise", queryset=Enterprise.objects.only("name")))
         audit.record_created(candidates + drawn)
         task.seed, task.candidates_digest = seed, digest
         task.save(update_fields=["seed", "candidates_digest"])
@@ -194,10 +196,10 @@ def match_inspectors(task: Task, user) -> Task:
         if not result.ok:
             name_of = {d.enterprise_id: f"{d.enterprise.name}（{d.credit_code}）" for d in drawn}
             raise ValidationError([f"{name_of[s.enterprise_id]}：{s.message}" for s in result.shortfalls])
-        certificate_of = {i.pk: i.certificate_no for i in inspectors}
+        inspector_of = {i.pk: i for i in inspectors}
         assignments = Assignment.objects.bulk_create([
-            Assignment(drawn=d, inspector_id=inspector_id,
-                       rank=draw.inspector_rank(task.seed, d.credit_code, certificate_of[inspector_id]))
+            Assignment(drawn=d, inspector=inspector_of[inspector_id],
+                       rank=draw.inspector_rank(task.seed, d.credit_code, inspector_of[inspector_id].certificate_no))
             for d in drawn for inspector_id in result.assignments[d.enterprise_id]
         ])
         audit.record_created(assignments)
@@ -265,7 +267,7 @@ def dispatch(task: Task, user) -> Task:
         inspectors_of = defaultdict(list)
         for assignment in Assignment.objects.filter(drawn__task=task, removed_by=None).select_related("inspector"):
             inspectors_of[assignment.drawn_id].append(assignment.inspector)
-        for drawn in task.drawn.select_related("enterprise"):
+        for drawn in task.drawn.select_related("enterprise__supervising_unit"):
             drawn.inspection = create_inspection(
                 enterprise=drawn.enterprise, kind=InspectionRecord.Kind.RANDOM_CHECK, template_version=task.checklist,
                 org_unit=drawn.enterprise.supervising_unit, inspectors=inspectors_of[drawn.pk], due_date=task.deadline,

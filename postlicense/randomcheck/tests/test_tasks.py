@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from postlicense.core.models import User
@@ -170,6 +171,24 @@ def test_matching_uses_each_county_own_inspectors_and_infeasibility_names_enterp
         assert len({a.inspector_id for a in drawn.assignments.all()}) == 2
         assert all(a.rank == draw.inspector_rank(SEED, drawn.credit_code, a.inspector.certificate_no)
                    for a in drawn.assignments.all())
+
+
+def test_draw_and_match_take_as_many_queries_for_many_enterprises_as_for_few(admin):
+    """Their audit entries name each drawn enterprise and inspector; fetching a name per entry would make a
+    national-scale task cost a query per drawn enterprise and per assignment."""
+    staffed(per_unit=12)
+    queries = []
+    for per_unit in (8, 40):
+        make_register({"xuchang-weidu": per_unit, "xuchang-changge": per_unit})
+        task = make_task(admin, name=f"规模{per_unit}")
+        with CaptureQueriesContext(connection) as drawing:
+            task = services.draw_enterprises(task, SEED, admin)
+        with CaptureQueriesContext(connection) as matching:
+            services.match_inspectors(task, admin)
+        queries.append((task.drawn.count(), len(drawing), len(matching)))
+    (few, draw_few, match_few), (many, draw_many, match_many) = queries
+    assert many > 4 * few
+    assert (draw_many, match_many) == (draw_few, match_few)
 
 
 def test_last_time_inspector_and_avoidance_are_respected(admin):
