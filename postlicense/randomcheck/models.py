@@ -101,8 +101,13 @@ class TaskStep(AuditedModel):
         return f"{self.task_id} {self.get_state_display()}"
 
 
-class Candidate(AuditedModel):
-    """One row of a task's frozen candidate list (the list whose SHA-256 digest is published)."""
+class Candidate(models.Model):
+    """One row of a task's frozen candidate list (the list whose SHA-256 digest is published).
+
+    Not an AuditedModel: the rows are written once, with the draw, and never changed. Their integrity is the
+    digest, which is on the task (whose change is in the audit chain) and which verify-draw recomputes from these
+    rows; an entry per row would only repeat that, a million times over at national scale.
+    """
 
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="candidates", verbose_name="任务")
     enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="+", verbose_name="企业")

@@ -5,11 +5,12 @@ from collections import Counter, defaultdict
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.utils import timezone
 
 from postlicense.core import audit
+from postlicense.core.bulk import insert_rows
 from postlicense.core.scoping import unit_q
 from postlicense.inspections.models import InspectionRecord, RecordInspector
 from postlicense.inspections.services import create_inspection, mark_not_carried_out
@@ -105,10 +106,8 @@ def draw_enterprises(task: Task, seed: str, user) -> Task:
             digest = draw.candidates_digest((code, stratum) for _, code, stratum in rows)
         except ValueError as exc:
             raise ValidationError(f"候选企业名单有误：{exc}") from None
-        candidates = Candidate.objects.bulk_create(
-            [Candidate(task=task, enterprise_id=pk, credit_code=code, stratum=stratum) for pk, code, stratum in rows],
-            batch_size=2000,
-        )
+        insert_rows(connection, Candidate._meta.db_table, ("task_id", "enterprise_id", "credit_code", "stratum"),
+                    ((task.pk, pk, code, stratum) for pk, code, stratum in rows))
         enterprise_of = {code: pk for pk, code, _ in rows}
         drawn = DrawnEnterprise.objects.bulk_create([
             DrawnEnterprise(task=task, enterprise_id=enterprise_of[row.credit_code], credit_code=row.credit_code,
@@ -118,7 +117,7 @@ def draw_enterprises(task: Task, seed: str, user) -> Task:
         ])
         # The audit entries name each drawn enterprise: one query for all the names, not one per entry.
         prefetch_related_objects(drawn, Prefetch("enterprise", queryset=Enterprise.objects.only("name")))
-        audit.record_created(candidates + drawn)
+        audit.record_created(drawn)
         task.seed, task.candidates_digest = seed, digest
         task.save(update_fields=["seed", "candidates_digest"])
         _advance(task, State.DRAWN, user)
