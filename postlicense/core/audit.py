@@ -126,6 +126,15 @@ def bulk_create_audited(model, objects, **kwargs):
     return created
 
 
+def bulk_update_audited(model, objects, fields, **kwargs):
+    """bulk_update with one update entry per changed row (bulk_update sends no signals either); the values
+    before are read back in one query."""
+    before = {obj.pk: snapshot(obj) for obj in model._base_manager.filter(pk__in=[obj.pk for obj in objects])}
+    model.objects.bulk_update(objects, fields, **kwargs)
+    record([Change(AuditEntry.Action.UPDATE, obj, {"changed": changed}) for obj in objects
+            if (changed := diff(before[obj.pk], snapshot(obj)))])
+
+
 def diff(before, after):
     """{field: [before, after]} for the fields whose snapshot values differ."""
     return {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}

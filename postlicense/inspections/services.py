@@ -2,8 +2,9 @@
 
 create_inspection(*, enterprise, kind, template_version, org_unit, inspectors, due_date, created_by=None,
                   licenses=None, special_trigger="") -> InspectionRecord
-    Dispatch one record (status "assigned"). `kind` is an InspectionRecord.Kind value ("random_check", ...);
-    `template_version` a ChecklistVersion, e.g. selectors.current_template("random_check_003");
+create_inspections([{...the same keywords...}, ...]) -> [InspectionRecord, ...]
+    Dispatch one record (status "assigned"), or many in a few queries. `kind` is an InspectionRecord.Kind value
+    ("random_check", ...); `template_version` a ChecklistVersion, e.g. selectors.current_template("random_check_003");
     `inspectors` an iterable of inspectors.Inspector. The random check dispatches one 一企两表 per drawn
     enterprise with it and later reads record.status ("assigned" / "in_progress" / "finished"),
     record.inspection_date, record.conclusion ("" until finished, then "qualified" 合格 / "unqualified" 不合格),
@@ -26,6 +27,7 @@ import base64
 import binascii
 import hashlib
 import uuid
+from collections import defaultdict
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -33,6 +35,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from postlicense.core import audit
+from postlicense.core.models import AuditEntry
+from postlicense.registry.models import KeyEquipment, License
 
 from . import attachments
 from .models import (
@@ -48,17 +52,56 @@ def create_inspection(*, enterprise, kind, template_version, org_unit, inspector
         existing = InspectionRecord.objects.filter(submission_token=submission_token).first()
         if existing:
             return existing  # the same form posted twice
-    if kind == InspectionRecord.Kind.SPECIAL and not special_trigger:
-        raise ValidationError({"special_trigger": "专项检查须选择检查原因（002 第七条）。"})
-    record = InspectionRecord.objects.create(
-        enterprise=enterprise, kind=kind, special_trigger=special_trigger if kind == InspectionRecord.Kind.SPECIAL else "",
-        template_version=template_version, org_unit=org_unit, due_date=due_date, created_by=created_by,
+    return create_inspections([dict(
+        enterprise=enterprise, kind=kind, template_version=template_version, org_unit=org_unit, inspectors=inspectors,
+        due_date=due_date, created_by=created_by, licenses=licenses, special_trigger=special_trigger,
         submission_token=submission_token,
-    )
-    record.inspectors.set(list(inspectors))
-    record.licenses.set(list(licenses) if licenses is not None else enterprise.licenses.filter(status="valid"))
-    _add_equipment_rows(record)
-    return record
+    )])[0]
+
+
+@transaction.atomic
+def create_inspections(orders):
+    """Dispatch many records at once, each order holding create_inspection's keyword arguments: a query per kind
+    of row whatever their number (a random check dispatches one record per drawn enterprise), and the same
+    audit entries as one by one. A record without `licenses` covers its enterprise's valid licenses, and every
+    record lists its enterprise's registered equipment for the on-site comparison."""
+    for order in orders:
+        if order["kind"] == InspectionRecord.Kind.SPECIAL and not order.get("special_trigger"):
+            raise ValidationError({"special_trigger": "专项检查须选择检查原因（002 第七条）。"})
+    records = InspectionRecord.objects.bulk_create([
+        InspectionRecord(
+            enterprise=order["enterprise"], kind=order["kind"], template_version=order["template_version"],
+            special_trigger=order.get("special_trigger", "") if order["kind"] == InspectionRecord.Kind.SPECIAL else "",
+            org_unit=order["org_unit"], due_date=order["due_date"], created_by=order.get("created_by"),
+            submission_token=order.get("submission_token"),
+        )
+        for order in orders
+    ])
+    audit.record_created(records)
+    enterprise_ids = {record.enterprise_id for record in records}
+    valid_licenses, equipment = defaultdict(list), defaultdict(list)
+    for license in License.objects.filter(enterprise__in=enterprise_ids, status=License.Status.VALID).order_by("pk"):
+        valid_licenses[license.enterprise_id].append(license)
+    for item in KeyEquipment.objects.filter(enterprise__in=enterprise_ids).order_by("pk"):
+        equipment[item.enterprise_id].append(item)
+    LicenseLink = InspectionRecord.licenses.through
+    crews, license_links, links, checks = [], [], [], []
+    for record, order in zip(records, orders):
+        inspectors = list(dict.fromkeys(order["inspectors"]))
+        licenses = (valid_licenses[record.enterprise_id] if order.get("licenses") is None
+                    else list(dict.fromkeys(order["licenses"])))
+        crews += [RecordInspector(record=record, inspector=inspector) for inspector in inspectors]
+        license_links += [LicenseLink(inspectionrecord=record, license=license) for license in licenses]
+        links += [audit.Change(AuditEntry.Action.UPDATE, record, {"m2m": {field: {"added": sorted(str(o.pk) for o in rows)}}})
+                  for field, rows in (("inspectors", inspectors), ("licenses", licenses)) if rows]
+        checks += [EquipmentCheck(record=record, registered=e, kind=e.kind, name=e.name, model=e.model,
+                                  registered_quantity=e.quantity, found_quantity=e.quantity, found_model=e.model)
+                   for e in equipment[record.enterprise_id]]
+    RecordInspector.objects.bulk_create(crews)
+    LicenseLink.objects.bulk_create(license_links)
+    audit.record(links)
+    audit.bulk_create_audited(EquipmentCheck, checks)
+    return records
 
 
 @transaction.atomic
@@ -83,14 +126,6 @@ class RecordLocked(ValidationError):
 class StaleDraft(ValidationError):
     def __init__(self):
         super().__init__("本记录已在其他设备或窗口中更新。您填写的内容仍保留在本页，请核对后再次保存。", code="stale")
-
-
-def _add_equipment_rows(record):
-    audit.bulk_create_audited(EquipmentCheck, [
-        EquipmentCheck(record=record, registered=e, kind=e.kind, name=e.name, model=e.model,
-                       registered_quantity=e.quantity, found_quantity=e.quantity, found_model=e.model)
-        for e in record.enterprise.equipment.all()
-    ])
 
 
 class NotCarriedOut(ValidationError):

@@ -13,7 +13,7 @@ from postlicense.core import audit
 from postlicense.core.bulk import insert_rows
 from postlicense.core.scoping import unit_q
 from postlicense.inspections.models import InspectionRecord, RecordInspector
-from postlicense.inspections.services import create_inspection, mark_not_carried_out
+from postlicense.inspections.services import create_inspections, mark_not_carried_out
 from postlicense.inspectors.models import Inspector
 from postlicense.registry.models import Enterprise
 
@@ -266,13 +266,16 @@ def dispatch(task: Task, user) -> Task:
         inspectors_of = defaultdict(list)
         for assignment in Assignment.objects.filter(drawn__task=task, removed_by=None).select_related("inspector"):
             inspectors_of[assignment.drawn_id].append(assignment.inspector)
-        for drawn in task.drawn.select_related("enterprise__supervising_unit"):
-            drawn.inspection = create_inspection(
-                enterprise=drawn.enterprise, kind=InspectionRecord.Kind.RANDOM_CHECK, template_version=task.checklist,
-                org_unit=drawn.enterprise.supervising_unit, inspectors=inspectors_of[drawn.pk], due_date=task.deadline,
-                created_by=user,
-            )
-            drawn.save(update_fields=["inspection"])
+        drawn = list(task.drawn.select_related("enterprise__supervising_unit"))
+        records = create_inspections([
+            dict(enterprise=d.enterprise, kind=InspectionRecord.Kind.RANDOM_CHECK, template_version=task.checklist,
+                 org_unit=d.enterprise.supervising_unit, inspectors=inspectors_of[d.pk], due_date=task.deadline,
+                 created_by=user)
+            for d in drawn
+        ])
+        for d, record in zip(drawn, records):
+            d.inspection = record
+        audit.bulk_update_audited(DrawnEnterprise, drawn, ["inspection"], batch_size=1000)
         _advance(task, State.DISPATCHED, user)
     return task
 

@@ -5,12 +5,15 @@ from datetime import date
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from postlicense.core import audit
 from postlicense.core.models import User
 from postlicense.inspections import services
 from postlicense.inspections.models import Attachment, Finding, InspectionRecord, Problem
 
-from .factories import make_inspector
+from .factories import make_enterprise, make_inspector
 from .helpers import all_conforming, fill_and_sign, new_record, png_bytes
 
 pytestmark = pytest.mark.django_db
@@ -222,3 +225,31 @@ def test_not_carried_out_leaves_the_open_lists_and_cannot_be_filled_or_finished(
         services.finish(record, by=staff)
     with pytest.raises(ValidationError, match="不能登记为未实施"):
         services.mark_not_carried_out(record, by=staff, reason="再次")
+
+
+def test_many_records_take_as_many_queries_as_two_and_get_what_one_alone_gets():
+    """A random check dispatches one record per drawn enterprise (003 六): the records, their crews, licenses,
+    equipment rows and audit entries go in a few queries, whatever their number, and each record has what
+    create_inspection gives one record alone."""
+    crew = [make_inspector(), make_inspector()]
+
+    def orders(count):
+        return [dict(enterprise=e, kind=InspectionRecord.Kind.RANDOM_CHECK, inspectors=crew, due_date=date(2026, 10, 31),
+                     template_version=services.current_template("random_check_003"), org_unit=e.supervising_unit)
+                for e in (make_enterprise() for _ in range(count))]
+
+    def shape(record):
+        entries = sorted((e.action, e.model, sorted(e.changes.get("m2m", {"": 0}))) for e in audit.history_of(record))
+        equipment = [(c.name, c.registered_quantity, audit.history_of(c).count()) for c in record.equipment_checks.order_by("pk")]
+        return entries, len(record.crew.all()), [lic.number[:9] for lic in record.licenses.all()], equipment
+
+    alone = new_record(inspectors=crew)
+    few, many = orders(2), orders(12)
+    with CaptureQueriesContext(connection) as for_few:
+        services.create_inspections(few)
+    with CaptureQueriesContext(connection) as for_many:
+        records = services.create_inspections(many)
+    assert len(for_many) == len(for_few)
+    assert [shape(record) for record in records] == [shape(alone)] * len(many)
+    assert [record.enterprise for record in records] == [order["enterprise"] for order in many]
+    assert audit.verify_chain().ok

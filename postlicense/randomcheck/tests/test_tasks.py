@@ -173,9 +173,9 @@ def test_matching_uses_each_county_own_inspectors_and_infeasibility_names_enterp
                    for a in drawn.assignments.all())
 
 
-def test_draw_and_match_take_as_many_queries_for_many_enterprises_as_for_few(admin):
-    """Their audit entries name each drawn enterprise and inspector; fetching a name per entry would make a
-    national-scale task cost a query per drawn enterprise and per assignment."""
+def test_draw_match_and_dispatch_take_as_many_queries_for_many_enterprises_as_for_few(admin):
+    """At national scale a query per drawn enterprise or per assignment (an audit entry fetching a name, a record
+    dispatched on its own) would cost minutes; each step's queries must not grow with the task."""
     staffed(per_unit=12)
     queries = []
     for per_unit in (8, 40):
@@ -185,10 +185,13 @@ def test_draw_and_match_take_as_many_queries_for_many_enterprises_as_for_few(adm
             task = services.draw_enterprises(task, SEED, admin)
         with CaptureQueriesContext(connection) as matching:
             services.match_inspectors(task, admin)
-        queries.append((task.drawn.count(), len(drawing), len(matching)))
-    (few, draw_few, match_few), (many, draw_many, match_many) = queries
+        with CaptureQueriesContext(connection) as dispatching:
+            services.dispatch(task, admin)
+        assert task.drawn.filter(inspection__status=InspectionRecord.Status.ASSIGNED).count() == task.drawn.count()
+        queries.append((task.drawn.count(), len(drawing), len(matching), len(dispatching)))
+    (few, *steps_few), (many, *steps_many) = queries
     assert many > 4 * few
-    assert (draw_many, match_many) == (draw_few, match_few)
+    assert steps_many == steps_few
 
 
 def test_last_time_inspector_and_avoidance_are_respected(admin):
