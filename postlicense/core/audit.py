@@ -12,7 +12,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_sa
 from django.dispatch import receiver
 from django.utils import timezone
 
-from .bulk import insert_rows
+from .bulk import insert_rows, update_rows
 from .models import AuditedModel, AuditEntry, AuditHead
 
 GENESIS_HASH = "0" * 64
@@ -126,11 +126,11 @@ def bulk_create_audited(model, objects, **kwargs):
     return created
 
 
-def bulk_update_audited(model, objects, fields, **kwargs):
-    """bulk_update with one update entry per changed row (bulk_update sends no signals either); the values
-    before are read back in one query."""
+def bulk_update_audited(model, objects, fields):
+    """Write the named fields of many instances (bulk.update_rows, which sends no signals) with one update
+    entry per changed row; the values before are read back in one query."""
     before = {obj.pk: snapshot(obj) for obj in model._base_manager.filter(pk__in=[obj.pk for obj in objects])}
-    model.objects.bulk_update(objects, fields, **kwargs)
+    update_rows(model, objects, fields)
     record([Change(AuditEntry.Action.UPDATE, obj, {"changed": changed}) for obj in objects
             if (changed := diff(before[obj.pk], snapshot(obj)))])
 

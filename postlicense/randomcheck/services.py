@@ -275,7 +275,7 @@ def dispatch(task: Task, user) -> Task:
         ])
         for d, record in zip(drawn, records):
             d.inspection = record
-        audit.bulk_update_audited(DrawnEnterprise, drawn, ["inspection"], batch_size=1000)
+        audit.bulk_update_audited(DrawnEnterprise, drawn, ["inspection"])
         _advance(task, State.DISPATCHED, user)
     return task
 

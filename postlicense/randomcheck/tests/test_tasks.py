@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from postlicense.core import audit
 from postlicense.core.models import User
 from postlicense.core.workdays import add_working_days
 from postlicense.inspections.models import InspectionRecord
@@ -188,6 +189,9 @@ def test_draw_match_and_dispatch_take_as_many_queries_for_many_enterprises_as_fo
         with CaptureQueriesContext(connection) as dispatching:
             services.dispatch(task, admin)
         assert task.drawn.filter(inspection__status=InspectionRecord.Status.ASSIGNED).count() == task.drawn.count()
+        drawn = task.drawn.first()
+        assert [e.changes for e in audit.history_of(drawn).filter(action="update")] == [
+            {"changed": {"inspection_id": [None, str(drawn.inspection_id)]}}]
         queries.append((task.drawn.count(), len(drawing), len(matching), len(dispatching)))
     (few, *steps_few), (many, *steps_many) = queries
     assert many > 4 * few
