@@ -126,6 +126,11 @@ def bulk_create_audited(model, objects, **kwargs):
     return created
 
 
+def m2m_change(instance, field, verb, pks):
+    """The entry of a many-to-many change ("added", "removed" or "cleared" on `field`), for signals and bulk writes."""
+    return Change(AuditEntry.Action.UPDATE, instance, {"m2m": {field: {verb: sorted(str(pk) for pk in pks)}}})
+
+
 def bulk_update_audited(model, objects, fields):
     """Write the named fields of many instances (bulk.update_rows, which sends no signals) with one update
     entry per changed row; the values before are read back in one query."""
@@ -211,4 +216,4 @@ def _log_m2m(sender, instance, action, model, pk_set, **kwargs):
         sender._meta.model_name,
     )
     verb = {"post_add": "added", "post_remove": "removed", "post_clear": "cleared"}[action]
-    record([Change(AuditEntry.Action.UPDATE, instance, {"m2m": {field: {verb: sorted(str(pk) for pk in pk_set or [])}}})])
+    record([m2m_change(instance, field, verb, pk_set or [])])

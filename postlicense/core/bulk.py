@@ -1,7 +1,8 @@
-"""Bulk inserts at import sizes (100,000 rows and more).
+"""Bulk writes at import sizes (100,000 rows and more).
 
-Django's bulk_create compiles every value of every row through the query compiler, which at import sizes
-costs more than the database's own work; PostgreSQL's COPY takes the rows as they are.
+Django's bulk_create and bulk_update compile every value of every row through the query compiler, which at
+import sizes costs more than the database's own work; PostgreSQL's COPY and a pipelined executemany take the
+rows as they are.
 """
 from django.db import connections, models, router
 

@@ -35,7 +35,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from postlicense.core import audit
-from postlicense.core.models import AuditEntry
 from postlicense.registry.models import KeyEquipment, License
 
 from . import attachments
@@ -92,7 +91,7 @@ def create_inspections(orders):
                     else list(dict.fromkeys(order["licenses"])))
         crews += [RecordInspector(record=record, inspector=inspector) for inspector in inspectors]
         license_links += [LicenseLink(inspectionrecord=record, license=license) for license in licenses]
-        links += [audit.Change(AuditEntry.Action.UPDATE, record, {"m2m": {field: {"added": sorted(str(o.pk) for o in rows)}}})
+        links += [audit.m2m_change(record, field, "added", [row.pk for row in rows])
                   for field, rows in (("inspectors", inspectors), ("licenses", licenses)) if rows]
         checks += [EquipmentCheck(record=record, registered=e, kind=e.kind, name=e.name, model=e.model,
                                   registered_quantity=e.quantity, found_quantity=e.quantity, found_model=e.model)

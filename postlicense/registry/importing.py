@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 
 from postlicense.core.audit import Change, record, snapshot
-from postlicense.core.bulk import insert_new, insert_rows
+from postlicense.core.bulk import insert_new, insert_rows, update_rows
 from postlicense.core.audit import diff as audit_diff
 from postlicense.core.models import AuditEntry, OrgUnit, Region
 from postlicense.core.scoping import jurisdiction_of
@@ -323,7 +323,7 @@ def upsert(model, key, rows, fields):
             changes.append(Change(AuditEntry.Action.UPDATE, obj, {"changed": diff}))
     insert_new(model, new, key)
     if changed:
-        model.objects.bulk_update(changed, fields)
+        update_rows(model, changed, fields)
     changes.extend(Change(AuditEntry.Action.CREATE, obj, {"after": snapshot(obj)}) for obj in new)
     return records, changes, len(new), len(changed)
 
