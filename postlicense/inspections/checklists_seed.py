@@ -1,8 +1,12 @@
 """The three checklists the seeds prescribe, word for word, as version 1 of each template.
 
-Loaded by migration 0002; `load_checklists(apps)` is idempotent so tests that flush tables reload it.
-Options with nested choices in the seed (003 items 10 and 11: "有（□已处理 □未处理） □无") are flattened into
-one option per path ("有（已处理）").
+Loaded by migration 0002 (`load_checklists`); migration 0005 adds what each version serves and how its answers
+bind its conclusions (`annotate_checklists`). Both are idempotent.
+
+Options with nested choices in the seed (003 items 10 and 11: "有（□已处理 □未处理） □无") are stored flattened, one
+option per path ("有（已处理）"), and `groups` names the parent and child of each for printing and the form.
+`allowed` gives, for each 检查记录 answer, the 单项检查结论 it permits (003 附件 注2: an answer that states a
+nonconformity cannot be concluded 符合). `register_checks` names the items the register can answer.
 """
 CONFORM = ["符合", "不符合"]
 CONFORM_NA = ["符合", "不符合", "不适用"]
@@ -41,6 +45,26 @@ RANDOM_CHECK_003 = {
          ["有（涂改转让）", "有（生产假冒伪劣）", "有（其他违法行为）", "无"], CONFORM),
         ("12", "其他需要检查的项目。", [], []),
     ],
+    "kinds": ["random_check"],
+    "allowed": {
+        "1": {"在有效期": ["符合"], "不在有效期": ["不符合"]},
+        "2": {"未发生变化": ["符合"], "发生变化已重新审查": ["符合"], "发生变化未申请重新审查": ["不符合"]},
+        "3": {"存在": ["不符合"], "不存在": ["符合"]},
+        "4": {"已标注": ["符合"], "未标注": ["不符合"]},
+        "5": {"有效": ["符合"], "无效": ["不符合"]},
+        "6": {"进行检验并存档": ["符合"], "未进行检验": ["不符合"], "检验记录不全": ["不符合"]},
+        "7": {"已建立并执行": ["符合"], "已建立未执行": ["不符合"], "未建立": ["不符合"]},
+        "8": {"是": ["符合"], "否": ["不符合"]},
+        "9": {"符合": ["符合"], "不符合": ["不符合"]},
+        "10": {"有（已处理）": ["符合"], "有（未处理）": ["不符合"], "无": ["符合", "不适用"]},
+        "11": {"有（涂改转让）": ["不符合"], "有（生产假冒伪劣）": ["不符合"], "有（其他违法行为）": ["不符合"], "无": ["符合"]},
+    },
+    "groups": {
+        "10": {"有（已处理）": ["有", "已处理"], "有（未处理）": ["有", "未处理"]},
+        "11": {"有（涂改转让）": ["有", "涂改转让"], "有（生产假冒伪劣）": ["有", "生产假冒伪劣"],
+               "有（其他违法行为）": ["有", "其他违法行为"]},
+    },
+    "register_checks": {"1": "license_valid", "2": "key_equipment", "8": "calibration", "10": "open_problems"},
 }
 
 PATROL_000 = {
@@ -73,6 +97,7 @@ PATROL_000 = {
         ("6", "是否能够提供符合要求的出厂检验记录和报告", ["是", "否"], []),
     ],
     "nonconforming": ["否"],
+    "kinds": ["cross_audit"],
 }
 
 PRODUCTION_004 = {
@@ -100,6 +125,7 @@ PRODUCTION_004 = {
         ("10", "全过程记录执行", [], CONFORM_NA),
         ("11", "工业产品生产许可证企业持续满足生产资质要求", [], CONFORM_NA),
     ],
+    "kinds": ["periodic", "unscheduled", "patrol", "special", "flight", "revisit"],
 }
 
 CHECKLISTS = [RANDOM_CHECK_003, PATROL_000, PRODUCTION_004]
@@ -119,3 +145,21 @@ def load_checklists(apps):
                  nonconforming_options=spec.get("nonconforming", []) if not conclusions else [])
             for i, (number, text, options, conclusions) in enumerate(spec["items"], start=1)
         )
+
+
+def annotate_checklists(apps):
+    """Version 1 of each shipped checklist: the kinds it serves, and its items' allowed conclusions, option groups
+    and register checks, from the specs above."""
+    Version = apps.get_model("inspections", "ChecklistVersion")
+    Item = apps.get_model("inspections", "ChecklistItem")
+    for spec in CHECKLISTS:
+        version = Version.objects.filter(template__code=spec["code"], number=1).first()
+        if version is None:
+            continue
+        version.kinds = spec["kinds"]
+        version.save(update_fields=["kinds"])
+        for item in Item.objects.filter(version=version):
+            item.option_conclusions = spec.get("allowed", {}).get(item.number, {})
+            item.option_groups = spec.get("groups", {}).get(item.number, {})
+            item.register_check = spec.get("register_checks", {}).get(item.number, "")
+            item.save(update_fields=["option_conclusions", "option_groups", "register_check"])

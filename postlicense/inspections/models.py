@@ -60,6 +60,8 @@ class ChecklistVersion(AuditedModel):
     notes = models.TextField("注", blank=True)
     copies = models.PositiveSmallIntegerField("份数", default=2)
     conclusion_rule = models.CharField("结论判定原则", max_length=30, choices=Rule.choices, default=Rule.NO_NONCONFORMITY)
+    kinds = models.JSONField("适用检查类型", default=list, blank=True,
+                             help_text="InspectionRecord.Kind 的取值；派发时只提供适用于该检查类型的检查表")
     published = models.BooleanField("已发布", default=False)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
@@ -77,7 +79,16 @@ class ChecklistVersion(AuditedModel):
 
 class ChecklistItem(AuditedModel):
     """检查项. `options` are the 检查记录 choices; `conclusions` the 单项检查结论 choices (empty: the item has
-    no single conclusion and `nonconforming_options` say which answers are a nonconformity, as in 000's 是/否)."""
+    no single conclusion and `nonconforming_options` say which answers are a nonconformity, as in 000's 是/否).
+    `option_conclusions` maps an option to the conclusions it allows ({} or a missing option: any);
+    `option_groups` maps a flattened nested option to its [parent, child] labels ("有（已处理）" → ["有", "已处理"]);
+    `register_check` names the register fact the item's answer is checked against."""
+
+    class RegisterCheck(models.TextChoices):
+        LICENSE_VALID = "license_valid", "检查日期有效的生产许可证"
+        KEY_EQUIPMENT = "key_equipment", "关键设备核对结果"
+        CALIBRATION = "calibration", "计量器具检定有效期"
+        OPEN_PROBLEMS = "open_problems", "企业未关闭的问题"
 
     version = models.ForeignKey(ChecklistVersion, on_delete=models.CASCADE, related_name="items", verbose_name="版本")
     position = models.PositiveSmallIntegerField("顺序")
@@ -86,6 +97,9 @@ class ChecklistItem(AuditedModel):
     options = models.JSONField("检查记录选项", default=list, blank=True)
     conclusions = models.JSONField("单项检查结论选项", default=list, blank=True)
     nonconforming_options = models.JSONField("视为不符合的检查记录", default=list, blank=True)
+    option_conclusions = models.JSONField("检查记录允许的单项结论", default=dict, blank=True)
+    option_groups = models.JSONField("嵌套选项", default=dict, blank=True)
+    register_check = models.CharField("与登记信息核对", max_length=20, choices=RegisterCheck.choices, blank=True)
 
     objects = ScopedQuerySet.as_manager()
     scope = ScopePaths(shared=True)
