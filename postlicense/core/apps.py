@@ -9,9 +9,10 @@ class CoreConfig(AppConfig):
     def ready(self):
         from django.apps import apps
 
-        from . import audit
+        from . import audit, security_events
 
         audit.connect(apps.get_models())
+        security_events.connect()
 
     def nav_items(self, user):
         from .navigation import NavItem

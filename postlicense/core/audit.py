@@ -3,8 +3,11 @@ import contextlib
 import contextvars
 import hashlib
 import json
-from dataclasses import dataclass
+import os
+import socket
+from dataclasses import asdict, dataclass
 from datetime import datetime
+from pathlib import Path
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connections, models, router, transaction
@@ -16,6 +19,7 @@ from .bulk import insert_rows, update_rows
 from .models import AuditedModel, AuditEntry, AuditHead
 
 GENESIS_HASH = "0" * 64
+M2M_VERBS = {"post_add": "added", "post_remove": "removed", "post_clear": "cleared"}
 _actor = contextvars.ContextVar("audit_actor", default=None)
 
 
@@ -72,6 +76,24 @@ class Change:
     obj: models.Model
     changes: dict
 
+    @property
+    def target(self):
+        return model_label(self.obj), str(self.obj.pk), str(self.obj)
+
+
+@dataclass
+class Event:
+    """What a security event concerns (a user for a login, a kind of record for an export), with its data."""
+    action: str
+    model: str
+    object_id: str
+    object_repr: str
+    changes: dict
+
+    @property
+    def target(self):
+        return self.model, self.object_id, self.object_repr
+
 
 @dataclass
 class _PendingEntry:
@@ -88,23 +110,25 @@ _INSERT_COLUMNS = ("at", "actor_id", "actor_name", "action", "model", "object_id
                    "prev_hash", "hash")
 
 
-def record(changes: list[Change]):
-    """Append entries to the chain, serialised by a lock on the chain's head row.
+def record(changes: list[Change | Event], actor=None, actor_name="系统"):
+    """Append entries to the chain, serialised by a lock on the chain's head row. The actor is `actor`, else
+    the user of the `acting_as` block; `actor_name` names an entry with neither (a command, a failed login).
 
     Rows go in with COPY on PostgreSQL and one executemany of bound parameters elsewhere: imports append
     hundreds of thousands of entries, and a model instance per entry would cost more than the rest of the import.
     """
     if not changes:
         return
-    actor = current_actor()
+    actor = actor or current_actor()
     connection = connections[router.db_for_write(AuditEntry)]
     with transaction.atomic(using=connection.alias):
         head = AuditHead.objects.select_for_update().get_or_create(id=1)[0]
         prev, at, rows = head.last_hash, timezone.now(), []
         db_at = connection.ops.adapt_datetimefield_value(at)
         for change in changes:
-            entry = _PendingEntry(at, actor.pk if actor else None, str(actor) if actor else "系统", change.action,
-                                  model_label(change.obj), str(change.obj.pk), str(change.obj)[:200])
+            model, object_id, object_repr = change.target
+            entry = _PendingEntry(at, actor.pk if actor else None, str(actor) if actor else actor_name,
+                                  change.action, model, object_id, object_repr[:200])
             changes_json = _canonical(change.changes)
             prev_hash, prev = prev, chain_hash(entry, prev, changes_json)
             rows.append((db_at, entry.actor_id, entry.actor_name, entry.action, entry.model, entry.object_id,
@@ -112,6 +136,25 @@ def record(changes: list[Change]):
         insert_rows(connection, AuditEntry._meta.db_table, _INSERT_COLUMNS, rows)
         last_id = AuditEntry.objects.filter(hash=prev).values_list("id", flat=True).get()
         AuditHead.objects.filter(id=1).update(last_id=last_id, last_hash=prev, count=models.F("count") + len(rows))
+
+
+def record_event(user, action, detail, *, rows=None, target=None, **data):
+    """Append a security event (an AuditEntry.Action after DELETE): who (`user`: None for the system, an anonymous
+    user for a failed login), what (`detail`, the entry's object), about which record or kind of record (`target`: an instance or
+    a model class), and for an export or download how many `rows`; other keyword values go into its data."""
+    changes = {key: value for key, value in {"rows": rows, **data}.items() if value is not None}
+    model = model_label(target) if target is not None else ""
+    object_id = str(target.pk) if isinstance(target, models.Model) else ""
+    actor = user if getattr(user, "is_authenticated", False) else None
+    record([Event(action, model, object_id, detail, changes)], actor=actor,
+           actor_name="系统" if user is None else "未登录用户")
+
+
+def record_export(request, detail, *, rows, target=None):
+    """The event of an export or download of personal data made by `request`: who, what (`detail`, the address
+    and the query that chose the rows) and how many rows."""
+    record_event(request.user, AuditEntry.Action.EXPORT, detail, rows=rows, target=target, path=request.path,
+                 query=request.GET.urlencode() or None)
 
 
 def record_created(objects):
@@ -153,20 +196,124 @@ class VerifyResult:
     reason: str = ""
 
 
-def verify_chain():
-    prev, checked, last_id = GENESIS_HASH, 0, 0
-    for entry in AuditEntry.objects.order_by("id").iterator(chunk_size=2000):
+@dataclass(frozen=True)
+class Anchor:
+    """The chain's tip as written outside the database by audit-anchor: the newest entry, the number of entries
+    up to it and its hash. Whoever rewrites the tables cannot rewrite this copy, so a rewound tail shows."""
+    entry_id: int
+    count: int
+    hash: str
+    at: str
+
+    def __str__(self):
+        return f"{self.at} 的锚点（第 {self.entry_id} 条记录，共 {self.count} 条）"
+
+    def to_json(self):
+        return json.dumps(asdict(self), sort_keys=True)
+
+    @classmethod
+    def from_json(cls, line):
+        data = json.loads(line)
+        anchor = cls(int(data["entry_id"]), int(data["count"]), str(data["hash"]), str(data["at"]))
+        if len(anchor.hash) != 64 or anchor.count < 1:
+            raise ValueError(line)
+        return anchor
+
+
+class AnchorError(Exception):
+    """An anchor cannot be read or written; the message is for the operator, in Chinese."""
+
+
+def _anchor_mismatch(anchor, walked, checked, last_id):
+    if walked is None:
+        return f"与{anchor}不符：该条记录已不存在，链尾被回退（现有 {checked} 条，最后一条是第 {last_id} 条）"
+    if walked[0] != anchor.hash:
+        return f"与{anchor}不符：该条记录的哈希已改变（记录被改写）"
+    return f"与{anchor}不符：截至该条应有 {anchor.count} 条，现有 {walked[1]} 条（有记录被删除或插入）"
+
+
+def verify_chain(anchor: Anchor | None = None, since: Anchor | None = None):
+    """Recompute every hash from the genesis, or from `since` (an anchor trusted for what precedes it: the
+    incremental check before anchoring again). The head row and `anchor` must agree with what was walked."""
+    prev, checked, last_id, entries = GENESIS_HASH, 0, 0, AuditEntry.objects.all()
+    if since is not None:
+        if not AuditEntry.objects.filter(id=since.entry_id, hash=since.hash).exists():
+            return VerifyResult(False, 0, since.entry_id, f"与{since}不符：该条记录已不存在或已被改写（链尾被回退或篡改）")
+        prev, checked, last_id = since.hash, since.count, since.entry_id
+        entries = entries.filter(id__gt=since.entry_id)
+    walked = None
+    for entry in entries.order_by("id").iterator(chunk_size=2000):
         if entry.prev_hash != prev:
             return VerifyResult(False, checked, entry.id, "前一条记录的哈希不符（有记录被删除或篡改）")
         if chain_hash(entry, prev) != entry.hash:
             return VerifyResult(False, checked, entry.id, "本条记录内容与哈希不符（记录被篡改）")
         prev, last_id, checked = entry.hash, entry.id, checked + 1
+        if anchor is not None and entry.id == anchor.entry_id:
+            walked = (entry.hash, checked)
+    if anchor is not None and walked != (anchor.hash, anchor.count):
+        return VerifyResult(False, checked, anchor.entry_id, _anchor_mismatch(anchor, walked, checked, last_id))
     head = AuditHead.objects.filter(id=1).first()
     if head is None:
         head = AuditHead()
     if (head.last_hash, head.last_id, head.count) != (prev, last_id, checked):
         return VerifyResult(False, checked, head.last_id or None, "链尾与记录不符（末尾记录被删除或篡改）")
     return VerifyResult(True, checked)
+
+
+def latest_anchor(path):
+    """The last anchor written to the file at `path`, or None when there is none yet."""
+    path = Path(path)
+    try:
+        lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise AnchorError(f"无法读取锚点文件 {path}：{exc}") from exc
+    if not lines:
+        return None
+    try:
+        return Anchor.from_json(lines[-1])
+    except (ValueError, KeyError, TypeError) as exc:
+        raise AnchorError(f"锚点文件 {path} 第 {len(lines)} 行不是有效的锚点") from exc
+
+
+def _send_to_syslog(address, line):
+    """One RFC 3164 datagram (facility auth, severity info) to a local socket path or to host:port over UDP."""
+    host, _, port = address.rpartition(":")
+    family, target = (socket.AF_INET, (host, int(port))) if host and port.isdigit() else (socket.AF_UNIX, address)
+    try:
+        with socket.socket(family, socket.SOCK_DGRAM) as sock:
+            sock.sendto(f"<38>postlicense-audit-anchor: {line}".encode(), target)
+    except OSError as exc:
+        raise AnchorError(f"无法发送到 syslog（{address}）：{exc}") from exc
+
+
+def anchor_chain(path, syslog_address=""):
+    """Check the entries added since the latest anchor, then write the chain's tip to the anchor file (appended,
+    one JSON line) and/or syslog. Returns (anchor, written): an unchanged tip is not written again."""
+    previous = latest_anchor(path) if path else None
+    result = verify_chain(since=previous)
+    if not result.ok:
+        raise AnchorError(f"审计日志校验失败，未写入锚点：第 {result.broken_id} 条记录处断裂——{result.reason}")
+    head = AuditHead.objects.filter(id=1).first()
+    if head is None or head.count == 0:
+        return None, False
+    anchor = Anchor(head.last_id, head.count, head.last_hash, timezone.localtime().isoformat(timespec="seconds"))
+    if previous is not None and (previous.entry_id, previous.hash) == (anchor.entry_id, anchor.hash):
+        return previous, False
+    line = anchor.to_json()
+    if path:
+        try:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            with open(path, "a", encoding="utf-8") as file:
+                file.write(line + "\n")
+                file.flush()
+                os.fsync(file.fileno())
+        except OSError as exc:
+            raise AnchorError(f"无法写入锚点文件 {path}：{exc}") from exc
+    if syslog_address:
+        _send_to_syslog(syslog_address, line)
+    return anchor, True
 
 
 def history_of(obj):
@@ -209,11 +356,10 @@ def connect(all_models):
 
 @receiver(m2m_changed)
 def _log_m2m(sender, instance, action, model, pk_set, **kwargs):
-    if action not in {"post_add", "post_remove", "post_clear"} or not isinstance(instance, AuditedModel):
+    if action not in M2M_VERBS or not isinstance(instance, AuditedModel):
         return
     field = next(
         (f.name for f in instance._meta.many_to_many if f.remote_field.through is sender),
         sender._meta.model_name,
     )
-    verb = {"post_add": "added", "post_remove": "removed", "post_clear": "cleared"}[action]
-    record([m2m_change(instance, field, verb, pk_set or [])])
+    record([m2m_change(instance, field, M2M_VERBS[action], pk_set or [])])

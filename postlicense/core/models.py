@@ -116,6 +116,13 @@ class AuditEntry(models.Model):
         CREATE = "create", "新增"
         UPDATE = "update", "修改"
         DELETE = "delete", "删除"
+        LOGIN = "login", "登录"
+        LOGIN_FAILED = "login_fail", "登录失败"
+        LOCKOUT = "lockout", "账号锁定"
+        LOGOUT = "logout", "退出登录"
+        PASSWORD = "password", "修改密码"
+        ACCESS = "access", "角色/权限变更"
+        EXPORT = "export", "导出/下载"
 
     at = models.DateTimeField("时间")
     actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="操作人")
