@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_htmx",
     "template_partials",
     "axes",
@@ -48,7 +49,6 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -125,7 +125,11 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 
+# The UI is Chinese whatever the browser asks for: no LocaleMiddleware, one language. Django's own pages
+# (admin, password forms, validation messages, weekday names) then come from its zh_Hans translations.
 LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文")]
+LOCALE_PATHS = [BASE_DIR / "locale"]  # what Django's own zh_Hans catalogue lacks
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
@@ -169,9 +173,13 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
 }
 SPECTACULAR_SETTINGS = {
-    "TITLE": "postlicense API",
+    "TITLE": "证后监管系统 API",
     "DESCRIPTION": "工业产品生产许可证获证企业证后监管系统 REST API",
     "VERSION": "1",
+    # Swagger UI and Redoc from our own static files: the CSP allows scripts from 'self' only.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 CONTENT_SECURITY_POLICY = {
@@ -192,3 +200,6 @@ LOGGING = {
 # Serve static files from the apps directly (no collectstatic step for `make run`).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
+# The audit chain's tip is anchored outside the database by `postlicense audit-anchor` (README "Audit trail").
+AUDIT_ANCHOR_PATH = os.environ.get("AUDIT_ANCHOR_PATH", str(VAR_DIR / "audit-anchors.jsonl"))
+AUDIT_ANCHOR_SYSLOG = os.environ.get("AUDIT_ANCHOR_SYSLOG", "")  # /dev/log or host:port (UDP)

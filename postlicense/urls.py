@@ -29,3 +29,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("postlicense.api.urls")),
 ]
+
+handler403 = views.permission_denied
+handler404 = views.page_not_found
