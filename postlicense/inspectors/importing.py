@@ -59,7 +59,8 @@ def validate(numbered_cells, user, progress=lambda n: None):
             expertise.append(categories.get(name))
         if text["active"] not in {"", "是", "否"}:
             check.fail("active", "请填写“是”或“否”")
-        check.max_length({"name": 50, "position": 50, "phone": 30, "certificate_no": 40})
+        phone = check.clean("phone", Inspector._meta.get_field("phone"))
+        check.max_length({"name": 50, "position": 50, "certificate_no": 40})
         certificate_no = text["certificate_no"].upper()
         if certificate_no in first_row:
             check.fail("certificate_no", f"与第{first_row[certificate_no]}行重复")
@@ -67,7 +68,7 @@ def validate(numbered_cells, user, progress=lambda n: None):
             continue
         first_row[certificate_no] = number
         rows.append(Row(number, {
-            "name": text["name"], "org_unit_id": unit_id, "position": text["position"], "phone": text["phone"],
+            "name": text["name"], "org_unit_id": unit_id, "position": text["position"], "phone": phone,
             "certificate_no": certificate_no, "certificate_valid_from": valid_from,
             "certificate_valid_until": valid_until, "active": text["active"] != "否"}, expertise))
     by_no = {row.values["certificate_no"]: row for row in rows}

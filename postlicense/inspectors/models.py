@@ -4,6 +4,7 @@ from django.urls import reverse
 
 from postlicense.core.models import AuditedModel, OrgUnit
 from postlicense.core.scoping import ScopedQuerySet, ScopePaths
+from postlicense.registry.fields import PhoneField
 from postlicense.registry.models import Enterprise, ProductCategory
 
 
@@ -13,7 +14,7 @@ class Inspector(AuditedModel):
     name = models.CharField("姓名", max_length=50)
     org_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="inspectors", verbose_name="所在单位")
     position = models.CharField("职务", max_length=50, blank=True)
-    phone = models.CharField("联系电话", max_length=30, blank=True)
+    phone = PhoneField("联系电话", max_length=30, blank=True)
     certificate_no = models.CharField("执法证号", max_length=40, unique=True)
     certificate_valid_from = models.DateField("执法证有效期起", null=True, blank=True)
     certificate_valid_until = models.DateField("执法证有效期至")

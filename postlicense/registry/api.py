@@ -1,12 +1,21 @@
-"""Read-only REST endpoints for the register (/api/v1/enterprises/, /api/v1/licenses/): scoped, paginated."""
+"""REST endpoints for the register (/api/v1/enterprises/, /api/v1/licenses/): scoped, paginated.
+
+Everyone reads what their jurisdiction covers; bureau staff also create (POST) and change (PUT/PATCH) inside it.
+Writes go through the model fields' validators and the models' clean(), as the forms and the import do.
+"""
+import copy
+
 from django.urls import path
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import generics, serializers
+from rest_framework import generics, permissions, serializers
 from rest_framework.pagination import CursorPagination
 
+from postlicense.core.models import OrgUnit, Region
+
 from . import selectors
-from .forms import EnterpriseFilterForm
-from .models import Enterprise, License
+from .fields import CanonicalCharField
+from .forms import EnterpriseFilterForm, counties_for, credit_code_taken
+from .models import Enterprise, License, ProductCategory
 
 
 class NewestFirst(CursorPagination):
@@ -16,9 +25,53 @@ class NewestFirst(CursorPagination):
     page_size = 50
 
 
-class LicenseSerializer(serializers.ModelSerializer):
+class StaffWrites(permissions.IsAuthenticated):
+    """Reads for every logged-in user (scoped by the querysets); writes for 市局/县局/分局 staff only."""
+
+    message = "只有市局、县局/分局人员可以修改名录。"
+
+    def has_permission(self, request, view):
+        return super().has_permission(request, view) and (
+            request.method in permissions.SAFE_METHODS or request.user.is_bureau_staff)
+
+
+class CanonicalField(serializers.CharField):
+    """A CanonicalCharField's value folded as the model field's to_python folds it, before its validators run."""
+
+    def __init__(self, *, canonical, **kwargs):
+        self.canonical = canonical
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        return self.canonical(super().to_internal_value(data))
+
+
+# The model fields' own folding and validators, the model's clean(), and choices scoped to the user. (A comment,
+# not a docstring: drf-spectacular would publish a docstring as the description of every serializer below.)
+class RegisterSerializer(serializers.ModelSerializer):
+
+    def build_standard_field(self, field_name, model_field):
+        field_class, kwargs = super().build_standard_field(field_name, model_field)
+        if isinstance(model_field, CanonicalCharField):
+            return CanonicalField, {**kwargs, "canonical": model_field.canonical}
+        return field_class, kwargs
+
+    @property
+    def user(self):
+        return self.context["request"].user
+
+    def validate(self, attrs):
+        candidate = copy.copy(self.instance) if self.instance is not None else self.Meta.model()
+        for name, value in attrs.items():
+            setattr(candidate, name, value)
+        candidate.clean()
+        return attrs
+
+
+class LicenseSerializer(RegisterSerializer):
     enterprise_credit_code = serializers.CharField(source="enterprise.credit_code", read_only=True)
-    product_category = serializers.CharField(source="product_category.name", read_only=True)
+    product_category = serializers.SlugRelatedField(slug_field="name", queryset=ProductCategory.objects.filter(active=True),
+                                                    help_text="产品目录中的类别名称，如 水泥")
     product_units = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
 
     class Meta:
@@ -26,18 +79,39 @@ class LicenseSerializer(serializers.ModelSerializer):
         fields = ["id", "number", "enterprise", "enterprise_credit_code", "product_category", "product_units",
                   "issue_date", "expiry_date", "issuing_authority", "status"]
 
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["enterprise"].queryset = selectors.enterprises_for(self.user)
+        return fields
 
-class EnterpriseSerializer(serializers.ModelSerializer):
-    region = serializers.CharField(source="region_id", read_only=True)
+
+class EnterpriseSerializer(RegisterSerializer):
+    region = serializers.PrimaryKeyRelatedField(queryset=Region.objects.none(), help_text="所在区县的6位区划代码，如 411082")
     region_name = serializers.CharField(source="region.name", read_only=True)
-    supervising_unit = serializers.CharField(source="supervising_unit.name", read_only=True)
-    product_category = serializers.CharField(source="product_category.name", read_only=True)
+    supervising_unit = serializers.SlugRelatedField(slug_field="name", queryset=OrgUnit.objects.none(),
+                                                    help_text="监管单位名称，如 长葛市市场监督管理局")
+    product_category = serializers.SlugRelatedField(slug_field="name", queryset=ProductCategory.objects.filter(active=True),
+                                                    help_text="产品目录中的类别名称，如 水泥")
 
     class Meta:
         model = Enterprise
         fields = ["id", "name", "credit_code", "legal_representative", "contact", "phone", "address", "production_address",
                   "region", "region_name", "supervising_unit", "product_category", "products", "production_scale",
                   "status", "risk_level", "supervision_class", "is_focus", "updated_at"]
+        # credit_code_taken replaces the plain unique check: it names the holder only inside the user's scope.
+        extra_kwargs = {"credit_code": {"validators": Enterprise._meta.get_field("credit_code").validators}}
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["region"].queryset = counties_for(self.user)
+        fields["supervising_unit"].queryset = OrgUnit.objects.for_user(self.user)
+        return fields
+
+    def validate_credit_code(self, code):
+        message = credit_code_taken(self.user, code, self.instance.pk if self.instance else None, link=False)
+        if message:
+            raise serializers.ValidationError(message)
+        return code
 
 
 FILTER_PARAMETERS = [
@@ -51,9 +125,10 @@ FILTER_PARAMETERS = [
 
 
 @extend_schema(summary="获证企业列表", parameters=FILTER_PARAMETERS)
-class EnterpriseList(generics.ListAPIView):
+class EnterpriseList(generics.ListCreateAPIView):
     serializer_class = EnterpriseSerializer
     pagination_class = NewestFirst
+    permission_classes = [StaffWrites]
 
     def get_queryset(self):
         form = EnterpriseFilterForm(self.request.query_params or None, user=self.request.user)
@@ -62,8 +137,9 @@ class EnterpriseList(generics.ListAPIView):
 
 
 @extend_schema(summary="获证企业详情")
-class EnterpriseDetail(generics.RetrieveAPIView):
+class EnterpriseDetail(generics.RetrieveUpdateAPIView):
     serializer_class = EnterpriseSerializer
+    permission_classes = [StaffWrites]
 
     def get_queryset(self):
         return selectors.enterprises_for(self.request.user).select_related("region", "supervising_unit", "product_category")
@@ -71,12 +147,13 @@ class EnterpriseDetail(generics.RetrieveAPIView):
 
 @extend_schema(summary="生产许可证列表", parameters=[OpenApiParameter("enterprise", int),
                                                OpenApiParameter("expiry", str, enum=["expiring", "expired"])])
-class LicenseList(generics.ListAPIView):
+class LicenseList(generics.ListCreateAPIView):
     serializer_class = LicenseSerializer
     pagination_class = NewestFirst
+    permission_classes = [StaffWrites]
 
     def get_queryset(self):
-        qs = selectors.licenses_for(self.request.user).select_related("enterprise", "product_category").prefetch_related("product_units")
+        qs = licenses_of(self.request.user)
         params = self.request.query_params
         if params.get("enterprise", "").isdigit():
             qs = qs.filter(enterprise_id=params["enterprise"])
@@ -87,8 +164,22 @@ class LicenseList(generics.ListAPIView):
         return qs
 
 
+def licenses_of(user):
+    return selectors.licenses_for(user).select_related("enterprise", "product_category").prefetch_related("product_units")
+
+
+@extend_schema(summary="生产许可证详情")
+class LicenseDetail(generics.RetrieveUpdateAPIView):
+    serializer_class = LicenseSerializer
+    permission_classes = [StaffWrites]
+
+    def get_queryset(self):
+        return licenses_of(self.request.user)
+
+
 urlpatterns = [
     path("enterprises/", EnterpriseList.as_view(), name="api-enterprises"),
     path("enterprises/<int:pk>/", EnterpriseDetail.as_view(), name="api-enterprise"),
     path("licenses/", LicenseList.as_view(), name="api-licenses"),
+    path("licenses/<int:pk>/", LicenseDetail.as_view(), name="api-license"),
 ]

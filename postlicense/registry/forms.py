@@ -1,13 +1,12 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.html import format_html
 
 from postlicense.core.models import OrgUnit, Region
 from postlicense.core.scoping import jurisdiction_of
 
-from .credit_code import validate_credit_code
-from .license_number import validate_license_number
 from .models import Enterprise, KeyEquipment, License, ProductCategory, ProductUnit
-from .selectors import EnterpriseFilter
+from .selectors import EnterpriseFilter, credit_code_holder
 from .xlsx import MAX_UPLOAD_MB
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -17,6 +16,23 @@ def counties_for(user):
     j = jurisdiction_of(user)
     counties = Region.objects.filter(level=Region.Level.COUNTY)
     return counties if j.everything else counties.filter(code__startswith=j.region_prefix or "-")
+
+
+def credit_code_taken(user, code, exclude_pk=None, link=True):
+    """The message for a credit code another enterprise holds, or None.
+
+    Inside the user's jurisdiction it names the enterprise (with a link on a page); outside it, it only says the
+    code is registered in another jurisdiction: neither the name nor the address of that enterprise is revealed.
+    """
+    holder, visible = credit_code_holder(user, code, exclude_pk)
+    if holder is None:
+        return None
+    if not visible:
+        return "该统一社会信用代码已登记在其他辖区的企业名下，不能重复登记；如需转入本辖区，请联系原监管单位或市局。"
+    if link:
+        return format_html('该统一社会信用代码已登记为<a href="{}">{}</a>，请勿重复建档；需要修改请打开该企业编辑。',
+                           holder.get_absolute_url(), holder.name)
+    return f"该统一社会信用代码已登记为{holder.name}（编号 {holder.pk}），请勿重复建档。"
 
 
 class EnterpriseForm(forms.ModelForm):
@@ -29,19 +45,21 @@ class EnterpriseForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
         self.fields["region"].queryset = counties_for(user)
         self.fields["supervising_unit"].queryset = OrgUnit.objects.for_user(user)
         self.fields["product_category"].queryset = ProductCategory.objects.filter(active=True)
 
-    def clean_credit_code(self):
-        return validate_credit_code(self.cleaned_data["credit_code"])
-
-    def clean(self):
-        data = super().clean()
-        region, unit = data.get("region"), data.get("supervising_unit")
-        if region and unit and not region.code.startswith(unit.region.scope_prefix):
-            self.add_error("supervising_unit", f"{unit.name}不负责{region.name}。")
-        return data
+    def validate_unique(self):
+        """A taken credit code is told with the user's scope in mind (credit_code_taken); other checks as usual."""
+        try:
+            self.instance.validate_unique(exclude=self._get_validation_exclusions() | {"credit_code"})
+        except ValidationError as exc:
+            self._update_errors(exc)
+        if "credit_code" not in self.errors:
+            message = credit_code_taken(self.user, self.instance.credit_code, self.instance.pk)
+            if message:
+                self.add_error("credit_code", message)
 
 
 class LicenseForm(forms.ModelForm):
@@ -55,14 +73,8 @@ class LicenseForm(forms.ModelForm):
         self.fields["product_category"].queryset = ProductCategory.objects.filter(active=True)
         self.fields["product_units"].queryset = ProductUnit.objects.select_related("category")
 
-    def clean_number(self):
-        return validate_license_number(self.cleaned_data["number"])
-
     def clean(self):
         data = super().clean()
-        issue, expiry = data.get("issue_date"), data.get("expiry_date")
-        if issue and expiry and expiry <= issue:
-            self.add_error("expiry_date", "有效期至须晚于发证日期。")
         category = data.get("product_category")
         wrong = [u.name for u in data.get("product_units") or [] if category and u.category_id != category.pk]
         if wrong:

@@ -8,7 +8,6 @@ data, or the same license number twice, is an error.
 """
 from dataclasses import dataclass, field
 
-from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 
 from postlicense.core.audit import Change, record, snapshot
@@ -17,8 +16,7 @@ from postlicense.core.audit import diff as audit_diff
 from postlicense.core.models import AuditEntry, OrgUnit, Region
 from postlicense.core.scoping import jurisdiction_of
 
-from .credit_code import make_credit_code, validate_credit_code
-from .license_number import validate_license_number
+from .credit_code import make_credit_code
 from .models import Enterprise, License, ProductCategory, ProductUnit
 from .xlsx import Column, RowCheck, RowError, split_list
 
@@ -136,12 +134,8 @@ def parse_row(number, cells, lookups, errors):
     """One sheet row → Row, or None after appending its RowErrors."""
     check = RowCheck(number, cells, COLUMNS, errors)
     text, fail = check.text, check.fail
-    credit_code = text["credit_code"].upper()
-    if credit_code:
-        try:
-            credit_code = validate_credit_code(credit_code)
-        except ValidationError as exc:
-            fail("credit_code", exc.messages[0])
+    credit_code = check.clean("credit_code", E._meta.get_field("credit_code")) if text["credit_code"] else ""
+    phone = check.clean("phone", E._meta.get_field("phone"))
     region = unit = category = None
     if text["region"]:
         try:
@@ -164,16 +158,12 @@ def parse_row(number, cells, lookups, errors):
             fail(key, f"“{text[key]}”不是可选值（{'/'.join(CHOICE_LABELS[key])}）")
     if text["is_focus"] not in YES | NO:
         fail("is_focus", "请填写“是”或“否”")
-    check.max_length({"name": 200, "address": 200, "production_address": 200, "products": 300, "phone": 30,
+    check.max_length({"name": 200, "address": 200, "production_address": 200, "products": 300,
                       "legal_representative": 50, "contact": 50, "issuing_authority": 100})
 
     license, unit_ids = None, []
     if text["license_number"]:
-        license_number = text["license_number"].upper()
-        try:
-            license_number = validate_license_number(license_number)
-        except ValidationError as exc:
-            fail("license_number", exc.messages[0])
+        license_number = check.clean("license_number", L._meta.get_field("number"))
         needed = "填写许可证编号时必填"
         issue, expiry = check.date("issue_date", True, needed), check.date("expiry_date", True, needed)
         if issue and expiry and expiry <= issue:
@@ -195,7 +185,7 @@ def parse_row(number, cells, lookups, errors):
         return None
     enterprise = {
         "credit_code": credit_code, "name": text["name"], "legal_representative": text["legal_representative"],
-        "contact": text["contact"], "phone": text["phone"], "address": text["address"],
+        "contact": text["contact"], "phone": phone, "address": text["address"],
         "production_address": text["production_address"], "region_id": region.code, "supervising_unit_id": unit.pk,
         "product_category_id": category.pk, "products": text["products"], "production_scale": values["scale"],
         "status": values["status"], "risk_level": values["risk_level"],
@@ -304,8 +294,14 @@ def _merge_search_index():
             cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [SEARCH_INDEX])
 
 
+# Marks the audit entries an import writes, so a record's history tells them from edits made on its page.
+FROM_IMPORT = {"source": "import"}
+
+
 def upsert(model, key, rows, fields):
-    """Create or update `model` records matched on the unique `key`; ({key: record}, audit changes, created, updated)."""
+    """Create or update `model` records matched on the unique `key`; ({key: record}, audit changes, created, updated).
+
+    The audit changes carry FROM_IMPORT."""
     records = {getattr(r, key): r for r in model.objects.filter(**{f"{key}__in": [values[key] for values in rows]})}
     new, changed, changes = [], [], []
     for values in rows:
@@ -320,11 +316,11 @@ def upsert(model, key, rows, fields):
         diff = audit_diff(before, snapshot(obj))
         if diff:
             changed.append(obj)
-            changes.append(Change(AuditEntry.Action.UPDATE, obj, {"changed": diff}))
+            changes.append(Change(AuditEntry.Action.UPDATE, obj, {"changed": diff, **FROM_IMPORT}))
     insert_new(model, new, key)
     if changed:
         update_rows(model, changed, fields)
-    changes.extend(Change(AuditEntry.Action.CREATE, obj, {"after": snapshot(obj)}) for obj in new)
+    changes.extend(Change(AuditEntry.Action.CREATE, obj, {"after": snapshot(obj), **FROM_IMPORT}) for obj in new)
     return records, changes, len(new), len(changed)
 
 

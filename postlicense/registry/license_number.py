@@ -21,7 +21,7 @@ PROVINCES = "京津冀晋蒙辽吉黑沪苏浙皖闽赣鲁豫鄂湘粤桂琼渝�
 
 FORM_HINT = "许可证编号格式应为「省份简称XK两位类别号-三位产品编号-五位企业编号」，如 豫XK13-201-00123；国家级发证的为 XK13-201-00123"
 
-_DASHES = re.compile("[\u2010-\u2015\u2212]")  # NFKC already folds the full-width and small hyphens
+DASHES = re.compile("[\u2010-\u2015\u2212]")  # NFKC already folds the full-width and small hyphens
 _BRACKETED_PROVINCE = re.compile(r"^\((.)\)")
 _HYPHENLESS = re.compile(r"^(.?XK)(\d{2})(\d{3})(\d{5})$")
 _GROUPS = (("类别号", 2), ("产品编号", 3), ("企业编号", 5))
@@ -41,7 +41,7 @@ class LicenseNumber:
 def normalize_license_number(value: str) -> str:
     """NFKC, drop whitespace, upper-case, every dash variant to '-', '(豫)' to '豫', hyphenate ten bare digits."""
     text = "".join(unicodedata.normalize("NFKC", value).split()).upper()
-    text = _BRACKETED_PROVINCE.sub(r"\1", _DASHES.sub("-", text))
+    text = _BRACKETED_PROVINCE.sub(r"\1", DASHES.sub("-", text))
     return _HYPHENLESS.sub(r"\1\2-\3-\4", text)
 
 

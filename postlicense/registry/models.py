@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -7,6 +8,7 @@ from postlicense.core.models import AuditedModel, OrgUnit, Region
 from postlicense.core.scoping import ScopedQuerySet, ScopePaths
 
 from . import search_text
+from .fields import CreditCodeField, LicenseNumberField, PhoneField
 
 
 class ProductCategory(AuditedModel):
@@ -14,7 +16,7 @@ class ProductCategory(AuditedModel):
 
     code = models.CharField("类别编号", max_length=10, unique=True, help_text="许可证编号中 XK 后的两位数字，如 电线电缆 06")
     name = models.CharField("产品类别", max_length=100, unique=True)
-    is_focus = models.BooleanField("重点行业", default=False, help_text="001 三、003 三 所列重点行业")
+    is_focus = models.BooleanField("重点行业", default=False, help_text="总局后续监管意见 三、许昌双随机实施方案 三 所列重点行业")
     active = models.BooleanField("在用", default=True)
 
     objects = ScopedQuerySet.as_manager()
@@ -77,10 +79,11 @@ class Enterprise(AuditedModel):
         MICRO = "micro", "微型"
 
     name = models.CharField("企业名称", max_length=200)
-    credit_code = models.CharField("统一社会信用代码", max_length=18, unique=True)
+    credit_code = CreditCodeField("统一社会信用代码", max_length=18, unique=True,
+                                  error_messages={"unique": "该统一社会信用代码已登记。"})
     legal_representative = models.CharField("法定代表人", max_length=50)
     contact = models.CharField("联系人", max_length=50, blank=True)
-    phone = models.CharField("联系电话", max_length=30, blank=True)
+    phone = PhoneField("联系电话", max_length=30, blank=True)
     address = models.CharField("住所", max_length=200)
     production_address = models.CharField("生产地址", max_length=200, blank=True)
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="enterprises", verbose_name="所在区县")
@@ -132,6 +135,10 @@ class Enterprise(AuditedModel):
     def get_absolute_url(self):
         return reverse("registry:enterprise_detail", args=[self.pk])
 
+    def clean(self):
+        if self.region_id and self.supervising_unit_id and not self.region_id.startswith(self.supervising_unit.region.scope_prefix):
+            raise ValidationError({"supervising_unit": f"{self.supervising_unit.name}不负责{self.region.name}。"})
+
 
 class License(AuditedModel):
     """生产许可证. Expiry is a query on the dates, never a stored flag."""
@@ -145,7 +152,8 @@ class License(AuditedModel):
         WITHDRAWN = "withdrawn", "撤回"
 
     enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="licenses", verbose_name="企业")
-    number = models.CharField("许可证编号", max_length=40, unique=True)
+    number = LicenseNumberField("许可证编号", max_length=40, unique=True,
+                                error_messages={"unique": "该许可证编号已登记。"})
     product_category = models.ForeignKey(ProductCategory, on_delete=models.PROTECT, related_name="licenses", verbose_name="产品类别")
     product_units = models.ManyToManyField(ProductUnit, blank=True, related_name="licenses", verbose_name="产品单元")
     issue_date = models.DateField("发证日期")
@@ -171,6 +179,10 @@ class License(AuditedModel):
 
     def __str__(self):
         return self.number
+
+    def clean(self):
+        if self.issue_date and self.expiry_date and self.expiry_date <= self.issue_date:
+            raise ValidationError({"expiry_date": "有效期至须晚于发证日期。"})
 
 
 class KeyEquipment(AuditedModel):

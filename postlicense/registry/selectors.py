@@ -49,6 +49,12 @@ def expired_q(today=None, prefix=""):
         **{f"{prefix}status": License.Status.VALID, f"{prefix}expiry_date__lt": today})
 
 
+def credit_code_holder(user, code, exclude_pk=None):
+    """(the enterprise holding `code` other than `exclude_pk`, or None; whether the user's jurisdiction covers it)."""
+    holder = Enterprise.objects.filter(credit_code=code).exclude(pk=exclude_pk).first()
+    return holder, holder is not None and Enterprise.objects.for_user(user).filter(pk=holder.pk).exists()
+
+
 def license_state(lic, today=None):
     """'expired', 'expiring' or '' for one license (the badge on the enterprise page)."""
     today = today or timezone.localdate()

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 import python_calamine
+from django.core.exceptions import ValidationError
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
@@ -151,6 +152,15 @@ class RowCheck:
             return cell_date(self.cells[key])
         except ValueError as exc:
             self.fail(key, str(exc))
+            return None
+
+    def clean(self, key, field):
+        """A filled cell through a model field's own folding and validators (the forms' and the API's message);
+        None after recording the error."""
+        try:
+            return field.clean(self.text[key], None)
+        except ValidationError as exc:
+            self.fail(key, exc.messages[0])
             return None
 
     def max_length(self, limits):

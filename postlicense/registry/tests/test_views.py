@@ -174,3 +174,41 @@ def test_inspector_sees_only_enterprises_of_inspections_assigned_to_them(client,
     assert client.get(f"/registry/enterprises/{assigned.pk}/").status_code == 200
     assert client.get(f"/registry/enterprises/{other.pk}/").status_code == 404
     assert [e.pk for e in enterprise_list(user, EnterpriseFilter()).rows] == [assigned.pk]
+
+
+def _new_enterprise_data(code):
+    from postlicense.core.models import OrgUnit
+
+    return {"name": "魏都重复企业有限公司", "credit_code": code, "legal_representative": "王五", "address": "魏都区某路1号",
+            "region": "411002", "supervising_unit": OrgUnit.objects.get(code="xuchang-weidu").pk, "product_category": "1",
+            "production_scale": "small", "status": "producing", "risk_level": "low", "supervision_class": "A"}
+
+
+def test_a_taken_credit_code_links_to_the_enterprise_in_the_users_scope(client, make_user, make_enterprise):
+    """Issue 10 §7: the duplicate message names and links the enterprise already registered (double submit too)."""
+    holder = make_enterprise("xuchang-weidu", name="魏都已登记水泥有限公司")
+    client.force_login(make_user(User.Role.COUNTY_STAFF, "xuchang-weidu"))
+    response = client.post("/registry/enterprises/new/", _new_enterprise_data(holder.credit_code.lower()))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert f'该统一社会信用代码已登记为<a href="{holder.get_absolute_url()}">魏都已登记水泥有限公司</a>' in page
+    assert "魏都重复企业有限公司" in page and Enterprise.objects.count() == 1
+    api = client.post("/api/v1/enterprises/", {**_new_enterprise_data(holder.credit_code), "supervising_unit": "魏都区市场监督管理局",
+                                               "product_category": "水泥"}, content_type="application/json")
+    assert api.status_code == 400 and "魏都已登记水泥有限公司" in api.json()["credit_code"][0]
+    # Editing the holder itself keeps its own code.
+    edit = client.post(f"/registry/enterprises/{holder.pk}/edit/", {**_new_enterprise_data(holder.credit_code), "name": holder.name})
+    assert edit.status_code == 302
+
+
+def test_a_taken_credit_code_outside_the_scope_reveals_nothing_about_its_holder(client, make_user, make_enterprise):
+    holder = make_enterprise("xuchang-changge", name="长葛保密电缆有限公司", category="电线电缆")
+    client.force_login(make_user(User.Role.COUNTY_STAFF, "xuchang-weidu"))
+    response = client.post("/registry/enterprises/new/", _new_enterprise_data(holder.credit_code))
+    page = response.content.decode()
+    assert "已登记在其他辖区的企业名下" in page
+    assert "长葛保密电缆" not in page and holder.get_absolute_url() not in page
+    api = client.post("/api/v1/enterprises/", {**_new_enterprise_data(holder.credit_code), "supervising_unit": "魏都区市场监督管理局",
+                                               "product_category": "水泥"}, content_type="application/json")
+    assert api.status_code == 400 and "其他辖区" in api.json()["credit_code"][0] and "长葛保密电缆" not in api.content.decode()
+    assert Enterprise.objects.count() == 1
