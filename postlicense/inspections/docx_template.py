@@ -1,16 +1,22 @@
-"""Builds the shipped Word template data/inspection_record.docx (run: python -m postlicense.inspections.docx_template).
+"""Builds the shipped Word templates (run: python -m postlicense.inspections.docx_template): data/inspection_record.docx
+for the table layout (003 附件, 004) and data/inspection_sheet.docx for the sheet layout (000 附件2), see printing.py.
 
-Admins replace it per checklist by uploading their own .docx in 数据维护 › Word 打印模板; the tags it may use are
-those of printing.docx(): enterprise_name, inspection_date, rows (number, text, record, conclusion, note),
-record.problems_summary, conclusion_marks, inspectors, enterprise_sign, equipment, version.title, version.notes.
+Admins replace them per checklist by uploading their own .docx in 数据维护 › Word 打印模板; the tags it may use are
+those of printing.docx(): enterprise_name, unit_name, licenses, inspection_date, rows (number, text, record,
+conclusion, note), record.problems_summary, conclusion_marks, inspectors, enterprise_sign, equipment, version.title,
+version.notes, and for the sheet: before (group, label, value), head (label, value; the section's first row),
+sheet.after (label, value).
 The East Asian font is set in the document's styles so Word shows Chinese in 宋体 whatever the Latin font.
 """
+from pathlib import Path
+
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
-from .printing import SHIPPED_DOCX
+DATA = Path(__file__).resolve().parent / "data"
+SHIPPED_DOCX = {"table": DATA / "inspection_record.docx", "sheet": DATA / "inspection_sheet.docx"}
 
 
 def _east_asian(style, font="宋体", size=10.5):
@@ -36,7 +42,7 @@ def _loop_table(doc, headers, loop, cells):
     return table
 
 
-def build(path=SHIPPED_DOCX):
+def _document():
     doc = Document()
     section = doc.sections[0]
     section.orientation, section.page_width, section.page_height = WD_ORIENT.PORTRAIT, Mm(210), Mm(297)
@@ -45,6 +51,16 @@ def build(path=SHIPPED_DOCX):
     _east_asian(doc.styles["Normal"])
     _east_asian(doc.styles["Title"], "黑体", 16)
     doc.add_paragraph("{{ version.title }}", style="Title")
+    return doc
+
+
+def _save(doc, path):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    doc.save(path)
+
+
+def build_table(path=SHIPPED_DOCX["table"]):
+    doc = _document()
     doc.add_paragraph("企业名称（盖章）：{{ enterprise_name }}　　检查日期：{{ inspection_date }}")
     table = _loop_table(doc, ["序号", "检查项目", "检查记录", "单项检查结论", "备注"], "rows",
                         ["{{ r.number }}", "{{ r.text }}", "{{ r.record }}", "{{ r.conclusion }}", "{{ r.note }}"])
@@ -63,9 +79,38 @@ def build(path=SHIPPED_DOCX):
                 ["{{ r.kind }}", "{{ r.name }}", "{{ r.model }}", "{{ r.registered }}", "{{ r.found_model }}", "{{ r.found }}",
                  "{{ r.difference }}", "{{ r.note }}"])
     doc.add_paragraph("检查人员（签名）：{{ inspectors }}　　企业负责人（签名）：{{ enterprise_sign }}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    doc.save(path)
+    _save(doc, path)
+
+
+def build_sheet(path=SHIPPED_DOCX["sheet"]):
+    doc = _document()
+    doc.add_paragraph("{{ version.unit_label }}：{{ unit_name }}　　　　检查日期：{{ inspection_date }}")
+    table = doc.add_table(rows=0, cols=5)
+    table.style = "Table Grid"
+
+    def row(*texts, merge_from=None):
+        cells = table.add_row().cells
+        for cell, text in zip(cells, texts):
+            cell.text = text
+        if merge_from is not None:
+            cells[merge_from].merge(cells[-1]).text = texts[merge_from]
+
+    row("{%tr for f in before %}")
+    row("{% vm %}{{ f.group }}", "{{ f.label }}", "{{ f.value }}", merge_from=2)
+    row("{%tr endfor %}")
+    row("{{ version.item_section }}", "{{ head[0].label }}", "{{ head[0].value }}", "{{ head[1].label }}",
+        "{{ head[1].value }}")
+    row("{%tr for r in rows %}")
+    row("", "{{ r.text }}　　{{ r.record }}", merge_from=1)
+    row("{%tr endfor %}")
+    row("{%tr for f in sheet.after %}")
+    row("{{ f.label }}", "{{ f.value }}", merge_from=1)
+    row("{%tr endfor %}")
+    doc.add_paragraph("{{ version.inspectors_label }}：{{ inspectors }}")
+    doc.add_paragraph("{{ version.notes }}")
+    _save(doc, path)
 
 
 if __name__ == "__main__":
-    build()
+    build_table()
+    build_sheet()

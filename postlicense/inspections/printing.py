@@ -1,17 +1,24 @@
 """The 一企两表 in print: PDF (WeasyPrint, A4) laid out like the seed forms, and Word from a replaceable template.
 
-一式两份 (004 五): the PDF holds two copies, one for the bureau's file and one for the enterprise.
+Two layouts, chosen by the checklist version's data:
+- table (003 附件, 004): 序号 | 检查项目 | 检查记录 | 单项检查结论 | 备注, 问题汇总, 检查结论, both signature boxes, then the
+  关键生产设备表 (一企两表);
+- sheet (000 附件2, a version with an `item_section`): the extra fields in their groups, then the section with
+  企业名称 and the section's fields side by side, each item answered 是□ 否□ in one cell, the fields that follow
+  the section (现场检查结论), and only the inspectors' signatures.
+一式两份 (004 五): the PDF holds `version.copies` copies, one for the bureau's file and one for the enterprise.
+A version can be printed without a record (a blank form: the checklist editor's preview).
 """
 import base64
 import io
-from pathlib import Path
+from itertools import groupby
 
 from django.template.loader import render_to_string
 
 from . import selectors
-from .models import PrintTemplate
+from .docx_template import SHIPPED_DOCX
+from .models import InspectionRecord, PrintTemplate
 
-SHIPPED_DOCX = Path(__file__).resolve().parent / "data" / "inspection_record.docx"
 COPIES = ("第一联 监管部门存档", "第二联 企业留存")
 CHECKED, UNCHECKED = "■", "□"
 
@@ -23,53 +30,111 @@ def _data_uri(image_field):
         return "data:image/png;base64," + base64.b64encode(f.read()).decode("ascii")
 
 
-def _marks(choices, chosen):
-    return [f"{CHECKED if c == chosen else UNCHECKED}{c}" for c in choices]
+def _box(ticked):
+    return CHECKED if ticked else UNCHECKED
 
 
-def print_context(record):
+def option_marks(options, groups, chosen, box_after=False):
+    """检查记录 boxes as the seed prints them. Nested options (003 附件 items 10, 11) print under their parent,
+    "□有（□已处理 □未处理）", the parent ticked with the chosen child; 000 附件2 puts the box after the word ("是□")."""
+    def mark(label, ticked):
+        return f"{label}{_box(ticked)}" if box_after else f"{_box(ticked)}{label}"
+
+    marks = []
+    for parent, members in groupby(options, key=lambda o: groups.get(o, [o])[0]):
+        members = list(members)
+        if members[0] not in groups:
+            marks.append(mark(parent, parent == chosen))
+            continue
+        children = " ".join(mark(groups[o][1], o == chosen) for o in members)
+        marks.append(f"{mark(parent, chosen in members)}（{children}）")
+    return marks
+
+
+def layout_of(version):
+    return "sheet" if version.item_section else "table"
+
+
+def _rows(version, record):
+    findings = {row["item"].pk: row for row in selectors.item_rows(record)} if record else {}
+    box_after = layout_of(version) == "sheet"
     rows = []
-    for row in selectors.item_rows(record):
-        item, finding = row["item"], row["finding"]
+    for item in version.items.all():
+        row = findings.get(item.pk, {})
+        finding = row.get("finding")
+        answered = bool(item.options or item.conclusions)
         rows.append({
             "number": item.number, "text": item.text,
-            "record": _marks(item.options, finding.option if finding else ""),
-            "free_text": finding.note if finding and not (item.options or item.conclusions) else "",
-            "conclusion": _marks(item.conclusions, finding.conclusion if finding else ""),
-            "note": (finding.note if finding and (item.options or item.conclusions) else ""),
-            "nonconforming": row["nonconforming"],
+            "record": option_marks(item.options, item.option_groups, finding.option if finding else "", box_after),
+            "free_text": finding.note if finding and not answered else "",
+            "conclusion": [f"{_box(finding is not None and c == finding.conclusion)}{c}" for c in item.conclusions],
+            "note": finding.note if finding and answered else "",
+            "nonconforming": row.get("nonconforming", False),
         })
+    return rows
+
+
+def _sheet(version, extra, enterprise_name):
+    """The 000 sheet's table: fields before the item section (in their groups), the section's head row (企业名称 and
+    the section's own fields) and the fields after it, in the order the version lists them."""
+    section = version.item_section
+    first = next((i for i, f in enumerate(extra) if f.get("group") == section), len(extra))
+    head = [{"label": version.header_label, "value": enterprise_name}] + [f for f in extra if f.get("group") == section]
+    rest = [f for f in extra[first:] if f.get("group") != section]
+    before = [{"group": group, "fields": list(fields)} for group, fields in groupby(extra[:first], key=lambda f: f.get("group", ""))]
+    return {"before": before, "head": head, "after": rest, "span": 2 * len(head) - 1}
+
+
+def _context(version, record):
+    rows = _rows(version, record)
+    extra = [dict(spec, value=record.extra_values.get(spec["key"], "") if record else "") for spec in version.extra_fields]
     crew = [{"name": link.inspector.name, "certificate_no": link.inspector.certificate_no,
              "signature": _data_uri(link.signature), "signed_at": link.signed_at}
-            for link in record.crew.select_related("inspector")]
-    version = record.template_version
-    # The 000 附件2 form answers each item 是/否 and has no 单项检查结论 column; the 003 and 004 forms have one.
+            for link in record.crew.select_related("inspector")] if record else []
     item_conclusions = any(row["conclusion"] for row in rows)
     return {
-        "record": record, "version": version, "rows": rows, "crew": crew,
+        "record": record, "version": version, "rows": rows, "crew": crew, "layout": layout_of(version),
+        "sheet": _sheet(version, extra, record.enterprise.name if record else ""),
         "item_conclusions": item_conclusions, "value_span": 3 if item_conclusions else 2,
-        "extra": [dict(spec, value=record.extra_values.get(spec["key"], "")) for spec in version.extra_fields],
-        "conclusion_marks": _marks(["合格", "不合格"], record.get_conclusion_display() if record.conclusion else ""),
-        "enterprise_signature": _data_uri(record.enterprise_signature),
-        "equipment": selectors.equipment_rows(record),
-        "copies": COPIES[: version.copies] if version.copies <= len(COPIES) else COPIES,
-        "licenses": ", ".join(record.licenses.values_list("number", flat=True)),
-        "amendments": record.amendments.select_related("by"),
+        "extra": extra,
+        "conclusion_marks": [f"{_box(record is not None and record.conclusion == value)}{label}"
+                             for value, label in InspectionRecord.Conclusion.choices],
+        "enterprise_signature": _data_uri(record.enterprise_signature) if record else "",
+        "equipment": selectors.equipment_rows(record) if record else [],
+        "copies": COPIES[: version.copies] if version.copies > 1 else [""],
+        "licenses": list(record.licenses.values_list("number", flat=True)) if record else [],
+        "amendments": record.amendments.select_related("by") if record else [],
     }
 
 
-def pdf(record):
+def print_context(record):
+    return _context(record.template_version, record)
+
+
+def blank_context(version):
+    """The version printed with nothing filled in: what the checklist editor previews."""
+    return _context(version, None)
+
+
+def render_pdf(context):
     from weasyprint import HTML
 
-    html = render_to_string("inspections/print.html", print_context(record))
-    return HTML(string=html).write_pdf()
+    return HTML(string=render_to_string("inspections/print.html", context)).write_pdf()
+
+
+def pdf(record):
+    return render_pdf(print_context(record))
 
 
 def docx_template_file(record):
     uploaded = PrintTemplate.objects.filter(template=record.template_version.template).first()
     if uploaded and uploaded.docx:
         return uploaded.docx.open("rb")
-    return SHIPPED_DOCX.open("rb")
+    return SHIPPED_DOCX[layout_of(record.template_version)].open("rb")
+
+
+def _date(value):
+    return value.strftime("%Y年%m月%d日") if value else "   年  月  日"
 
 
 def docx(record):
@@ -81,10 +146,14 @@ def docx(record):
     context["conclusion_marks"] = "  ".join(context["conclusion_marks"])
     context.update({
         "enterprise_name": record.enterprise.name,
-        "inspection_date": record.inspection_date.strftime("%Y年%m月%d日") if record.inspection_date else "   年  月  日",
+        "unit_name": record.org_unit.name if record.org_unit else "",
+        "licenses": "、".join(context["licenses"]),
+        "inspection_date": _date(record.inspection_date),
         "inspectors": "、".join(p["name"] for p in context["crew"]),
         "enterprise_sign": ("企业拒绝签字：" + record.enterprise_refusal_note) if record.enterprise_refused
         else record.enterprise_signer,
+        "before": [dict(f, group=g["group"]) for g in context["sheet"]["before"] for f in g["fields"]],
+        "head": context["sheet"]["head"] + [{"label": "", "value": ""}],  # the sheet's head row has two label cells
         "equipment": [{"kind": e.get_kind_display(), "name": e.name, "model": e.model, "registered": e.registered_quantity,
                        "found_model": e.found_model, "found": e.found_quantity, "difference": e.difference or "一致",
                        "note": e.note} for e in context["equipment"]],

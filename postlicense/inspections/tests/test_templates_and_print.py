@@ -39,7 +39,7 @@ def test_printed_form_has_a_single_conclusion_column_only_where_the_seed_form_do
     """000 附件2 answers each item 是□否□ with no 单项检查结论 column; the 003 附件 table has one."""
     html = render_to_string("inspections/print.html", printing.print_context(new_record(code)))
     assert ("单项检查结论" in html) is has_column
-    marks = ("□是", "□否") if code == "patrol_000" else ("□符合", "□不符合")
+    marks = ("是□", "否□") if code == "patrol_000" else ("□符合", "□不符合")
     assert all(mark in html for mark in marks)
 
 
