@@ -1,7 +1,10 @@
 """The three checklists the seeds prescribe, word for word, as version 1 of each template.
 
 Loaded by migration 0002 (`load_checklists`); migration 0005 adds what each version serves and how its answers
-bind its conclusions (`annotate_checklists`). Both are idempotent.
+bind its conclusions (`annotate_checklists`); migration 0006 which answers agree with the register
+(`bind_register_answers`) and the sources by the regulations' short names; migration 0007 adds the two patrol
+checklists (`load_patrol_checklists`). All are idempotent; `install_checklists` runs them in order (tests that
+flush the database call it).
 
 Options with nested choices in the seed (003 items 10 and 11: "有（□已处理 □未处理） □无") are stored flattened, one
 option per path ("有（已处理）"), and `groups` names the parent and child of each for printing and the form.
@@ -14,7 +17,7 @@ CONFORM_NA = ["符合", "不符合", "不适用"]
 RANDOM_CHECK_003 = {
     "code": "random_check_003",
     "name": "“双随机一公开”监督检查表",
-    "source": "003 附件",
+    "source": "许昌双随机实施方案 附件",
     "version": {
         "title": "“双随机一公开”监督检查表",
         "header_label": "企业名称（盖章）",
@@ -65,12 +68,20 @@ RANDOM_CHECK_003 = {
                "有（其他违法行为）": ["有", "其他违法行为"]},
     },
     "register_checks": {"1": "license_valid", "2": "key_equipment", "8": "calibration", "10": "open_problems"},
+    # The answers that agree with the register when it shows a problem (license not valid on the inspection date,
+    # equipment differing from the register, an instrument past its calibration date, open problems) or none.
+    "register_agreement": {
+        "1": {"problem": ["不在有效期"], "clear": ["在有效期"]},
+        "2": {"problem": ["发生变化已重新审查", "发生变化未申请重新审查"]},
+        "8": {"problem": ["否"], "clear": ["是"]},
+        "10": {"problem": ["有（未处理）"], "clear": ["有（已处理）", "无"]},
+    },
 }
 
 PATROL_000 = {
     "code": "patrol_000",
     "name": "工业产品生产许可证后监管督查互查工作检查表",
-    "source": "000 附件2",
+    "source": "滨海督查互查通知 附件2",
     "version": {
         "title": "工业产品生产许可证后监管督查互查工作检查表",
         "header_label": "企业名称",
@@ -85,6 +96,7 @@ PATROL_000 = {
             {"key": "sampled", "label": "抽查巡查、年审材料数", "group": "证后巡查及年审情况", "type": "number"},
             {"key": "overall", "label": "巡查、年审材料抽查整体情况", "group": "证后巡查及年审情况", "type": "text"},
             {"key": "product", "label": "产品名称", "group": "现场检查情况", "type": "text"},
+            {"key": "site_conclusion", "label": "现场检查结论", "group": "", "type": "text"},
         ],
         "notes": "",
     },
@@ -103,7 +115,7 @@ PATROL_000 = {
 PRODUCTION_004 = {
     "code": "production_conditions_004",
     "name": "生产企业现场生产条件检查表",
-    "source": "004 四、五",
+    "source": "塔城监督检查计划 四、五",
     "version": {
         "title": "生产企业现场生产条件检查表",
         "header_label": "企业名称",
@@ -128,14 +140,63 @@ PRODUCTION_004 = {
     "kinds": ["periodic", "unscheduled", "patrol", "special", "flight", "revisit"],
 }
 
+# The patrol items differ by source (DESIGN "Rules from the seeds"): each is its own template, items word for word.
+# The seeds give no answer choices for them, so each item takes a 单项检查结论 and a free-text record, as 004's.
+PATROL_001 = {
+    "code": "patrol_001",
+    "name": "获证企业巡查记录（总局后续监管意见）",
+    "source": "总局后续监管意见 二(三)",
+    "version": {
+        "title": "获证企业巡查记录",
+        "header_label": "企业名称",
+        "inspectors_label": "检查人员（签名）",
+        "enterprise_label": "企业负责人（签名）",
+        "enterprise_opinion": True,
+        "notes": "巡查中发现问题的，应视具体情况对企业采取帮扶、限期改正、抽样检验、停产整顿、行政处罚、移送相关部门处理等不同措施。",
+    },
+    "items": [
+        ("1", "获证企业是否按照规定要求在产品包装上标注生产许可证编号和标识", [], CONFORM),
+        ("2", "获证企业生产条件、检验手段、生产技术或工艺是否发生变化，若发生变化是否按照规定办理重新审查手续", [], CONFORM),
+        ("3", "获证企业的原辅材料进货验收制度是否有效运行，有针对性地对企业原辅材料的采购进货、入库验收、保管和使用情况进行抽查",
+         [], CONFORM),
+        ("4", "获证企业产品出厂检验的实施情况，重点检查出厂检验记录和报告", [], CONFORM),
+        ("5", "企业产品包装是否符合标识标注规定，是否存在误导、欺骗消费者的情况", [], CONFORM),
+    ],
+    "kinds": ["patrol"],
+}
+
+PATROL_002 = {
+    "code": "patrol_002",
+    "name": "获证企业巡查、回访记录（白城事中事后监管办法）",
+    "source": "白城事中事后监管办法 第六条、第九条",
+    "version": {
+        "title": "获证企业巡查、回访记录",
+        "header_label": "企业名称",
+        "inspectors_label": "检查人员（签名）",
+        "enterprise_label": "企业负责人员（签名）",
+        "enterprise_opinion": True,
+        "notes": "经检查人员和企业负责人员分别签字后，由监管部门归档。",
+    },
+    "items": [
+        ("1", "是否按照规定要求在产品包装上标注生产许可证编号和标志", [], CONFORM),
+        ("2", "生产条件、检验手段、生产技术或工艺是否已经发生变化，是否按照法定要求办理重新审查手续", [], CONFORM),
+        ("3", "原辅材料进货验收制度是否有效运行，有针对性地对企业原辅材料的采购进货、入库验收、保管和使用情况进行抽查", [], CONFORM),
+        ("4", "产品出厂检验的实施情况，重点检查出厂检验记录和报告", [], CONFORM),
+        ("5", "企业产品包装是否符合标识标注规定，是否存在误导、欺骗消费者的情况", [], CONFORM),
+        ("6", "获证企业执行产业政策情况", [], CONFORM),
+    ],
+    "kinds": ["patrol"],
+}
+
 CHECKLISTS = [RANDOM_CHECK_003, PATROL_000, PRODUCTION_004]
+PATROL_CHECKLISTS = [PATROL_001, PATROL_002]
 
 
-def load_checklists(apps):
+def load_checklists(apps, specs=CHECKLISTS):
     Template = apps.get_model("inspections", "ChecklistTemplate")
     Version = apps.get_model("inspections", "ChecklistVersion")
     Item = apps.get_model("inspections", "ChecklistItem")
-    for spec in CHECKLISTS:
+    for spec in specs:
         template, _ = Template.objects.get_or_create(code=spec["code"], defaults={"name": spec["name"], "source": spec["source"]})
         if Version.objects.filter(template=template).exists():
             continue
@@ -147,12 +208,12 @@ def load_checklists(apps):
         )
 
 
-def annotate_checklists(apps):
+def annotate_checklists(apps, specs=CHECKLISTS):
     """Version 1 of each shipped checklist: the kinds it serves, and its items' allowed conclusions, option groups
     and register checks, from the specs above."""
     Version = apps.get_model("inspections", "ChecklistVersion")
     Item = apps.get_model("inspections", "ChecklistItem")
-    for spec in CHECKLISTS:
+    for spec in specs:
         version = Version.objects.filter(template__code=spec["code"], number=1).first()
         if version is None:
             continue
@@ -163,3 +224,29 @@ def annotate_checklists(apps):
             item.option_groups = spec.get("groups", {}).get(item.number, {})
             item.register_check = spec.get("register_checks", {}).get(item.number, "")
             item.save(update_fields=["option_conclusions", "option_groups", "register_check"])
+
+
+def bind_register_answers(apps):
+    """Version 1 of the 003 table: which answers agree with the register; the shipped sources by short name."""
+    Template = apps.get_model("inspections", "ChecklistTemplate")
+    Item = apps.get_model("inspections", "ChecklistItem")
+    for spec in CHECKLISTS:  # cited by the regulations' short names (DESIGN "Documents named in the UI")
+        Template.objects.filter(code=spec["code"]).update(source=spec["source"])
+    agreement = RANDOM_CHECK_003["register_agreement"]
+    for item in Item.objects.filter(version__template__code=RANDOM_CHECK_003["code"], version__number=1,
+                                    number__in=agreement):
+        item.register_agreement = agreement[item.number]
+        item.save(update_fields=["register_agreement"])
+
+
+def load_patrol_checklists(apps):
+    load_checklists(apps, PATROL_CHECKLISTS)
+    annotate_checklists(apps, PATROL_CHECKLISTS)
+
+
+def install_checklists(apps):
+    """Every shipped checklist as the migrations leave it."""
+    load_checklists(apps)
+    annotate_checklists(apps)
+    bind_register_answers(apps)
+    load_patrol_checklists(apps)

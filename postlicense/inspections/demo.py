@@ -6,6 +6,7 @@ import random
 from datetime import date, datetime, time, timedelta
 
 from django.core.files.base import ContentFile
+from django.db.models import F
 from django.utils import timezone
 from PIL import Image, ImageDraw, ImageFont
 
@@ -13,9 +14,9 @@ from postlicense.core.audit import bulk_create_audited
 from postlicense.inspectors.models import Inspector
 from postlicense.registry.models import Enterprise
 
-from . import services
+from . import rules, services
 from .models import Finding, InspectionRecord, RecordInspector
-from .selectors import current_template
+from .selectors import current_template, register_facts
 
 FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
 PER_UNIT = 20  # enterprises per org unit given a year of history (keeps `postlicense demo` quick)
@@ -24,7 +25,7 @@ KIND_TEMPLATE = {
     InspectionRecord.Kind.PERIODIC: "production_conditions_004",
     InspectionRecord.Kind.UNSCHEDULED: "production_conditions_004",
     InspectionRecord.Kind.SPECIAL: "production_conditions_004",
-    InspectionRecord.Kind.PATROL: "patrol_000",
+    InspectionRecord.Kind.PATROL: "patrol_001",
 }
 # Realistic nonconformities by 003 item number: (检查记录, 备注).
 FAILURES_003 = {
@@ -58,19 +59,34 @@ def signature_png(name):
     return ContentFile(_signature_bytes(name), name="demo-signature.png")
 
 
-def _fill(record, rng, fail):
+def _answer_003(item, failing, facts):
+    """An answer that agrees with its conclusion and with the register: where the register shows a problem
+    (license not valid, calibration overdue, open problems) the answer says so; a made-up failure is used only
+    where the register does not contradict it."""
+    fact = facts.get(item.register_check)
+    if fact is not None and fact.shows_problem and item.register_agreement.get("problem"):
+        option = item.register_agreement["problem"][0]
+        return option, item.option_conclusions[option][0], f"登记信息：{fact.says}"
+    option, note = FAILURES_003.get(item.number, (PASS_OPTION_003[item.number], ""))
+    if item.number not in failing or rules.register_disagreement(option, fact, item.register_agreement):
+        option, note = PASS_OPTION_003[item.number], ""
+    return option, item.option_conclusions[option][0], note
+
+
+def _fill(record, rng, fail, day):
     version = record.template_version
     failing = set(rng.sample(sorted(FAILURES_003 if version.template.code == "random_check_003" else FAILURES_004), k=fail)) if fail else set()
+    record.inspection_date = day
+    record.equipment_checks.update(found_quantity=F("registered_quantity"), found_model=F("model"))
+    facts = register_facts(record)
     problems, findings = [], []
     for item in version.items.all():
         option, conclusion, note = "", "", ""
         if version.template.code == "random_check_003":
-            if item.number in failing:
-                option, note = FAILURES_003[item.number]
-                conclusion = "不符合"
+            if item.options:
+                option, conclusion, note = _answer_003(item, failing, facts)
+            if conclusion == rules.NONCONFORM:
                 problems.append(f"{item.number}. {note}")
-            elif item.options:
-                option, conclusion = PASS_OPTION_003[item.number], "符合"
         elif version.template.code == "patrol_000":
             option = "是"
         else:
@@ -97,7 +113,6 @@ def _finish(record, day, rng):
         record.enterprise_signer = record.enterprise.legal_representative
         record.enterprise_signature = signature_png(record.enterprise.legal_representative)
     record.enterprise_signed_at = timezone.make_aware(datetime.combine(day, time(11, 0)))
-    record.inspection_date = day
     record.save()
     services.finish(record, by=None)
     InspectionRecord.objects.filter(pk=record.pk).update(finished_at=timezone.make_aware(datetime.combine(day, time(11, 5))))
@@ -133,7 +148,7 @@ def load_demo(stdout):
                     inspectors=rng.sample(crew, 2), due_date=day + timedelta(days=10),
                     special_trigger=InspectionRecord.Trigger.COMPLAINT if kind == InspectionRecord.Kind.SPECIAL else "",
                 )
-                _fill(record, rng, fail=rng.choice([0, 0, 0, 0, 1, 2]) if kind != InspectionRecord.Kind.PATROL else 0)
+                _fill(record, rng, fail=rng.choice([0, 0, 0, 0, 1, 2]) if kind != InspectionRecord.Kind.PATROL else 0, day=day)
                 _finish(record, day, rng)
                 made += 1
         # Open assignments for the unit's demo inspector login: one overdue, one due soon, one later.

@@ -9,6 +9,8 @@ from postlicense.inspectors.models import Inspector
 from postlicense.registry.models import Enterprise
 
 from .models import ChecklistVersion, InspectionRecord
+from .selectors import kinds_label, register_facts
+from .services import SPECIAL_RULE, checklist_kind_mismatch
 
 
 @dataclass
@@ -18,6 +20,9 @@ class ItemRow:
     conclusion: str = ""
     note: str = ""
     finding: object = None
+    confirmed: bool = False
+    register_note: str = ""
+    register_says: str = ""
 
 
 @dataclass
@@ -31,6 +36,7 @@ class RecordForm:
     errors: dict = field(default_factory=dict)
     fields: dict = field(default_factory=dict)
     findings: dict = field(default_factory=dict)
+    confirmations: dict = field(default_factory=dict)
     equipment_found: dict = field(default_factory=dict)
 
     @property
@@ -44,10 +50,13 @@ class RecordForm:
 
 def record_form(record, data=None):
     findings = {f.item_id: f for f in record.findings.prefetch_related("attachments")}
+    facts = register_facts(record)
     items = []
     for item in record.template_version.items.all():
         f = findings.get(item.pk)
-        items.append(ItemRow(item, f.option if f else "", f.conclusion if f else "", f.note if f else "", f))
+        fact = facts.get(item.register_check)
+        items.append(ItemRow(item, f.option if f else "", f.conclusion if f else "", f.note if f else "", f,
+                             bool(f and f.register_confirmed), f.register_note if f else "", fact.says if fact else ""))
     values = {
         "inspection_date": record.inspection_date.isoformat() if record.inspection_date else "",
         "problems_summary": record.problems_summary,
@@ -83,22 +92,50 @@ def _bind(form, data):
         row.conclusion = data.get(f"conclusion-{pk}", "").strip()
         row.note = data.get(f"note-{pk}", "").strip()
         form.findings[pk] = (row.option, row.conclusion, row.note)
+        if row.item.register_check:
+            row.confirmed = data.get(f"confirm-{pk}") == "on"
+            row.register_note = data.get(f"confirm-note-{pk}", "").strip()
+            form.confirmations[pk] = (row.confirmed, row.register_note)
     for row in form.equipment:
         if f"eq-qty-{row.pk}" not in data:
             continue
         qty = data.get(f"eq-qty-{row.pk}", "").strip()
         row.found_model = data.get(f"eq-model-{row.pk}", "").strip()
         row.note = data.get(f"eq-note-{row.pk}", "").strip()
-        if not qty.isdigit():
+        if qty and not qty.isdigit():
             form.errors[f"eq-qty-{row.pk}"] = f"“{row.name}”的现场数量应为非负整数。"
             continue
-        row.found_quantity = int(qty)
+        row.found_quantity = int(qty) if qty else None
         form.equipment_found[row.pk] = (row.found_quantity, row.found_model, row.note)
+
+
+def add_errors(form, exc):
+    """A service's ValidationError onto the form: messages keyed by field stay at their field, others on top."""
+    for key, messages in (exc.message_dict if hasattr(exc, "error_dict") else {"form": exc.messages}).items():
+        key = "form" if key == "__all__" else key
+        form.errors[key] = " ".join(filter(None, [form.errors.get(key, ""), *messages]))
 
 
 def parse_revision(data):
     value = data.get("revision", "")
     return int(value) if value.isdigit() else -1
+
+
+class VersionSelect(forms.Select):
+    """Each option carries the kinds its checklist serves; record.js shows only those of the chosen kind."""
+
+    def create_option(self, name, value, *args, **kwargs):
+        option = super().create_option(name, value, *args, **kwargs)
+        if value:
+            option["attrs"]["data-kinds"] = " ".join(value.instance.kinds)
+        return option
+
+
+class VersionChoiceField(forms.ModelChoiceField):
+    widget = VersionSelect
+
+    def label_from_instance(self, version):
+        return f"{version}（适用：{kinds_label(version) or '无'}）"
 
 
 class DispatchForm(forms.Form):
@@ -107,11 +144,12 @@ class DispatchForm(forms.Form):
     enterprise = forms.ModelChoiceField(Enterprise.objects.none(), label="企业")
     kind = forms.ChoiceField(choices=InspectionRecord.Kind.choices, label="检查类型")
     special_trigger = forms.ChoiceField(choices=[("", "—")] + InspectionRecord.Trigger.choices, required=False,
-                                        label="专项检查原因（002 第七条）")
-    template_version = forms.ModelChoiceField(ChecklistVersion.objects.none(), label="检查表")
+                                        label=f"专项检查原因（{SPECIAL_RULE}）")
+    template_version = VersionChoiceField(ChecklistVersion.objects.none(), label="检查表",
+                                          help_text="只能选择适用于所选检查类型的检查表")
     inspectors = forms.ModelMultipleChoiceField(Inspector.objects.none(), label="检查人员",
                                                 widget=forms.SelectMultiple(attrs={"size": 8}),
-                                                help_text="不少于2人（002 第九条）")
+                                                help_text="不少于2人（白城事中事后监管办法 第九条）")
     due_date = forms.DateField(label="完成期限", widget=forms.DateInput(attrs={"type": "date"}))
     token = forms.UUIDField(widget=forms.HiddenInput)
 
@@ -123,10 +161,19 @@ class DispatchForm(forms.Form):
                                                     .select_related("template").order_by("template__code", "-number"))
         self.fields["token"].initial = uuid.uuid4()
 
+    def clean_due_date(self):
+        due = self.cleaned_data["due_date"]
+        if due < date.today():
+            raise forms.ValidationError(f"完成期限 {due:%Y-%m-%d} 已过，请选择今天或以后的日期。")
+        return due
+
     def clean(self):
         data = super().clean()
         if data.get("kind") == InspectionRecord.Kind.SPECIAL and not data.get("special_trigger"):
-            self.add_error("special_trigger", "专项检查须选择检查原因（002 第七条）。")
+            self.add_error("special_trigger", f"专项检查须选择检查原因（{SPECIAL_RULE}）。")
         if data.get("inspectors") is not None and len(data["inspectors"]) < 2:
-            self.add_error("inspectors", "检查人员不少于2人（002 第九条）。")
+            self.add_error("inspectors", "检查人员不少于2人（白城事中事后监管办法 第九条）。")
+        version, kind = data.get("template_version"), data.get("kind")
+        if version and kind and kind not in version.kinds:
+            self.add_error("template_version", checklist_kind_mismatch(version, kind))
         return data

@@ -100,6 +100,9 @@ class ChecklistItem(AuditedModel):
     option_conclusions = models.JSONField("检查记录允许的单项结论", default=dict, blank=True)
     option_groups = models.JSONField("嵌套选项", default=dict, blank=True)
     register_check = models.CharField("与登记信息核对", max_length=20, choices=RegisterCheck.choices, blank=True)
+    register_agreement = models.JSONField(
+        "与登记信息一致的检查记录", default=dict, blank=True,
+        help_text='{"problem": [登记信息显示有问题时一致的检查记录], "clear": [登记信息显示无问题时一致的检查记录]}；缺一侧则该侧不核对')
 
     objects = ScopedQuerySet.as_manager()
     scope = ScopePaths(shared=True)
@@ -111,6 +114,22 @@ class ChecklistItem(AuditedModel):
 
     def __str__(self):
         return f"{self.number} {self.text[:30]}"
+
+    @property
+    def option_tree(self):
+        """The options as the form shows them: a plain option, or a parent holding its nested choices
+        ("有" → 已处理 / 未处理), in the order of `options`."""
+        tree, parents = [], {}
+        for option in self.options:
+            parent, child = self.option_groups.get(option, (None, None))
+            if parent is None:
+                tree.append({"label": option, "value": option, "children": []})
+            elif parent in parents:
+                parents[parent]["children"].append({"label": child, "value": option})
+            else:
+                parents[parent] = {"label": parent, "value": None, "children": [{"label": child, "value": option}]}
+                tree.append(parents[parent])
+        return tree
 
 
 class InspectionRecord(AuditedModel):
@@ -132,7 +151,7 @@ class InspectionRecord(AuditedModel):
         MEDIA = "media", "企业在生产经营过程中被媒体曝光"
         COUNTERFEIT = "counterfeit", "企业涉嫌存在制假售假行为和记录"
         ACCIDENT = "accident", "企业在生产经营过程中发生重大质量事故"
-        QUALITY_AUDIT = "quality_audit", "对审查质量、持续保持能力、证后监管质量进行抽查"
+        QUALITY_AUDIT = "quality_audit", "需要对实地核查组审查质量、获证企业持续保持生产合格产品能力、各级监管部门证后监管质量进行抽查"
         ASSIGNED = "assigned", "上级交办的检查"
 
     class Status(models.TextChoices):
@@ -234,6 +253,9 @@ class Finding(AuditedModel):
     option = models.CharField("检查记录", max_length=100, blank=True)
     conclusion = models.CharField("单项检查结论", max_length=10, blank=True)
     note = models.TextField("备注", blank=True)
+    register_confirmed = models.BooleanField("我已核实", default=False,
+                                             help_text="检查记录与登记信息不一致时，检查人员核实后确认")
+    register_note = models.TextField("核实说明", blank=True)
 
     objects = ScopedQuerySet.as_manager()
     scope = _scope_via("record")
@@ -285,7 +307,7 @@ class EquipmentCheck(AuditedModel):
     name = models.CharField("设备名称", max_length=100)
     model = models.CharField("规格型号", max_length=100, blank=True)
     registered_quantity = models.PositiveIntegerField("登记数量", default=0)
-    found_quantity = models.PositiveIntegerField("现场数量", default=0)
+    found_quantity = models.PositiveIntegerField("现场数量", null=True, blank=True, help_text="空：尚未现场核对")
     found_model = models.CharField("现场规格型号", max_length=100, blank=True)
     note = models.CharField("备注", max_length=200, blank=True)
 
@@ -328,6 +350,7 @@ class Problem(AuditedModel):
     class Status(models.TextChoices):
         OPEN = "open", "待整改"
         CLOSED = "closed", "已关闭"
+        SUPERSEDED = "superseded", "更正撤销"  # an amendment removed the nonconformity: not a follow-up closure
 
     enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="problems", verbose_name="企业")
     record = models.ForeignKey(InspectionRecord, on_delete=models.PROTECT, related_name="problems", verbose_name="检查记录")

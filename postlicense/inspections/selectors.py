@@ -1,16 +1,31 @@
 """Reads for inspections. Every list goes through the jurisdiction scope."""
+from collections import defaultdict
 from datetime import date
 
 from django.db.models import Count, Q
 
+from postlicense.registry.models import License
+
 from . import rules
-from .models import ChecklistVersion, InspectionRecord
+from .models import ChecklistItem, ChecklistVersion, InspectionRecord, Problem
 
 
 def current_template(code):
     """The newest published version of the checklist `code` (e.g. "random_check_003")."""
     return (ChecklistVersion.objects.filter(template__code=code, published=True)
             .select_related("template").order_by("-number").first())
+
+
+def versions_for_kind(kind):
+    """The published checklist versions that serve an inspection kind (ChecklistVersion.kinds): a random check
+    is filled on the 003 table (一企两表), a cross audit on the 000 sheet, a patrol on a patrol checklist."""
+    versions = (ChecklistVersion.objects.filter(published=True).select_related("template")
+                .order_by("template__code", "-number"))
+    return versions.filter(pk__in=[v.pk for v in versions if kind in v.kinds])
+
+
+def kinds_label(version):
+    return "、".join(str(InspectionRecord.Kind(k).label) for k in version.kinds if k in InspectionRecord.Kind.values)
 
 
 def records_for(user):
@@ -50,11 +65,18 @@ def can_fill(user, record):
     return record.inspectors.filter(user=user).exists()
 
 
-def filter_records(qs, *, kind="", status="", conclusion="", q=""):
+OPEN = "open"  # the status filter for every record still to be done (待检查 and 检查中), as counted on the home page
+
+
+def filter_records(qs, *, kind="", status="", conclusion="", q="", overdue="", today=None):
     if kind:
         qs = qs.filter(kind=kind)
-    if status:
+    if status == OPEN:
+        qs = qs.filter(status__in=InspectionRecord.OPEN_STATUSES)
+    elif status:
         qs = qs.filter(status=status)
+    if overdue:
+        qs = qs.filter(status__in=InspectionRecord.OPEN_STATUSES, due_date__lt=today or date.today())
     if conclusion:
         qs = qs.filter(conclusion=conclusion)
     if q:
@@ -95,30 +117,123 @@ def computed_conclusion(record):
     return rules.conclusion_for(len(nonconforming_findings(record)))
 
 
-def finish_problems(record):
-    """Everything that stops the record from being finished, each as a message naming the rule or the item."""
-    messages = []
+def _license_fact(enterprise, day):
+    licenses = list(enterprise.licenses.order_by("expiry_date", "pk"))
+    valid = [lic for lic in licenses if lic.status in (License.Status.VALID, License.Status.EXPIRED)
+             and lic.issue_date <= day <= lic.expiry_date]
+    if valid:
+        listed = "、".join(f"{lic.number}（有效期至 {lic.expiry_date:%Y-%m-%d}）" for lic in valid)
+        return rules.RegisterFact(False, f"检查日期 {day:%Y-%m-%d} 有效的生产许可证：{listed}")
+    if not licenses:
+        return rules.RegisterFact(True, "该企业没有登记生产许可证")
+    listed = "、".join(f"{lic.number}（{lic.get_status_display()}，{lic.issue_date:%Y-%m-%d} 至 {lic.expiry_date:%Y-%m-%d}）"
+                       for lic in licenses)
+    return rules.RegisterFact(True, f"检查日期 {day:%Y-%m-%d} 该企业没有有效的生产许可证：{listed}")
+
+
+def _equipment_fact(record):
+    rows = equipment_rows(record)
+    if not rows or any(row.found_quantity is None for row in rows):
+        return None  # not compared on site yet
+    differences = [f"{row.name} {row.difference}" for row in rows if row.difference]
+    if differences:
+        return rules.RegisterFact(True, f"关键生产设备表核对发现变化：{'；'.join(differences)}")
+    return rules.RegisterFact(False, "关键生产设备表核对与登记一致")
+
+
+def _calibration_fact(enterprise, day):
+    instruments = list(enterprise.equipment.filter(is_measuring_instrument=True).order_by("pk"))
+    if not instruments:
+        return None
+
+    def due(i):
+        return f"{i.name}（检定有效期至 {i.calibration_due:%Y-%m-%d}）" if i.calibration_due else f"{i.name}（未登记检定有效期）"
+
+    overdue = [i for i in instruments if i.calibration_due is None or i.calibration_due < day]
+    if overdue:
+        return rules.RegisterFact(True, f"检查日期 {day:%Y-%m-%d} 不在检定有效期内的计量器具：{'、'.join(map(due, overdue))}")
+    return rules.RegisterFact(False, f"登记的计量器具在检查日期均在检定有效期内：{'、'.join(map(due, instruments))}")
+
+
+def _open_problems_fact(record):
+    problems = list(Problem.objects.filter(enterprise=record.enterprise, status=Problem.Status.OPEN)
+                    .exclude(record=record).filter(record__inspection_date__lte=record.inspection_date or date.today())
+                    .order_by("opened_at", "pk"))
+    if not problems:
+        return rules.RegisterFact(False, "该企业没有未关闭的问题")
+    shown = "；".join(p.description[:40] for p in problems[:3]) + ("……" if len(problems) > 3 else "")
+    return rules.RegisterFact(True, f"该企业有 {len(problems)} 个未关闭的问题：{shown}")
+
+
+def register_facts(record):
+    """What the register says for each register check the record's checklist makes (None: it cannot tell yet)."""
+    checks = {item.register_check for item in record.template_version.items.all() if item.register_check}
+    day, Check = record.inspection_date, ChecklistItem.RegisterCheck
+    facts = {}
+    if Check.LICENSE_VALID in checks and day:
+        facts[Check.LICENSE_VALID] = _license_fact(record.enterprise, day)
+    if Check.KEY_EQUIPMENT in checks:
+        facts[Check.KEY_EQUIPMENT] = _equipment_fact(record)
+    if Check.CALIBRATION in checks and day:
+        facts[Check.CALIBRATION] = _calibration_fact(record.enterprise, day)
+    if Check.OPEN_PROBLEMS in checks:
+        facts[Check.OPEN_PROBLEMS] = _open_problems_fact(record)
+    return facts
+
+
+def item_errors(item, finding, facts):
+    """What is wrong with one item's answer when the record is finished (or amended)."""
+    label = rules.item_label(item.number, item.text)
+    option, conclusion = (finding.option, finding.conclusion) if finding else ("", "")
+    not_applicable = conclusion == rules.NOT_APPLICABLE
+    errors = []
+    if item.options and not option and not not_applicable:
+        errors.append(f"{label}：未填写检查记录。")
+    if item.conclusions and not conclusion:
+        errors.append(f"{label}：未填写单项检查结论。")
+    conflict = rules.answer_conflict(option, conclusion, item.option_conclusions, item.conclusions)
+    if conflict:
+        errors.append(f"{label}：{conflict}")
+    says = rules.register_disagreement(option, facts.get(item.register_check), item.register_agreement)
+    if says and not (finding.register_confirmed and finding.register_note.strip()):
+        errors.append(f"{label}：检查记录为“{option}”，而登记信息显示{says}。请核实后勾选“我已核实”并填写核实说明。")
+    return errors
+
+
+def finish_errors(record, today=None):
+    """Everything that stops the record from being finished (or an amendment from being saved), keyed by the
+    form field it belongs to ("inspection_date", "item-<id>", "eq-qty-<id>", …), each message naming the rule
+    or the item."""
+    errors = defaultdict(list)
     if record.inspection_date is None:
-        messages.append("请填写检查日期。")
+        errors["inspection_date"].append("请填写检查日期。")
+    future = rules.inspection_date_error(record.inspection_date, today or date.today())
+    if future:
+        errors["inspection_date"].append(future)
     people = [rules.Person(i.name, i.certificate_no, i.certificate_valid_from, i.certificate_valid_until,
                            i.avoid_enterprises.filter(pk=record.enterprise_id).exists())
               for i in record.inspectors.all()]
-    messages += rules.crew_violations(people, record.inspection_date)
+    errors["crew"] += rules.crew_violations(people, record.inspection_date)
     answered = {f.item_id: f for f in record.findings.all()}
+    facts = register_facts(record)
     for item in record.template_version.items.all():
-        finding = answered.get(item.pk)
-        if item.options and not (finding and finding.option):
-            messages.append(f"第{item.number}项“{item.text[:20]}”未填写检查记录。")
-        if item.conclusions and not (finding and finding.conclusion):
-            messages.append(f"第{item.number}项“{item.text[:20]}”未填写单项检查结论。")
+        errors[f"item-{item.pk}"] += item_errors(item, answered.get(item.pk), facts)
+    for row in record.equipment_checks.all():
+        if row.found_quantity is None:
+            errors[f"eq-qty-{row.pk}"].append(f"关键生产设备表：请填写“{row.name}”的现场数量。")
     if nonconforming_findings(record) and not record.problems_summary.strip():
-        messages.append("存在不符合项：请填写“现场检查发现的问题汇总”。")
+        errors["problems_summary"].append("存在不符合项：请填写“现场检查发现的问题汇总”。")
     for link in record.crew.select_related("inspector"):
         if not link.signature:
-            messages.append(f"检查人员 {link.inspector.name} 尚未签名。")
+            errors["signatures"].append(f"检查人员 {link.inspector.name} 尚未签名。")
     if not record.enterprise_signature and not record.enterprise_refused:
-        messages.append("企业负责人/代表尚未签名；如企业拒绝签字，请选择“企业拒绝签字”并记录情况。")
-    return messages
+        errors["signatures"].append("企业负责人/代表尚未签名；如企业拒绝签字，请选择“企业拒绝签字”并记录情况。")
+    return {key: messages for key, messages in errors.items() if messages}
+
+
+def finish_problems(record):
+    """finish_errors as one list of messages."""
+    return [message for messages in finish_errors(record).values() for message in messages]
 
 
 def record_view(record, user):
@@ -132,6 +247,6 @@ def record_view(record, user):
         "problems": record.problems.all(),
         "can_fill": fillable and record.is_open,
         "can_amend": fillable and record.is_locked,
-        "blocking": [] if record.is_locked else finish_problems(record),
-        "provisional": "" if record.is_locked else dict(InspectionRecord.Conclusion.choices)[computed_conclusion(record)],
+        "blocking": finish_problems(record) if record.is_open else [],
+        "nonconforming_so_far": 0 if record.is_locked else len(nonconforming_findings(record)),
     }

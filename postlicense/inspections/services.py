@@ -4,7 +4,8 @@ create_inspection(*, enterprise, kind, template_version, org_unit, inspectors, d
                   licenses=None, special_trigger="") -> InspectionRecord
 create_inspections([{...the same keywords...}, ...]) -> [InspectionRecord, ...]
     Dispatch one record (status "assigned"), or many in a few queries. `kind` is an InspectionRecord.Kind value
-    ("random_check", ...); `template_version` a ChecklistVersion, e.g. selectors.current_template("random_check_003");
+    ("random_check", ...); `template_version` a ChecklistVersion that serves that kind (its `kinds`; see
+    selectors.versions_for_kind), e.g. selectors.current_template("random_check_003") for a random check;
     `inspectors` an iterable of inspectors.Inspector. The random check dispatches one 一企两表 per drawn
     enterprise with it and later reads record.status ("assigned" / "in_progress" / "finished"),
     record.inspection_date, record.conclusion ("" until finished, then "qualified" 合格 / "unqualified" 不合格),
@@ -15,13 +16,18 @@ mark_not_carried_out(record, *, by, reason) -> InspectionRecord
     "not_carried_out", out of every open list, never filled.
 
 current_template(code) -> ChecklistVersion | None   (re-exported from selectors)
-    Codes shipped: "random_check_003" (003 附件), "patrol_000" (000 附件2), "production_conditions_004" (004 四).
+    Codes shipped: "random_check_003" (003 附件; random_check), "patrol_000" (000 附件2; cross_audit),
+    "patrol_001" (001 二(三); patrol), "patrol_002" (002 第六条; patrol), "production_conditions_004" (004 四;
+    the other kinds).
 
 Hand-off to follow-up (002 第十条: problems → rectification → revisit):
 open_problems_from(record) -> list[Problem]
-    Called when a record is finished: one open Problem on the enterprise per nonconforming item. Idempotent.
+    Called when a record is finished or amended: one open Problem on the enterprise per nonconforming item
+    (a problem an amendment had superseded reopens). Idempotent.
 close_problem(problem, *, by, outcome) -> Problem
     The follow-up capability calls this once the problem is rectified (or otherwise resolved).
+Problem status "superseded" (更正撤销) is set only by amend(), when a correction removes the nonconformity:
+it is not a follow-up closure, and follow-up lists should treat it as withdrawn.
 """
 import base64
 import binascii
@@ -37,11 +43,23 @@ from django.utils import timezone
 from postlicense.core import audit
 from postlicense.registry.models import KeyEquipment, License
 
-from . import attachments
+from . import attachments, rules
 from .models import (
     Amendment, Attachment, ChecklistVersion, EquipmentCheck, Finding, InspectionRecord, Problem, RecordInspector,
 )
-from .selectors import computed_conclusion, current_template, finish_problems, nonconforming_findings  # noqa: F401
+from .selectors import (  # noqa: F401  (current_template and finish_problems are part of this module's API)
+    computed_conclusion, current_template, finish_errors, finish_problems, nonconforming_findings,
+)
+
+
+SPECIAL_RULE = "白城事中事后监管办法 第七条"
+
+
+def checklist_kind_mismatch(version, kind):
+    """The message for a checklist that does not serve the kind of inspection it was chosen for."""
+    serves = [str(InspectionRecord.Kind(k).label) for k in version.kinds if k in InspectionRecord.Kind.values]
+    return (f"检查表“{version.template.name}”不适用于{InspectionRecord.Kind(kind).label}"
+            f"（适用于：{'、'.join(serves) or '无'}），请选择适用于该检查类型的检查表。")
 
 
 @transaction.atomic
@@ -66,7 +84,9 @@ def create_inspections(orders):
     record lists its enterprise's registered equipment for the on-site comparison."""
     for order in orders:
         if order["kind"] == InspectionRecord.Kind.SPECIAL and not order.get("special_trigger"):
-            raise ValidationError({"special_trigger": "专项检查须选择检查原因（002 第七条）。"})
+            raise ValidationError({"special_trigger": f"专项检查须选择检查原因（{SPECIAL_RULE}）。"})
+        if order["kind"] not in order["template_version"].kinds:
+            raise ValidationError({"template_version": checklist_kind_mismatch(order["template_version"], order["kind"])})
     records = InspectionRecord.objects.bulk_create([
         InspectionRecord(
             enterprise=order["enterprise"], kind=order["kind"], template_version=order["template_version"],
@@ -94,7 +114,7 @@ def create_inspections(orders):
         links += [audit.m2m_change(record, field, "added", [row.pk for row in rows])
                   for field, rows in (("inspectors", inspectors), ("licenses", licenses)) if rows]
         checks += [EquipmentCheck(record=record, registered=e, kind=e.kind, name=e.name, model=e.model,
-                                  registered_quantity=e.quantity, found_quantity=e.quantity, found_model=e.model)
+                                  registered_quantity=e.quantity)
                    for e in equipment[record.enterprise_id]]
     RecordInspector.objects.bulk_create(crews)
     LicenseLink.objects.bulk_create(license_links)
@@ -139,27 +159,48 @@ def _ensure_open(record):
         raise NotCarriedOut(record)
 
 
-def _apply(record, *, fields, findings, equipment):
-    """Write the editable content of a record: header fields, findings by item id, equipment rows by id."""
+def _answer_errors(item, option, conclusion):
+    label = rules.item_label(item.number, item.text)
+    if option and option not in item.options:
+        return f"{label}：检查记录“{option}”不是本表的选项。"
+    if conclusion and conclusion not in item.conclusions:
+        return f"{label}：单项检查结论“{conclusion}”不是本表的选项。"
+    conflict = rules.answer_conflict(option, conclusion, item.option_conclusions, item.conclusions)
+    return f"{label}：{conflict}" if conflict else ""
+
+
+def _apply(record, *, fields, findings, equipment, confirmations=None):
+    """Write the editable content of a record: header fields, findings by item id ((option, conclusion, note)),
+    register confirmations by item id ((confirmed, note)), equipment rows by id. An answer that is not on the
+    checklist or contradicts its conclusion is refused at its item ("item-<id>"); the caller's transaction
+    then writes nothing."""
     items = {item.pk: item for item in record.template_version.items.all()}
+    findings = {int(k): v for k, v in findings.items()}
+    confirmations = {int(k): v for k, v in (confirmations or {}).items()}
     for name, value in fields.items():
         setattr(record, name, value)
     existing = {f.item_id: f for f in record.findings.all()}
-    new = []
-    for item_id, (option, conclusion, note) in findings.items():
-        item = items.get(int(item_id))
+    new, errors = [], {}
+    for item_id in sorted(findings.keys() | confirmations.keys()):
+        item = items.get(item_id)
         if item is None:
             continue
-        if option and option not in item.options:
-            raise ValidationError(f"第{item.number}项的检查记录“{option}”不是本表的选项。")
-        if conclusion and conclusion not in item.conclusions:
-            raise ValidationError(f"第{item.number}项的单项检查结论“{conclusion}”不是本表的选项。")
-        finding = existing.get(item.pk)
-        if finding is None:
-            new.append(Finding(record=record, item=item, option=option, conclusion=conclusion, note=note))
-        elif (finding.option, finding.conclusion, finding.note) != (option, conclusion, note):
-            finding.option, finding.conclusion, finding.note = option, conclusion, note
+        finding = existing.get(item.pk) or Finding(record=record, item=item)
+        option, conclusion, note = findings.get(item.pk, (finding.option, finding.conclusion, finding.note))
+        error = _answer_errors(item, option, conclusion)
+        if error:
+            errors[f"item-{item.pk}"] = [error]
+            continue
+        confirmed, register_note = confirmations.get(item.pk, (finding.register_confirmed, finding.register_note))
+        values = (option, conclusion, note, confirmed, register_note)
+        if finding.pk is None:
+            finding.option, finding.conclusion, finding.note, finding.register_confirmed, finding.register_note = values
+            new.append(finding)
+        elif (finding.option, finding.conclusion, finding.note, finding.register_confirmed, finding.register_note) != values:
+            finding.option, finding.conclusion, finding.note, finding.register_confirmed, finding.register_note = values
             finding.save()
+    if errors:
+        raise ValidationError(errors)
     audit.bulk_create_audited(Finding, new)
     for row_id, (found_quantity, found_model, note) in equipment.items():
         row = record.equipment_checks.filter(pk=row_id).first()
@@ -169,14 +210,15 @@ def _apply(record, *, fields, findings, equipment):
 
 
 @transaction.atomic
-def save_draft(record, *, revision, fields=None, findings=None, equipment=None):
+def save_draft(record, *, revision, fields=None, findings=None, equipment=None, confirmations=None):
     """Save what the inspector has filled so far (autosave and 保存). Findings are keyed by item, so posting the
-    same draft twice writes nothing twice; a draft based on an older revision is refused, never merged."""
+    same draft twice writes nothing twice; a draft based on an older revision is refused, never merged.
+    A draft may be incomplete but not contradictory: an answer against its conclusion is refused at the item."""
     record = InspectionRecord.objects.select_for_update().get(pk=record.pk)
     _ensure_open(record)
     if revision != record.revision:
         raise StaleDraft()
-    _apply(record, fields=fields or {}, findings=findings or {}, equipment=equipment or {})
+    _apply(record, fields=fields or {}, findings=findings or {}, equipment=equipment or {}, confirmations=confirmations)
     record.revision += 1
     if record.status == InspectionRecord.Status.ASSIGNED:
         record.status = InspectionRecord.Status.IN_PROGRESS
@@ -276,14 +318,16 @@ def add_attachment(finding, upload, *, by):
 @transaction.atomic
 def finish(record, *, by):
     """Lock the record with its computed conclusion and hand its nonconformities to follow-up.
+    Refused, keyed by field, while anything in selectors.finish_errors stands (answers, their agreement with
+    each other and, unless confirmed with a note, with the register; crew; date; equipment; signatures).
     Finishing an already finished record (a double submit) changes nothing."""
     record = InspectionRecord.objects.select_for_update().get(pk=record.pk)
     if record.is_locked:
         return record
     _ensure_open(record)
-    messages = finish_problems(record)
-    if messages:
-        raise ValidationError(messages)
+    errors = finish_errors(record)
+    if errors:
+        raise ValidationError(errors)
     record.conclusion = computed_conclusion(record)
     record.status = InspectionRecord.Status.FINISHED
     record.finished_at, record.finished_by = timezone.now(), by
@@ -294,7 +338,8 @@ def finish(record, *, by):
 
 def snapshot(record):
     """What an amendment compares: the record's content as shown on the form."""
-    findings = {f.item.number or str(f.item.position): {"检查记录": f.option, "单项检查结论": f.conclusion, "备注": f.note}
+    findings = {f.item.number or str(f.item.position): {"检查记录": f.option, "单项检查结论": f.conclusion, "备注": f.note,
+                                                        "核实说明": f.register_note if f.register_confirmed else ""}
                 for f in record.findings.select_related("item")}
     return {
         "检查日期": record.inspection_date.isoformat() if record.inspection_date else "",
@@ -318,16 +363,21 @@ def _diff(before, after, path=""):
 
 
 @transaction.atomic
-def amend(record, *, by, reason, fields=None, findings=None, equipment=None):
-    """更正 a finished record: who, when, why and what changed; the conclusion is recomputed by the template's
-    rule and new nonconformities become problems. The version before stays in the Amendment."""
+def amend(record, *, by, reason, fields=None, findings=None, equipment=None, confirmations=None):
+    """更正 a finished record: who, when, why and what changed. The corrected record must pass every check that
+    finishing makes (selectors.finish_errors), or nothing is saved; the conclusion is recomputed by the template's
+    rule, new nonconformities become problems and the open problems of removed ones are superseded.
+    The version before stays in the Amendment."""
     record = InspectionRecord.objects.select_for_update().get(pk=record.pk)
     if not record.is_locked:
         raise ValidationError("记录尚未完成，可直接修改，无需更正。")
     if not reason.strip():
-        raise ValidationError("请填写更正原因。")
+        raise ValidationError({"reason": "请填写更正原因。"})
     before = snapshot(record)
-    _apply(record, fields=fields or {}, findings=findings or {}, equipment=equipment or {})
+    _apply(record, fields=fields or {}, findings=findings or {}, equipment=equipment or {}, confirmations=confirmations)
+    errors = finish_errors(record)
+    if errors:
+        raise ValidationError(errors)
     record.conclusion = computed_conclusion(record)
     record.save()
     after = snapshot(record)
@@ -336,6 +386,7 @@ def amend(record, *, by, reason, fields=None, findings=None, equipment=None):
         raise ValidationError("没有修改任何内容，无需更正。")
     amendment = Amendment.objects.create(record=record, by=by, reason=reason.strip(), changes=changes,
                                          before=before, after=after)
+    _supersede_problems(record, amendment)
     open_problems_from(record)
     return amendment
 
@@ -343,7 +394,8 @@ def amend(record, *, by, reason, fields=None, findings=None, equipment=None):
 # --- hand-off to follow-up --------------------------------------------------------------------------------
 
 def open_problems_from(record):
-    """One open Problem on the enterprise per nonconforming item of a finished record (idempotent)."""
+    """One open Problem on the enterprise per nonconforming item of a finished record (idempotent); a problem an
+    amendment superseded is reopened when a later amendment makes its item nonconforming again."""
     opened = []
     for finding in nonconforming_findings(record):
         text = f"{record.get_kind_display()}（{record.inspection_date:%Y-%m-%d}）第{finding.item.number}项：{finding.item.text}"
@@ -352,9 +404,23 @@ def open_problems_from(record):
             record=record, finding=finding,
             defaults={"enterprise": record.enterprise, "description": f"{text}。{detail}" if detail else text},
         )
-        if created:
+        reopened = problem.status == Problem.Status.SUPERSEDED
+        if reopened:
+            problem.status, problem.closed_at, problem.closed_by, problem.outcome = Problem.Status.OPEN, None, None, ""
+            problem.save()
+        if created or reopened:
             opened.append(problem)
     return opened
+
+
+def _supersede_problems(record, amendment):
+    """An amendment that removes a nonconformity withdraws its open problem (status 更正撤销, with the reason):
+    a correction of the record, not a closure by follow-up, so it does not go through close_problem."""
+    still = {f.pk for f in nonconforming_findings(record)}
+    for problem in record.problems.filter(status=Problem.Status.OPEN).exclude(finding__in=still):
+        problem.status, problem.closed_at, problem.closed_by = Problem.Status.SUPERSEDED, amendment.at, amendment.by
+        problem.outcome = f"更正撤销：{amendment.reason}"
+        problem.save()
 
 
 @transaction.atomic
@@ -365,6 +431,8 @@ def close_problem(problem, *, by, outcome):
     problem = Problem.objects.select_for_update().get(pk=problem.pk)
     if problem.status == Problem.Status.CLOSED:
         return problem
+    if problem.status == Problem.Status.SUPERSEDED:
+        raise ValidationError(f"该问题已因检查记录更正而撤销（{problem.outcome}），无需处理。")
     problem.status, problem.closed_at, problem.closed_by, problem.outcome = (
         Problem.Status.CLOSED, timezone.now(), by, outcome.strip())
     problem.save()

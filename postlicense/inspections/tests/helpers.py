@@ -7,7 +7,6 @@ from PIL import Image
 
 from postlicense.inspections import services
 from postlicense.inspections.demo import PASS_OPTION_003, _signature_bytes as signature_bytes
-from postlicense.inspections.models import InspectionRecord
 
 from .factories import make_enterprise, make_inspector
 
@@ -24,10 +23,12 @@ def signature_data_url(name="检查员"):
 
 
 def new_record(code="random_check_003", inspectors=None, enterprise=None, user=None):
+    """A dispatched record on checklist `code`, of the first kind that checklist serves."""
     enterprise = enterprise or make_enterprise()
     crew = inspectors if inspectors is not None else [make_inspector(user=user), make_inspector()]
+    version = services.current_template(code)
     return services.create_inspection(
-        enterprise=enterprise, kind=InspectionRecord.Kind.RANDOM_CHECK, template_version=services.current_template(code),
+        enterprise=enterprise, kind=version.kinds[0], template_version=version,
         org_unit=enterprise.supervising_unit, inspectors=crew, due_date=date(2026, 10, 31),
     )
 
@@ -43,10 +44,16 @@ def all_conforming(record):
             for item in record.template_version.items.all()}
 
 
-def fill_and_sign(record, findings=None, summary="", day=date(2026, 5, 1)):
+def as_registered(record):
+    """The key-equipment table as found on site when nothing changed."""
+    return {row.pk: (row.registered_quantity, row.model, "") for row in record.equipment_checks.all()}
+
+
+def fill_and_sign(record, findings=None, summary="", day=date(2026, 5, 1), confirmations=None):
     record = services.save_draft(record, revision=record.revision,
                                  fields={"inspection_date": day, "problems_summary": summary},
-                                 findings=findings or all_conforming(record))
+                                 findings=findings or all_conforming(record), equipment=as_registered(record),
+                                 confirmations=confirmations)
     for link in record.crew.all():
         services.sign_as_inspector(record, link.inspector, signature_data_url(link.inspector.name))
     services.sign_as_enterprise(record, signer="张三", data_url=signature_data_url("张三"))

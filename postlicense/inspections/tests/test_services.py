@@ -148,7 +148,7 @@ def test_dispatch_posted_twice_creates_one_record():
 
     token = uuid.uuid4()
     first = new_record()
-    args = dict(enterprise=first.enterprise, kind="periodic", template_version=first.template_version,
+    args = dict(enterprise=first.enterprise, kind="random_check", template_version=first.template_version,
                 org_unit=first.org_unit, inspectors=first.inspectors.all(), due_date=date(2026, 12, 1), submission_token=token)
     assert services.create_inspection(**args) == services.create_inspection(**args)
 
@@ -161,10 +161,14 @@ def test_special_inspection_needs_its_trigger():
                                    org_unit=record.org_unit, inspectors=[], due_date=None)
 
 
-def test_key_equipment_is_copied_from_the_register():
+def test_key_equipment_is_copied_from_the_register_and_left_for_the_inspector_to_count():
+    """003 附件 item 2 compares what is found on site with the register: nothing counts as found before the visit."""
     record = new_record()
     rows = list(record.equipment_checks.order_by("name"))
-    assert [(r.name, r.registered_quantity, r.found_quantity) for r in rows] == [("压力试验机", 1, 1), ("水泥磨", 2, 2)]
+    assert [(r.name, r.registered_quantity, r.found_quantity, r.found_model) for r in rows] == [
+        ("压力试验机", 1, None, ""), ("水泥磨", 2, None, "")]
+    assert [m for m in services.finish_problems(record) if "关键生产设备表" in m] == [
+        "关键生产设备表：请填写“压力试验机”的现场数量。", "关键生产设备表：请填写“水泥磨”的现场数量。"]
 
 
 def test_attachments_checked_by_content_and_size_and_stored_once(staff, settings):
