@@ -23,20 +23,21 @@ class InspectionsConfig(AppConfig):
         from postlicense.core.models import User
         from postlicense.core.navigation import HomeCard
 
-        from .selectors import my_inspections, record_counts
+        from .selectors import OPEN, my_inspections, record_counts
 
         if user.role == User.Role.INSPECTOR:
             mine = my_inspections(user)
             url = reverse("inspections:my_inspections")
             return [HomeCard("我的待检查", len(mine["assigned"]) + len(mine["due"]) + len(mine["overdue"]), url),
-                    HomeCard("已逾期", len(mine["overdue"]), url, "超过完成期限仍未完成")]
+                    HomeCard("已逾期", len(mine["overdue"]), url + "#overdue", "超过完成期限仍未完成")]
         if not user.is_bureau_staff:
             return []
         counts = record_counts(user)
         url = reverse("inspections:record_list")
-        return [HomeCard("未完成检查", counts["open"], url + "?status=in_progress"),
-                HomeCard("逾期未完成检查", counts["overdue"], url, "超过完成期限"),
-                HomeCard("检查不合格", counts["unqualified"], url + "?conclusion=unqualified")]
+        # Each card links to the list filtered to exactly the rows it counts (selectors.record_counts).
+        return [HomeCard("未完成检查", counts["open"], f"{url}?status={OPEN}"),
+                HomeCard("逾期未完成检查", counts["overdue"], f"{url}?overdue=1", "超过完成期限"),
+                HomeCard("检查不合格", counts["unqualified"], f"{url}?conclusion=unqualified")]
 
     def archive_events(self, enterprise):
         from postlicense.registry.archive import ArchiveEvent

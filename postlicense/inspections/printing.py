@@ -155,7 +155,7 @@ def docx(record):
         "before": [dict(f, group=g["group"]) for g in context["sheet"]["before"] for f in g["fields"]],
         "head": context["sheet"]["head"] + [{"label": "", "value": ""}],  # the sheet's head row has two label cells
         "equipment": [{"kind": e.get_kind_display(), "name": e.name, "model": e.model, "registered": e.registered_quantity,
-                       "found_model": e.found_model, "found": e.found_quantity, "difference": e.difference or "一致",
+                       "found_model": e.found_model, "found": "" if e.found_quantity is None else e.found_quantity, "difference": e.difference or "一致",
                        "note": e.note} for e in context["equipment"]],
     })
     with docx_template_file(record) as f:

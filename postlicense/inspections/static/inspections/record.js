@@ -66,21 +66,55 @@
           if (res.json.ok) {
             revision.value = res.json.revision;
             localStorage.removeItem(key);
+            markItems({});
             show("草稿已自动保存 " + now());
           } else {
             var errs = res.json.errors || {};
             show(Object.keys(errs).map(function (k) { return errs[k]; }).join(" "), true);
+            markItems(errs);
           }
         })
         .catch(function () { show("网络中断：草稿已保存在本机，恢复联网后自动上传。", true); })
         .finally(function () { inFlight = null; });
       return inFlight;
     };
+    // An answer refused by the server (e.g. against its conclusion) is marked at its item, as a full submit shows it.
+    var markItems = function (errs) {
+      form.querySelectorAll(".item-card .errorlist.live").forEach(function (el) { el.remove(); });
+      Object.keys(errs).forEach(function (key) {
+        var card = key.indexOf("item-") === 0 && document.getElementById(key);
+        if (!card) return;
+        var list = document.createElement("ul");
+        list.className = "errorlist live";
+        var li = document.createElement("li");
+        li.textContent = errs[key];
+        list.appendChild(li);
+        card.querySelector("h3").after(list);
+      });
+    };
     var schedule = function () { clearTimeout(timer); timer = setTimeout(saveDraft, 1500); show("有未保存的修改…"); };
     form.addEventListener("input", schedule);
     form.addEventListener("change", schedule);
     window.addEventListener("online", function () { if (localStorage.getItem(key)) saveDraft(); });
     form.addEventListener("submit", function () { localStorage.removeItem(key); });
+  }
+
+  // --- dispatch: offer only the checklists that serve the chosen kind (the server refuses any other) ---
+  var kind = document.getElementById("id_kind"), version = document.getElementById("id_template_version");
+  if (kind && version) {
+    var offer = function () {
+      var visible = [];
+      Array.prototype.forEach.call(version.options, function (option) {
+        if (!option.value) return;
+        var serves = (option.dataset.kinds || "").split(" ").indexOf(kind.value) >= 0;
+        option.hidden = option.disabled = !serves;
+        if (serves) visible.push(option);
+      });
+      if (version.selectedOptions.length && version.selectedOptions[0].disabled) version.value = "";
+      if (!version.value && visible.length) version.value = visible[0].value;
+    };
+    kind.addEventListener("change", offer);
+    offer();
   }
 
   // --- progress: how many items have their required answers ---
@@ -91,6 +125,7 @@
     });
     var count = function () {
       var done = cards.filter(function (card) {
+        if (card.querySelector("fieldset.conclusion input[value='不适用']:checked")) return true;  // needs no answer
         return Array.prototype.every.call(card.querySelectorAll("fieldset.choices"), function (set) {
           return set.querySelector("input:checked");
         });
