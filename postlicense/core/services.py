@@ -1,6 +1,9 @@
+import zlib
+
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from faker import Faker
 
 from .models import CalendarDay, CalendarYear, OrgUnit, User
 
@@ -45,16 +48,17 @@ ROLE_SUFFIX = {User.Role.CITY_ADMIN: "admin", User.Role.COUNTY_STAFF: "staff", U
 
 
 def load_demo_users():
-    """One login per role per org unit: <org code>-admin / -staff / -inspector, plus the superuser `admin`."""
-    group = ensure_city_admin_group()
+    """One login per role per org unit: <org code>-admin / -staff / -inspector, plus the superuser `admin`.
+
+    Each gets a person's name (the header adds the role and unit itself), the same on every run."""
+    group, fake = ensure_city_admin_group(), Faker("zh_CN")
     ensure_demo_user("admin", User.Role.CITY_ADMIN, display_name="系统管理员", is_staff=True, is_superuser=True)
     for unit in OrgUnit.objects.select_related("region").order_by("region_id", "kind", "code"):
         manager_role = User.Role.CITY_ADMIN if unit.kind == OrgUnit.Kind.CITY else User.Role.COUNTY_STAFF
         for role in (manager_role, User.Role.INSPECTOR):
-            user = ensure_demo_user(
-                f"{unit.code}-{ROLE_SUFFIX[role]}", role, unit,
-                display_name=f"{unit.name.replace('市场监督管理局', '局')}{User.Role(role).label}",
-                is_staff=role == User.Role.CITY_ADMIN,
-            )
+            username = f"{unit.code}-{ROLE_SUFFIX[role]}"
+            fake.seed_instance(zlib.crc32(username.encode()))
+            user = ensure_demo_user(username, role, unit, display_name=fake.name(),
+                                    is_staff=role == User.Role.CITY_ADMIN)
             if role == User.Role.CITY_ADMIN:
                 user.groups.add(group)

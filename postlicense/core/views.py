@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
-from . import selectors
+from . import history, selectors
 from .workdays import add_working_days
 
 
@@ -18,7 +18,8 @@ def org_unit_list(request):
 def record_history(request, label, pk):
     obj, entries = selectors.record_history(request.user, label, pk)
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
-    return render(request, "core/record_history.html", {"obj": obj, "page": page})
+    rows = history.describe(page.object_list, type(obj))
+    return render(request, "core/record_history.html", {"obj": obj, "page": page, "rows": rows})
 
 
 @login_required

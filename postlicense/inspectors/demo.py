@@ -63,6 +63,8 @@ def _link_logins(units):
         if inspector is not None:
             inspector.user = user
             inspector.save(update_fields=["user"])
+            user.display_name = inspector.name
+            user.save(update_fields=["display_name"])
 
 
 def _avoidances(rng, created):
