@@ -82,3 +82,53 @@ def test_inspector_directory_shows_certificate_state(page, login, shot, register
     rows = page.locator("table.list tbody tr")
     assert rows.count() >= 1 and rows.locator(".badge.bad", has_text="已过期").count() == rows.count()
     shot(page, "inspectors-expired-certificates")
+
+
+def test_downloads_keep_their_chinese_names(page, login, register):
+    """Issue 10 §8: Chromium saved the exports and templates as 'export.xlsx' / 'template.xlsx' (RFC 6266 filename*)."""
+    from django.utils import timezone
+
+    apps.get_app_config("inspectors").load_demo(open("/dev/null", "w"))
+    login(page, User.Role.CITY_ADMIN, "xuchang", display_name="王五")
+    day = f"{timezone.localdate():%Y%m%d}"
+    for url, link, name in [
+        ("/registry/enterprises/", "导出当前结果（.xlsx）", f"获证企业名录-{day}.xlsx"),
+        ("/inspectors/", "导出当前结果（.xlsx）", f"执法检查人员名录-{day}.xlsx"),
+        ("/registry/import/enterprises/", "下载导入模板", "获证企业及许可证导入模板.xlsx"),
+        ("/registry/import/inspectors/", "下载导入模板", "执法检查人员导入模板.xlsx"),
+    ]:
+        page.goto(url)
+        with page.expect_download() as download:
+            page.get_by_role("link", name=link).click()
+        assert download.value.suggested_filename == name, url
+
+
+def test_register_and_inspector_pages_fit_a_375px_phone(phone_page, login, shot, register):
+    """Issue 10 §8: the enterprise list was 570 px wide; no register or inspector page scrolls sideways at 375 px."""
+    from postlicense.inspectors.models import Inspector
+    from postlicense.registry.models import ImportJob
+
+    apps.get_app_config("inspectors").load_demo(open("/dev/null", "w"))
+    user = login(phone_page, User.Role.CITY_ADMIN, "xuchang", display_name="王五")
+    enterprise = Enterprise.objects.filter(region__code__startswith="4110", equipment__calibration_due__isnull=False,
+                                           licenses__isnull=False).order_by("pk").first()
+    lic, item = enterprise.licenses.first(), enterprise.equipment.filter(calibration_due__isnull=False).first()
+    inspector = Inspector.objects.filter(org_unit__code__startswith="xuchang", avoid_enterprises__isnull=False).first()
+    job = ImportJob.objects.create(kind="enterprises", filename="获证企业名录（第一批）.xlsx", created_by=user,
+                                   status=ImportJob.Status.INVALID, total=2, errors=[
+                                       {"row": 3, "column": "统一社会信用代码", "message": "统一社会信用代码校验码错误，第18位应为「X」，实为「1」"}])
+    pages = {
+        "list": "/registry/enterprises/", "detail": enterprise.get_absolute_url(),
+        "edit": f"/registry/enterprises/{enterprise.pk}/edit/",
+        "license": f"/registry/enterprises/{enterprise.pk}/licenses/{lic.pk}/",
+        "equipment": f"/registry/enterprises/{enterprise.pk}/equipment/{item.pk}/",
+        "import": "/registry/import/enterprises/", "import-job": f"/registry/import-jobs/{job.pk}/",
+        "inspectors": "/inspectors/", "inspector": inspector.get_absolute_url(),
+        "inspector-edit": f"/inspectors/{inspector.pk}/edit/",
+        "history": f"/core/history/registry.enterprise/{enterprise.pk}/",
+    }
+    for name, url in pages.items():
+        phone_page.goto(url)
+        width = phone_page.evaluate("document.documentElement.scrollWidth")
+        shot(phone_page, f"375-registry-{name}")
+        assert width <= 375, f"{url}: {width} px"

@@ -1,8 +1,8 @@
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
 
+from postlicense.core.audit import record_export
 from postlicense.registry.views import _save_form, bureau_staff_required, xlsx_response
 from postlicense.registry.xlsx import write_sheet
 
@@ -15,7 +15,7 @@ def _filtered(request):
     return form, selectors.filter_inspectors(selectors.inspectors_for(request.user), **form.filters())
 
 
-@login_required
+@bureau_staff_required
 def inspector_list(request):
     form, qs = _filtered(request)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
@@ -28,18 +28,20 @@ def inspector_list(request):
     })
 
 
-@login_required
+@bureau_staff_required
 def inspector_export(request):
     _, qs = _filtered(request)
     content = write_sheet(importing.COLUMNS, importing.export_rows(qs), title="执法检查人员")
-    return xlsx_response(content, f"执法检查人员名录-{timezone.localdate():%Y%m%d}.xlsx")
+    record_export(request, "执法检查人员名录", rows=qs.count(), target=qs.model)
+    day = f"{timezone.localdate():%Y%m%d}"
+    return xlsx_response(content, f"执法检查人员名录-{day}.xlsx", f"inspectors-{day}.xlsx")
 
 
-@login_required
+@bureau_staff_required
 def inspector_detail(request, pk):
     inspector = selectors.inspector_detail(request.user, pk)
     return render(request, "inspectors/inspector_detail.html", {
-        "inspector": inspector, "state": selectors.certificate_state(inspector), "can_edit": request.user.is_bureau_staff,
+        "inspector": inspector, "state": selectors.certificate_state(inspector),
         "avoided": inspector.avoid_enterprises.for_user(request.user),
     })
 

@@ -6,6 +6,7 @@ from postlicense.core.audit import history_of
 from postlicense.core.models import AuditEntry
 
 from .archive import ArchiveEvent
+from .importing import FROM_IMPORT
 
 
 def _field_names(model, entry):
@@ -28,7 +29,8 @@ def _edits(obj, what):
             title, detail = f"{what}变更", f"变更字段：{_field_names(type(obj), entry)}；"
         else:
             continue
-        yield ArchiveEvent(entry.at, "变更", title, f"{detail}操作人：{entry.actor_name}", url)
+        via = "批量导入；" if entry.changes.get("source") == FROM_IMPORT["source"] else ""
+        yield ArchiveEvent(entry.at, "变更", title, f"{via}{detail}操作人：{entry.actor_name}", url)
 
 
 def registry_events(enterprise):

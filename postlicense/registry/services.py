@@ -50,26 +50,37 @@ def _set(job, **values):
 def run_import(job):
     """Validate every row; if any is bad, record the errors and write nothing; otherwise write them all."""
     module = import_kinds()[job.kind]
+    data_rows = 0
+
+    def counted(rows):
+        nonlocal data_rows
+        for row in rows:
+            data_rows += 1
+            yield row
+
     try:
         with job.file.open("rb") as fh:
             total, rows = open_rows(fh, module.COLUMNS)
             _set(job, status=ImportJob.Status.VALIDATING, total=total)
-            valid, errors = module.validate(rows, job.created_by, progress=lambda n: _set(job, processed=n // 2))
+            valid, errors = module.validate(counted(rows), job.created_by, progress=lambda n: _set(job, processed=n // 2))
     except SheetError as exc:
         return _set(job, status=ImportJob.Status.INVALID, errors=[{"row": 0, "column": "", "message": str(exc)}],
                     finished_at=timezone.now())
+    # The job reports the sheet's data rows whatever the outcome (not the enterprises they grouped into,
+    # nor the sheet's height with its blank rows): the same file says the same count when it fails and passes.
     if errors:
-        return _set(job, status=ImportJob.Status.INVALID, errors=[e.as_dict() for e in errors], finished_at=timezone.now())
+        return _set(job, status=ImportJob.Status.INVALID, total=data_rows, errors=[e.as_dict() for e in errors],
+                    finished_at=timezone.now())
     if not valid:
-        return _set(job, status=ImportJob.Status.INVALID, finished_at=timezone.now(),
+        return _set(job, status=ImportJob.Status.INVALID, total=data_rows, finished_at=timezone.now(),
                     errors=[{"row": 0, "column": "", "message": "文件中没有数据行。"}])
-    _set(job, status=ImportJob.Status.IMPORTING, total=len(valid), processed=len(valid) // 2)
+    _set(job, status=ImportJob.Status.IMPORTING, total=data_rows, processed=data_rows // 2)
     written = 0
 
-    def wrote(n):  # the bar: validation is the first half, writing the second
+    def wrote(n):  # the bar: validation is the first half, writing (n of the valid records) the second
         nonlocal written
         written = n
-        _set(job, processed=(len(valid) + n) // 2)
+        _set(job, processed=(data_rows + data_rows * n // len(valid)) // 2)
 
     try:
         with acting_as(job.created_by):
@@ -79,4 +90,4 @@ def run_import(job):
             "row": 0, "column": "",
             "message": f"导入中断：已写入前 {written} 条记录，其余未写入（{exc}）。重新导入同一文件即可补全，已写入的记录按信用代码更新。"}])
         raise
-    _set(job, status=ImportJob.Status.DONE, processed=len(valid), created=created, updated=updated, finished_at=timezone.now())
+    _set(job, status=ImportJob.Status.DONE, processed=data_rows, created=created, updated=updated, finished_at=timezone.now())

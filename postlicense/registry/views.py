@@ -3,10 +3,11 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from postlicense.core.audit import record_export
+from postlicense.core.http import attachment
 from postlicense.core.scoping import get_scoped_or_404
 
 from . import importing, selectors, services
@@ -27,10 +28,9 @@ def bureau_staff_required(view):
     return wrapped
 
 
-def xlsx_response(content, filename):
-    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
-    return response
+def xlsx_response(content, filename, fallback):
+    """An .xlsx saved under its Chinese `filename` (`fallback`: the ASCII name for clients without RFC 5987)."""
+    return attachment(content, filename, XLSX_CONTENT_TYPE, fallback)
 
 
 def _int(value):
@@ -50,12 +50,14 @@ def enterprise_list(request):
     return render(request, template, context)
 
 
-@login_required
+@bureau_staff_required
 def enterprise_export(request):
     form = EnterpriseFilterForm(request.GET or None, user=request.user)
     qs = selectors.filter_enterprises(selectors.enterprises_for(request.user), form.to_filter())
     content = write_sheet(importing.COLUMNS, importing.export_rows(qs), title="获证企业")
-    return xlsx_response(content, f"获证企业名录-{timezone.localdate():%Y%m%d}.xlsx")
+    record_export(request, "获证企业名录", rows=qs.count(), target=qs.model)
+    day = f"{timezone.localdate():%Y%m%d}"
+    return xlsx_response(content, f"获证企业名录-{day}.xlsx", f"enterprises-{day}.xlsx")
 
 
 @login_required
@@ -135,7 +137,7 @@ def import_template(request, kind):
     module = services.import_kinds()[kind]
     content = write_sheet(module.COLUMNS, module.TEMPLATE_EXAMPLE, title="导入数据",
                           notes=["带 * 的列必填；第一行列标题请勿修改。", "任何一行有误时整个文件都不会导入，请按错误报告修改后重新上传。"])
-    return xlsx_response(content, f"{ImportJob.Kind(kind).label}导入模板.xlsx")
+    return xlsx_response(content, f"{ImportJob.Kind(kind).label}导入模板.xlsx", f"import-template-{kind}.xlsx")
 
 
 @bureau_staff_required

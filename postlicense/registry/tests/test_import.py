@@ -176,3 +176,36 @@ def test_a_large_upload_is_imported_in_a_background_thread(client, make_user, mo
     job.refresh_from_db()
     assert job.status == ImportJob.Status.DONE and job.created == 199
     assert Enterprise.objects.count() == 199
+
+
+def _job(user, rows):
+    job = ImportJob.objects.create(kind="enterprises", filename="名录.xlsx", created_by=user)
+    job.file.save("名录.xlsx", xlsx_bytes(rows))
+    run_import(job)
+    job.refresh_from_db()
+    return job
+
+
+def test_the_same_rows_report_the_same_row_count_whether_they_fail_or_pass(make_user, city_admin):
+    """Issue 10 §8: a failed import counted the sheet's rows, a passed one the enterprises they grouped into."""
+    rows = [good_row(1), good_row(1, 许可证编号="豫XK08-002-00077", 产品单元="砌筑水泥"), good_row(2)]  # 3 rows, 2 enterprises
+    failed = _job(make_user(User.Role.COUNTY_STAFF, "xuchang-weidu"), rows)  # 长葛市 is outside 魏都区's jurisdiction
+    passed = _job(city_admin, rows)
+    assert (failed.status, passed.status) == (ImportJob.Status.INVALID, ImportJob.Status.DONE)
+    assert failed.total == passed.total == passed.processed == 3
+    assert (passed.created, passed.updated) == (2, 0)
+
+
+def test_an_imports_audit_entries_are_marked_as_such(city_admin, client):
+    """Issue 10 §8: the change history tells an import's updates from edits made on the enterprise's page."""
+    importing.apply(run([good_row(1)], city_admin)[0])
+    importing.apply(run([good_row(1, 风险等级="高")], city_admin)[0])
+    entries = AuditEntry.objects.filter(model="registry.enterprise").order_by("id")
+    assert [(e.action, e.changes.get("source")) for e in entries] == [("create", "import"), ("update", "import")]
+    enterprise = Enterprise.objects.get()
+    enterprise.name = "页面上改的名字有限公司"
+    enterprise.save()
+    assert AuditEntry.objects.filter(model="registry.enterprise").order_by("id").last().changes.get("source") is None
+    client.force_login(city_admin)
+    timeline = client.get(enterprise.get_absolute_url()).content.decode()
+    assert "批量导入；变更字段：风险等级" in timeline

@@ -1,6 +1,7 @@
 """Register pages: jurisdiction scope (DESIGN: every list and record through one scope), search, paging, forms."""
 from datetime import timedelta
 
+import pytest
 from django.utils import timezone
 
 from postlicense.core.models import User
@@ -212,3 +213,99 @@ def test_a_taken_credit_code_outside_the_scope_reveals_nothing_about_its_holder(
                                                "product_category": "水泥"}, content_type="application/json")
     assert api.status_code == 400 and "其他辖区" in api.json()["credit_code"][0] and "长葛保密电缆" not in api.content.decode()
     assert Enterprise.objects.count() == 1
+
+
+def _saved_name(response):
+    """The name a browser saves the download under: RFC 6266 filename* (RFC 5987 UTF-8), with the ASCII fallback."""
+    import re
+    from urllib.parse import unquote
+
+    header = response["Content-Disposition"]
+    assert header.startswith("attachment; ")
+    fallback = re.search(r'filename="([^"]*)"', header).group(1)
+    assert fallback.isascii() and fallback.endswith(".xlsx"), header
+    encoded = re.search(r"filename\*=UTF-8''(\S+)", header).group(1)
+    assert encoded.isascii(), header  # raw UTF-8 in the header is what made browsers drop the name
+    return unquote(encoded)
+
+
+def test_downloads_are_saved_under_their_chinese_names(client, make_user, make_enterprise):
+    """Issue 10 §8: enterprise export, inspector export and both import templates (RFC 6266 filename*)."""
+    make_enterprise()
+    client.force_login(make_user(User.Role.CITY_ADMIN, "xuchang"))
+    day = f"{timezone.localdate():%Y%m%d}"
+    assert _saved_name(client.get("/registry/enterprises/export.xlsx")) == f"获证企业名录-{day}.xlsx"
+    assert _saved_name(client.get("/inspectors/export.xlsx")) == f"执法检查人员名录-{day}.xlsx"
+    assert _saved_name(client.get("/registry/import/enterprises/template.xlsx")) == "获证企业及许可证导入模板.xlsx"
+    assert _saved_name(client.get("/registry/import/inspectors/template.xlsx")) == "执法检查人员导入模板.xlsx"
+
+
+STAFF_URLS = [
+    "/registry/enterprises/export.xlsx", "/registry/enterprises/new/", "/registry/enterprises/{e}/edit/",
+    "/registry/enterprises/{e}/licenses/new/", "/registry/enterprises/{e}/licenses/{lic}/",
+    "/registry/enterprises/{e}/equipment/new/", "/registry/enterprises/{e}/equipment/{eq}/",
+    "/registry/import/enterprises/", "/registry/import/inspectors/", "/registry/import/enterprises/template.xlsx",
+    "/registry/import/inspectors/template.xlsx", "/registry/import-jobs/{job}/",
+    "/inspectors/", "/inspectors/export.xlsx", "/inspectors/new/", "/inspectors/{i}/", "/inspectors/{i}/edit/",
+]
+
+
+@pytest.mark.parametrize("role", [User.Role.ENTERPRISE, User.Role.INSPECTOR])
+def test_enterprise_and_inspector_users_get_403_on_every_staff_page(client, make_user, make_enterprise, make_license, role):
+    """Issue 10 §8: /inspectors/ showed an enterprise user an (empty) staff list; every staff URL is now a 403."""
+    from datetime import date
+
+    from postlicense.core.models import OrgUnit
+    from postlicense.inspectors.models import Inspector
+    from postlicense.registry.models import ImportJob, KeyEquipment
+
+    own = make_enterprise()
+    user = make_user(role, None if role == User.Role.ENTERPRISE else "xuchang-weidu")
+    if role == User.Role.ENTERPRISE:
+        EnterpriseAccount.objects.create(user=user, enterprise=own)
+    ids = {"e": own.pk, "lic": make_license(own, "豫XK08-001-00077").pk,
+           "eq": KeyEquipment.objects.create(enterprise=own, kind="production", name="回转窑").pk,
+           "i": Inspector.objects.create(name="检查员", org_unit=OrgUnit.objects.get(code="xuchang-weidu"), certificate_no="T1",
+                                         certificate_valid_until=date(2030, 1, 1), user=user if role == User.Role.INSPECTOR else None).pk,
+           "job": ImportJob.objects.create(kind="enterprises", filename="a.xlsx", created_by=make_user(User.Role.CITY_ADMIN, "xuchang")).pk}
+    client.force_login(user)
+    for url in STAFF_URLS:
+        url = url.format(**ids)
+        assert client.get(url).status_code == 403, url
+        assert client.post(url, {"name": "改"}).status_code == 403, url
+    page = client.get("/registry/enterprises/").content.decode()
+    assert "export.xlsx" not in page and "/registry/import/" not in page
+
+
+def test_no_none_true_or_false_on_any_register_or_inspector_page(client, make_user, make_enterprise, make_license):
+    """Issue 10 §8: empty optional values (no phone, no calibration date, no certificate start, no login) read as
+    "—" or a word, never as Python's None/True/False."""
+    import re
+
+    from postlicense.core.models import OrgUnit
+    from postlicense.inspectors.models import Inspector
+    from postlicense.registry.models import ImportJob, KeyEquipment
+
+    admin = make_user(User.Role.CITY_ADMIN, "xuchang")
+    bare = make_enterprise()
+    lic = make_license(bare, "豫XK08-001-00078")
+    equipment = KeyEquipment.objects.create(enterprise=bare, kind="inspection", name="压力试验机")
+    inspector = Inspector.objects.create(name="检查员", org_unit=OrgUnit.objects.get(code="xuchang-weidu"), certificate_no="T9",
+                                         certificate_valid_until=timezone.localdate())
+    done = ImportJob.objects.create(kind="enterprises", filename="a.xlsx", created_by=admin, status="done", total=1, processed=1)
+    invalid = ImportJob.objects.create(kind="inspectors", filename="b.xlsx", created_by=admin, status="invalid",
+                                       errors=[{"row": 0, "column": "", "message": "文件是空的"}])
+    client.force_login(admin)
+    client.post(f"/registry/enterprises/{bare.pk}/edit/", {**_new_enterprise_data(bare.credit_code), "name": bare.name,
+                                                           "region": bare.region_id, "supervising_unit": bare.supervising_unit_id})
+    urls = ["/registry/enterprises/", f"/registry/enterprises/{bare.pk}/", f"/registry/enterprises/{bare.pk}/edit/",
+            "/registry/enterprises/new/", f"/registry/enterprises/{bare.pk}/licenses/{lic.pk}/",
+            f"/registry/enterprises/{bare.pk}/licenses/new/", f"/registry/enterprises/{bare.pk}/equipment/{equipment.pk}/",
+            f"/registry/enterprises/{bare.pk}/equipment/new/", "/registry/import/enterprises/", "/registry/import/inspectors/",
+            f"/registry/import-jobs/{done.pk}/", f"/registry/import-jobs/{invalid.pk}/", "/inspectors/",
+            f"/inspectors/{inspector.pk}/", f"/inspectors/{inspector.pk}/edit/", "/inspectors/new/",
+            f"/core/history/registry.enterprise/{bare.pk}/", f"/core/history/inspectors.inspector/{inspector.pk}/"]
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert not re.search(r"\b(None|True|False)\b", response.content.decode()), url
