@@ -10,11 +10,15 @@ class InspectionsConfig(AppConfig):
         from postlicense.core.models import User
         from postlicense.core.navigation import NavItem
 
+        from .checklist_editing import may_edit
+
         items = []
         if user.role == User.Role.INSPECTOR or user.is_superuser:
             items.append(NavItem("我的检查", "inspections:my_inspections", order=20))
         if user.is_bureau_staff or user.role == User.Role.ENTERPRISE:
             items.append(NavItem("检查记录", "inspections:record_list", order=30))
+        if may_edit(user):
+            items.append(NavItem("检查表", "inspections:checklist_list", order=82))
         return items
 
     def home_cards(self, user):

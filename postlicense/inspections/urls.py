@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import checklist_views, views
 
 app_name = "inspections"
 urlpatterns = [
@@ -19,4 +19,11 @@ urlpatterns = [
     path("<int:pk>/pdf/", views.record_pdf, name="record_pdf"),
     path("<int:pk>/docx/", views.record_docx, name="record_docx"),
     path("attachments/<int:pk>/", views.attachment_file, name="attachment_file"),
+    path("checklists/", checklist_views.checklist_list, name="checklist_list"),
+    path("checklists/<int:pk>/draft/", checklist_views.checklist_new_draft, name="checklist_new_draft"),
+    path("checklists/rows/", checklist_views.checklist_item_row, name="checklist_item_row"),
+    path("checklists/versions/<int:pk>/", checklist_views.checklist_preview, name="checklist_preview"),
+    path("checklists/versions/<int:pk>/edit/", checklist_views.checklist_edit, name="checklist_edit"),
+    path("checklists/versions/<int:pk>/print/", checklist_views.checklist_print, name="checklist_print"),
+    path("checklists/versions/<int:pk>/pdf/", checklist_views.checklist_pdf, name="checklist_pdf"),
 ]
