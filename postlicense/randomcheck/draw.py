@@ -3,12 +3,16 @@
 Anyone holding the published seed and the candidate CSV can re-run the draw: each candidate's rank is
 the lowercase hex SHA-256 of ``seed|stratum|credit_code`` and each stratum takes its k lowest ranks,
 k = ceil(ratio% × n / 100) (003 三: low/medium/medium_high/high → 10/20/30/50%).
+
+The seed is made after the candidate list is frozen, from at least two contributions of named people:
+each is NFC-normalised and they are joined in entry order with SEED_SEPARATOR ("|"), which a contribution may
+not contain (nor leading or trailing blanks), so the joined seed splits back into exactly its contributions.
 """
+import unicodedata
 
 import hashlib
 import math
 import re
-import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -19,7 +23,13 @@ STRATA = ("low", "medium", "medium_high", "high")
 STRATUM_LABELS = {"low": "低风险", "medium": "中风险", "medium_high": "中高风险", "high": "高风险"}
 DEFAULT_RATIOS = {"low": 10, "medium": 20, "medium_high": 30, "high": 50}
 
-CSV_HEADER = "credit_code,stratum"
+STRATUM_OF_LABEL = {label: stratum for stratum, label in STRATUM_LABELS.items()}
+MIN_CONTRIBUTIONS = 2
+SEED_SEPARATOR = "|"
+CONTRIBUTION_MAX_LENGTH = 100
+
+# The published candidate list: Chinese headers, each stratum by its Chinese name (the hash uses its key).
+CSV_HEADER = "统一社会信用代码,风险等级"
 
 # Uppercase letters and digits cover the 18-character 统一社会信用代码 and the older 15-digit
 # registration number; anything else could break the CSV, the "|" separator or open a formula in Excel.
@@ -67,8 +77,28 @@ def inspector_rank(seed: str, credit_code: str, certificate_no: str) -> str:
     return _sha256_hex(f"{seed}|inspector|{credit_code}|{certificate_no}")
 
 
-def generate_seed() -> str:
-    return secrets.token_hex(16)
+def normalize_contribution(value) -> str:
+    """A seed contribution as it enters the seed (NFC), or ValueError saying in Chinese what is wrong with it."""
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError("贡献值不能为空")
+    if value != value.strip():
+        raise ValueError("贡献值首尾不能有空格或其他空白字符")
+    if SEED_SEPARATOR in value:
+        raise ValueError(f"贡献值不能包含分隔符“{SEED_SEPARATOR}”")
+    if any(unicodedata.category(char) == "Cc" for char in value):
+        raise ValueError("贡献值不能包含换行、制表符等控制字符")
+    value = unicodedata.normalize("NFC", value)
+    if len(value) > CONTRIBUTION_MAX_LENGTH:
+        raise ValueError(f"贡献值最多{CONTRIBUTION_MAX_LENGTH}个字符")
+    return value
+
+
+def join_contributions(values) -> str:
+    """The seed: the contributions in entry order, each NFC-normalised, joined with "|" (at least two)."""
+    values = [normalize_contribution(value) for value in values]
+    if len(values) < MIN_CONTRIBUTIONS:
+        raise ValueError(f"随机种子至少需要{MIN_CONTRIBUTIONS}个贡献值（当前{len(values)}个）")
+    return SEED_SEPARATOR.join(values)
 
 
 def validate_seed(seed: str) -> None:
@@ -110,11 +140,15 @@ def validate_ratios(ratios: Mapping) -> dict[str, Decimal]:
     return {stratum: validate_ratio(ratios[stratum]) for stratum in STRATA}
 
 
+def _stratum_error(value) -> str:
+    return f"风险等级无效：{value!r}（应为{'、'.join(STRATUM_LABELS.values())}之一）"
+
+
 def _candidate_error(credit_code, stratum) -> str | None:
     if not isinstance(credit_code, str) or not _CREDIT_CODE_RE.fullmatch(credit_code):
         return f"统一社会信用代码无效：{credit_code!r}（只能由数字和大写字母组成）"
     if stratum not in STRATA:
-        return f"风险等级无效：{stratum!r}（应为 {'、'.join(STRATA)} 之一）"
+        return _stratum_error(stratum)
     return None
 
 
@@ -135,7 +169,7 @@ def _canonical_candidates(candidates: Iterable) -> list[Candidate]:
 
 
 def _csv_bytes(rows: list[Candidate]) -> bytes:
-    lines = [CSV_HEADER, *(f"{row.credit_code},{row.stratum}" for row in rows)]
+    lines = [CSV_HEADER, *(f"{row.credit_code},{STRATUM_LABELS[row.stratum]}" for row in rows)]
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
@@ -173,8 +207,9 @@ def read_candidates_csv(fp) -> list[Candidate]:
         fields = line.split(",")
         if len(fields) != 2:
             raise ValueError(f"第{line_no}行应有2列（{CSV_HEADER}），实际为{len(fields)}列")
-        credit_code, stratum = fields
-        error = _candidate_error(credit_code, stratum)
+        credit_code, label = fields
+        stratum = STRATUM_OF_LABEL.get(label)
+        error = _candidate_error(credit_code, stratum) if stratum else _stratum_error(label)
         if error:
             raise ValueError(f"第{line_no}行{error}")
         if credit_code in first_line_of:

@@ -1,27 +1,39 @@
-"""Exports for the national 双随机 platform (columns documented in docs/randomcheck.md): the drawn list,
-the inspector match and the result notice (结果公告), as CSV (UTF-8 with BOM, opens in Excel) or .xlsx."""
+"""Exports for the national 双随机 platform (columns documented in docs/randomcheck.md): the task notice
+(任务公告), the drawn list, the inspector match and the result notice (结果公告), as CSV (UTF-8 with BOM, opens
+in Excel) or .xlsx."""
 import csv
 import io
 
 from postlicense.registry.xlsx import Column, write_sheet
 
-from . import rules
+from . import rules, selectors
 from .draw import STRATUM_LABELS
 from .models import Task
 
 CHECK_TYPE = "双随机抽查"
+# A spreadsheet reads a cell starting with one of these as a formula; such cells get a leading "'".
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def task_number(task: Task) -> str:
     return f"SJ{task.year}-{task.pk:04d}"
 
 
+def safe_cell(value):
+    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_PREFIXES) else value
+
+
 def _task_columns(task: Task) -> list:
-    return [task_number(task), task.name, CHECK_TYPE, task.issuing_unit.name]
+    return [task.plan_number, task.plan_name, task_number(task), task.name, CHECK_TYPE, task.issuing_unit.name]
 
 
-TASK_COLUMNS = [Column("任务编号", "task_no", width=14), Column("任务名称", "task", width=40),
+TASK_COLUMNS = [Column("计划编号", "plan_no", width=16), Column("计划名称", "plan", width=32),
+                Column("任务编号", "task_no", width=14), Column("任务名称", "task", width=40),
                 Column("检查类型", "kind", width=12), Column("检查机关", "authority", width=28)]
+NOTICE_COLUMNS = TASK_COLUMNS + [
+    Column("检查事项", "items", width=60), Column("检查对象范围", "scope", width=60), Column("检查期间", "period", width=24),
+    Column("企业名称", "name", width=36), Column("统一社会信用代码", "credit_code", width=22),
+]
 
 DRAW_COLUMNS = TASK_COLUMNS + [
     Column("企业名称", "name", width=36), Column("统一社会信用代码", "credit_code", width=22),
@@ -38,6 +50,14 @@ RESULT_COLUMNS = TASK_COLUMNS + [
     Column("企业名称", "name", width=36), Column("统一社会信用代码", "credit_code", width=22),
     Column("完成日期", "date", width=14), Column("检查结果", "result", width=30), Column("备注", "remarks", width=40),
 ]
+
+
+def notice_rows(task: Task, drawn_list):
+    """任务公告: the task's items, scope and period on every row of its drawn list (DESIGN "What the national
+    platform expects")."""
+    about = [selectors.check_items(task), selectors.scope_text(task), selectors.check_period(task)]
+    for drawn in drawn_list:
+        yield _task_columns(task) + about + [drawn.enterprise.name, drawn.credit_code]
 
 
 def draw_rows(task: Task, drawn_list):
@@ -63,6 +83,7 @@ def result_rows(task: Task, drawn_list):
 
 
 EXPORTS = {
+    "notice": ("任务公告", NOTICE_COLUMNS, notice_rows),
     "draw": ("抽查名单", DRAW_COLUMNS, draw_rows),
     "match": ("人员匹配", MATCH_COLUMNS, match_rows),
     "results": ("结果公告", RESULT_COLUMNS, result_rows),
@@ -81,6 +102,7 @@ def export(kind: str, fmt: str, task: Task, items) -> tuple[str, bytes]:
     """(file name, content) of one export; `items` are drawn enterprises (draw, results) or assignments (match)."""
     title, columns, rows = EXPORTS[kind]
     name = f"{task_number(task)}-{title}.{fmt}"
+    safe_rows = ([safe_cell(value) for value in row] for row in rows(task, items))
     if fmt == "csv":
-        return name, csv_bytes(columns, rows(task, items))
-    return name, write_sheet(columns, rows(task, items), title=title)
+        return name, csv_bytes(columns, safe_rows)
+    return name, write_sheet(columns, safe_rows, title=title)

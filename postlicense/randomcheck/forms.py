@@ -1,27 +1,30 @@
 from django import forms
 
 from postlicense.core.models import OrgUnit, Region
-from postlicense.inspections.models import ChecklistVersion
-from postlicense.inspections.selectors import current_template
+from postlicense.inspections.selectors import current_template, versions_for_kind
 from postlicense.registry.models import Enterprise
 
-from .draw import generate_seed
+from .draw import CONTRIBUTION_MAX_LENGTH, STRATA
 from .models import DrawnEnterprise, Task
+from .rules import ratio_reason_error
 
+PLAN_FIELDS = ["plan_number", "plan_name"]
 DRAW_FIELDS = ["name", "year", "issuing_unit", "regions", "product_categories", "statuses", "ratio_low", "ratio_medium",
-               "ratio_medium_high", "ratio_high", "exclude_recent_months", "deadline", "checklist"]
+               "ratio_medium_high", "ratio_high", "ratio_reason", "exclude_recent_months", "deadline", "checklist"]
 MATCH_FIELDS = ["inspectors_per_enterprise", "load_cap", "require_expertise", "widen_pool"]
 
 
 class TaskForm(forms.ModelForm):
     statuses = forms.MultipleChoiceField(label="纳入的生产状态", choices=Enterprise.Status.choices,
                                          widget=forms.CheckboxSelectMultiple,
-                                         help_text="默认不含停产、注销企业（003 七(五)）")
+                                         help_text="默认含停产企业（许昌双随机实施方案 三：全部获证企业）；"
+                                                   "只有冻结当日持有有效生产许可证的企业进入候选名单")
 
     class Meta:
         model = Task
-        fields = DRAW_FIELDS + MATCH_FIELDS
+        fields = PLAN_FIELDS + DRAW_FIELDS + MATCH_FIELDS
         widgets = {"deadline": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                   "ratio_reason": forms.Textarea(attrs={"rows": 2}),
                    "regions": forms.CheckboxSelectMultiple,
                    "product_categories": forms.SelectMultiple(attrs={"size": 6})}
 
@@ -30,7 +33,7 @@ class TaskForm(forms.ModelForm):
         self.fields["issuing_unit"].queryset = OrgUnit.objects.for_user(user).select_related("region")
         prefix = user.org_unit.region.scope_prefix if user.org_unit and not user.is_superuser else ""
         self.fields["regions"].queryset = Region.objects.filter(code__startswith=prefix, level=Region.Level.COUNTY)
-        self.fields["checklist"].queryset = ChecklistVersion.objects.filter(published=True).select_related("template")
+        self.fields["checklist"].queryset = versions_for_kind("random_check")  # 一企两表: the 003 table
         self.initial.setdefault("statuses", list(self.instance.statuses))
         self.initial.setdefault("checklist", current_template("random_check_003"))
         if self.instance.pk and self.instance.state != Task.State.DRAFT:
@@ -40,20 +43,27 @@ class TaskForm(forms.ModelForm):
     def clean_statuses(self):
         return list(self.cleaned_data["statuses"])
 
+    def clean(self):
+        cleaned = super().clean()
+        ratios = {stratum: cleaned.get(f"ratio_{stratum}") for stratum in STRATA}
+        if None not in ratios.values():
+            error = ratio_reason_error(ratios, cleaned.get("ratio_reason", ""))
+            if error:
+                self.add_error("ratio_reason", error)
+        return cleaned
 
-class DrawForm(forms.Form):
-    seed = forms.CharField(label="随机种子", max_length=200,
-                           help_text="公开的随机种子；可填写公开可查的数值（如某日开奖号码），或由系统用安全随机数生成")
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["seed"].initial = generate_seed()
+class ContributionForm(forms.Form):
+    """One seed contribution; services.add_contribution checks the value (NFC, no "|", no outer blanks)."""
 
-    def clean_seed(self):
-        seed = self.cleaned_data["seed"]
-        if seed != seed.strip():
-            raise forms.ValidationError("随机种子首尾不能有空白字符")
-        return seed
+    contributor = forms.CharField(label="贡献人", max_length=50)
+    contributor_unit = forms.CharField(label="贡献人单位", max_length=100)
+    value = forms.CharField(label="贡献值", max_length=CONTRIBUTION_MAX_LENGTH, strip=False,
+                            help_text="如现场掷骰子的点数、见证人写下的数字；不能包含“|”，首尾不能有空格")
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(label="取消原因", widget=forms.Textarea(attrs={"rows": 3}), help_text="取消原因将随任务公示")
 
 
 class SwapForm(forms.Form):

@@ -156,7 +156,7 @@ def _validate(enterprises: list[EnterpriseDemand], inspectors: list[InspectorInf
             raise ValueError(f"{label}重复：{duplicated[0]}")
     for enterprise in enterprises:
         if not isinstance(enterprise.required, int) or enterprise.required < MIN_INSPECTORS:
-            raise ValueError(f"企业{enterprise.credit_code}的检查人员不得少于{MIN_INSPECTORS}名（002 第9条）")
+            raise ValueError(f"企业{enterprise.credit_code}的检查人员不得少于{MIN_INSPECTORS}名（白城事中事后监管办法 第九条）")
 
 
 @dataclass

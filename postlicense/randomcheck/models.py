@@ -1,7 +1,8 @@
-"""双随机、一公开 random checks (003): tasks, the frozen candidate list, the verifiable draw, the inspector
-match with its amendments, not-inspected records (003 七(五)) and disclosures (003 六(二))."""
+"""双随机、一公开 random checks (003): tasks, the frozen candidate list, the seed contributions, the verifiable
+draw, the inspector match with its amendments, not-inspected records (003 七(五)) and disclosures (003 六(二))."""
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from postlicense.core.models import AuditedModel, OrgUnit, Region
@@ -10,7 +11,7 @@ from postlicense.inspections.models import ChecklistVersion, InspectionRecord
 from postlicense.inspectors.models import Inspector
 from postlicense.registry.models import Enterprise, ProductCategory
 
-from .draw import STRATA
+from .draw import CONTRIBUTION_MAX_LENGTH, STRATA
 
 RATIO_VALIDATORS = [MinValueValidator(0), MaxValueValidator(100)]
 DRAWN_SCOPE = dict(region="enterprise__region", unit="enterprise__supervising_unit",
@@ -18,8 +19,9 @@ DRAWN_SCOPE = dict(region="enterprise__region", unit="enterprise__supervising_un
 
 
 def default_statuses():
-    # 003 七(五): 停产 and 注销 enterprises are not drawn unless a task asks for them.
-    return [Enterprise.Status.PRODUCING, Enterprise.Status.SWITCHED]
+    # 003 三 draws from all license holders; 003 七(五) records the 停产 ones that could not be inspected.
+    # 注销 enterprises hold no license to check.
+    return [Enterprise.Status.PRODUCING, Enterprise.Status.STOPPED, Enterprise.Status.SWITCHED]
 
 
 class Task(AuditedModel):
@@ -27,13 +29,17 @@ class Task(AuditedModel):
 
     class State(models.TextChoices):
         DRAFT = "draft", "草稿"
+        FROZEN = "frozen", "已冻结候选名单"
         DRAWN = "drawn", "已抽取企业"
         MATCHED = "matched", "已匹配人员"
         DISPATCHED = "dispatched", "已派发"
         INSPECTING = "inspecting", "检查中"
         COMPLETED = "completed", "已完成"
         PUBLISHED = "published", "已公示"
+        CANCELLED = "cancelled", "已取消"
 
+    plan_number = models.CharField("计划编号", max_length=50, blank=True, help_text="国家双随机平台上的抽查计划编号")
+    plan_name = models.CharField("计划名称", max_length=200, blank=True)
     name = models.CharField("任务名称", max_length=200)
     year = models.PositiveSmallIntegerField("年度")
     issuing_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="random_check_tasks", verbose_name="下达单位")
@@ -46,18 +52,22 @@ class Task(AuditedModel):
     ratio_medium = models.DecimalField("中风险抽取比例（%）", max_digits=5, decimal_places=2, default=20, validators=RATIO_VALIDATORS)
     ratio_medium_high = models.DecimalField("中高风险抽取比例（%）", max_digits=5, decimal_places=2, default=30, validators=RATIO_VALIDATORS)
     ratio_high = models.DecimalField("高风险抽取比例（%）", max_digits=5, decimal_places=2, default=50, validators=RATIO_VALIDATORS)
+    ratio_reason = models.TextField("调整抽取比例的理由", blank=True,
+                                    help_text="抽取比例与许昌双随机实施方案 三 规定的10%、20%、30%、50%不同时必须填写，并随任务公示")
     exclude_recent_months = models.PositiveSmallIntegerField(
         "排除近期已抽查（月）", null=True, blank=True, help_text="排除最近N个月内已在双随机抽查中接受检查的企业；留空不排除")
     deadline = models.DateField("检查截止日期")
     checklist = models.ForeignKey(ChecklistVersion, on_delete=models.PROTECT, related_name="+", verbose_name="检查表")
     inspectors_per_enterprise = models.PositiveSmallIntegerField(
-        "每户检查人员数", default=2, validators=[MinValueValidator(2), MaxValueValidator(10)], help_text="不少于2人（002 第九条）")
+        "每户检查人员数", default=2, validators=[MinValueValidator(2), MaxValueValidator(10)], help_text="不少于2人（白城事中事后监管办法 第九条）")
     load_cap = models.PositiveSmallIntegerField("每名检查人员最多检查户数", default=5, validators=[MinValueValidator(1)])
     require_expertise = models.BooleanField("要求检查人员具备该产品类别专业", default=False)
     widen_pool = models.BooleanField("跨单位抽取检查人员", default=False,
-                                     help_text="默认各县（市、区）局从本单位检查人员中抽取（003 五(二)）；勾选后可从下达单位辖区内全部单位抽取")
-    seed = models.CharField("随机种子", max_length=200, blank=True)
+                                     help_text="默认各县（市、区）局从本单位检查人员中抽取（许昌双随机实施方案 五(二)）；勾选后可从下达单位辖区内全部单位抽取")
+    seed = models.TextField("随机种子", blank=True, help_text="各贡献值按录入顺序以“|”连接")
     candidates_digest = models.CharField("候选名单摘要（SHA-256）", max_length=64, blank=True)
+    frozen_at = models.DateTimeField("候选名单冻结时间", null=True, blank=True)
+    cancel_reason = models.TextField("取消原因", blank=True)
     state = models.CharField("状态", max_length=12, choices=State.choices, default=State.DRAFT)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name="创建人")
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
@@ -76,9 +86,11 @@ class Task(AuditedModel):
     def ratios(self):
         return {stratum: getattr(self, f"ratio_{stratum}") for stratum in STRATA}
 
-    def reached(self, state):
-        order = list(self.State.values)
-        return order.index(self.state) >= order.index(state)
+    def delete(self, *args, **kwargs):
+        # Once its candidate list is frozen a task is public: it can only be cancelled, with a reason.
+        if self.frozen_at is not None:
+            raise ValidationError("候选名单冻结后任务不能删除，只能注明原因后取消。")
+        return super().delete(*args, **kwargs)
 
 
 class TaskStep(AuditedModel):
@@ -125,6 +137,29 @@ class Candidate(models.Model):
 
     def __str__(self):
         return f"{self.credit_code},{self.stratum}"
+
+
+class SeedContribution(AuditedModel):
+    """One named person's part of the seed, entered after the freeze (DESIGN "The draw must be verifiable")."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="contributions", verbose_name="任务")
+    position = models.PositiveSmallIntegerField("顺序")
+    contributor = models.CharField("贡献人", max_length=50)
+    contributor_unit = models.CharField("贡献人单位", max_length=100)
+    value = models.CharField("贡献值", max_length=CONTRIBUTION_MAX_LENGTH)
+    entered_at = models.DateTimeField("录入时间", auto_now_add=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="录入人")
+
+    objects = ScopedQuerySet.as_manager()
+    scope = ScopePaths(region="task__issuing_unit__region", unit="task__issuing_unit")
+
+    class Meta:
+        ordering = ["task", "position"]
+        constraints = [models.UniqueConstraint(fields=["task", "position"], name="one_contribution_per_position")]
+        verbose_name = verbose_name_plural = "随机种子贡献值"
+
+    def __str__(self):
+        return f"{self.contributor}（{self.contributor_unit}）：{self.value}"
 
 
 class DrawnEnterprise(AuditedModel):

@@ -1,9 +1,12 @@
-"""Pure rules of a random check's results: labels, the national platform's result categories, deadlines."""
+"""Pure rules of a random check: the ratio reason, result labels, the national platform's result categories,
+deadlines and rates."""
 from datetime import date
 
 from django.utils import timezone
 
 from postlicense.core.workdays import add_working_days
+
+from .draw import DEFAULT_RATIOS, STRATA
 
 DISCLOSURE_WORKING_DAYS = 20  # 003 六(二): results are published within 20 working days
 
@@ -16,6 +19,13 @@ NATIONAL_RESULT = {
     "switched": "未发现开展本次抽查涉及的经营活动",
 }
 OUTCOME_LABEL = {"qualified": "合格", "unqualified": "不合格", "stopped": "停产，未检查", "switched": "转产，未检查"}
+
+
+def ratio_reason_error(ratios, reason: str) -> str | None:
+    """许昌双随机实施方案 三 fixes 10/20/30/50%; a task that draws otherwise must say why (shown publicly)."""
+    if all(ratios[stratum] == DEFAULT_RATIOS[stratum] for stratum in STRATA) or (reason or "").strip():
+        return None
+    return "抽取比例与许昌双随机实施方案 三 规定的10%、20%、30%、50%不同，请填写调整理由（理由将随任务公示）。"
 
 
 def outcome(drawn) -> str | None:
@@ -46,9 +56,12 @@ def result_date(drawn) -> date | None:
     return None
 
 
-def disclosure_deadline(result_day: date | None) -> date | None:
-    """003 六(二): the 20th working day after the inspection (Chinese calendar with 调休)."""
-    return add_working_days(result_day, DISCLOSURE_WORKING_DAYS) if result_day else None
+def disclosure_deadline(result_day: date | None, task_deadline: date) -> date:
+    """The earlier of the 20th working day after the inspection (003 六(二), Chinese calendar with 调休) and the
+    task's deadline, by which everything is inspected and published (003 七(三)). No result yet: the task's."""
+    if result_day is None:
+        return task_deadline
+    return min(add_working_days(result_day, DISCLOSURE_WORKING_DAYS), task_deadline)
 
 
 def rate(part: int, whole: int) -> float | None:

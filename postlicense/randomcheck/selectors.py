@@ -5,10 +5,12 @@ from datetime import date
 
 from django.db.models import Case, Exists, OuterRef, Q, Value, When
 from django.urls import reverse
+from django.utils import timezone
 
 from postlicense.core.navigation import HomeCard
 from postlicense.core.workdays import CalendarMissing
 from postlicense.inspections.models import InspectionRecord
+from postlicense.registry.models import Enterprise
 
 from . import rules
 from .draw import STRATA, STRATUM_LABELS, sample_size
@@ -25,15 +27,22 @@ def tasks_for(user):
     return Task.objects.filter(Q(pk__in=Task.objects.for_user(user).values("pk")) | Q(pk__in=shared)).select_related("issuing_unit")
 
 
+def open_tasks(user):
+    """Tasks not yet published nor cancelled (the home card and the list's 未完成 filter)."""
+    return tasks_for(user).exclude(state__in=(Task.State.PUBLISHED, Task.State.CANCELLED))
+
+
 def can_manage(user, task) -> bool:
     """Draw, match, dispatch, complete and publish belong to the issuing unit (and the units above it)."""
     return user.is_bureau_staff and Task.objects.for_user(user).filter(pk=task.pk).exists()
 
 
 def step_bar(task):
-    """Every state of the task in order, with the step that reached it (who, when) or None if not yet."""
+    """Every state of the task in order, with the step that reached it (who, when) or None if not yet; 已取消 only
+    for a cancelled task."""
     done = {step.state: step for step in task.steps.select_related("by")}
-    return [(label, done.get(state)) for state, label in Task.State.choices]
+    return [(label, done.get(state)) for state, label in Task.State.choices
+            if state != Task.State.CANCELLED or state in done]
 
 
 def drawn_for(user, task):
@@ -62,7 +71,7 @@ def row_status(drawn, today: date) -> dict:
     """What a drawn enterprise's row shows: outcome, dates and whether something is overdue."""
     result_day = rules.result_date(drawn)
     try:
-        deadline, deadline_error = rules.disclosure_deadline(result_day), ""
+        deadline, deadline_error = rules.disclosure_deadline(result_day, drawn.task.deadline), ""
     except CalendarMissing as exc:
         deadline, deadline_error = None, exc.messages[0]
     disclosed = hasattr(drawn, "disclosure")
@@ -81,12 +90,13 @@ def row_status(drawn, today: date) -> dict:
 
 
 def progress(rows) -> dict:
-    """Completion rate = results / drawn; disclosure rate = published / results (003 七(三): both 100%)."""
+    """Completion rate = results / drawn; disclosure rate = published / drawn, as the national platform counts
+    them (003 七(三): both 100% by the task's deadline)."""
     total = len(rows)
     done = sum(1 for _, status in rows if status["outcome"])
     disclosed = sum(1 for _, status in rows if status["disclosed"])
     return {"total": total, "done": done, "disclosed": disclosed,
-            "completion_rate": rules.rate(done, total), "disclosure_rate": rules.rate(disclosed, done)}
+            "completion_rate": rules.rate(done, total), "disclosure_rate": rules.rate(disclosed, total)}
 
 
 def task_overview(user, task, today: date | None = None) -> dict:
@@ -117,10 +127,24 @@ def tracking_list(user):
 
 
 def public_tasks():
-    """Tasks with at least one published (公示) result: their draw, candidate list and results are public."""
-    published = Disclosure.objects.filter(drawn__task=OuterRef("pk"))
-    return (Task.objects.filter(Q(state=Task.State.PUBLISHED) | Exists(published))
-            .select_related("issuing_unit").order_by("-year", "-id"))
+    """Every task whose candidate list is frozen: from the freeze on, its digest and time, the seed contributions
+    and, once cancelled, the reason are public (DESIGN "The draw must be verifiable")."""
+    return Task.objects.filter(frozen_at__isnull=False).select_related("issuing_unit").order_by("-year", "-id")
+
+
+def public_sections():
+    """The public landing page: published tasks, tasks under way (list frozen), cancelled tasks."""
+    tasks = list(public_tasks())
+    return [
+        ("已公示结果", [t for t in tasks if t.state == Task.State.PUBLISHED]),
+        ("正在进行（候选名单已冻结）", [t for t in tasks if t.state not in (Task.State.PUBLISHED, Task.State.CANCELLED)]),
+        ("已取消", [t for t in tasks if t.state == Task.State.CANCELLED]),
+    ]
+
+
+def drawn_list_public(task) -> bool:
+    """The drawn list, its ranks and the candidate list (from which anyone could rank) are public with the results."""
+    return task.state == Task.State.PUBLISHED
 
 
 def public_results(task):
@@ -130,6 +154,42 @@ def public_results(task):
 
 def public_drawn(task):
     return task.drawn.select_related("enterprise").order_by(stratum_order(), "rank")
+
+
+def step_at(task, state):
+    return task.steps.filter(state=state).values_list("at", flat=True).first()
+
+
+def scope_text(task) -> str:
+    """The task's object scope in words (public page, task notice)."""
+    regions = "、".join(r.name for r in task.regions.all()) or f"{task.issuing_unit.region.name}全部辖区"
+    categories = "、".join(c.name for c in task.product_categories.all()) or "全部产品类别"
+    statuses = "、".join(Enterprise.Status(s).label for s in task.statuses)
+    text = f"{regions}；{categories}；生产状态为{statuses}，且在候选名单冻结当日持有有效生产许可证的获证企业"
+    if task.exclude_recent_months:
+        text += f"；不含最近{task.exclude_recent_months}个月内已在双随机抽查中接受检查的企业"
+    return text
+
+
+def ratios_text(task) -> str:
+    return "，".join(f"{STRATUM_LABELS[s]}{task.ratios[s].normalize():f}%" for s in STRATA)
+
+
+def check_items(task) -> str:
+    """The checklist's items (the task notice's 检查事项)."""
+    items = task.checklist.items.exclude(text="").order_by("position")
+    return f"{task.checklist.title}：" + "；".join(f"{i.number}. {i.text}" if i.number else i.text for i in items)
+
+
+def check_period(task) -> str:
+    start = step_at(task, Task.State.DRAWN) or task.frozen_at
+    begin = f"{timezone.localdate(start):%Y-%m-%d}" if start else ""
+    return f"{begin}至{task.deadline:%Y-%m-%d}"
+
+
+def cancellation(task):
+    """The cancel step (who, when) of a cancelled task, else None."""
+    return task.steps.filter(state=Task.State.CANCELLED).select_related("by").first()
 
 
 def swaps_for(user, task):
@@ -166,10 +226,9 @@ def archive_events(enterprise):
 def home_cards(user):
     if not user.is_bureau_staff:
         return []
-    tasks = tasks_for(user)
-    open_tasks = tasks.exclude(state=Task.State.PUBLISHED).count()
     tracking = tracking_list(user).count()
     return [
-        HomeCard("双随机抽查任务", open_tasks, reverse("randomcheck:task_list"), "未公示的任务"),
-        HomeCard("停产/转产跟踪", tracking, reverse("randomcheck:tracking"), "因停产、转产未检查的企业（003 七(五)）"),
+        HomeCard("双随机抽查任务", open_tasks(user).count(), reverse("randomcheck:task_list") + "?open=1",
+                 "未公示、未取消的任务"),
+        HomeCard("停产/转产跟踪", tracking, reverse("randomcheck:tracking"), "因停产、转产未检查的企业（许昌双随机实施方案 七(五)）"),
     ]

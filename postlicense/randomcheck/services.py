@@ -6,7 +6,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Prefetch, Q, prefetch_related_objects
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, prefetch_related_objects
 from django.utils import timezone
 
 from postlicense.core import audit
@@ -15,12 +15,11 @@ from postlicense.core.scoping import unit_q
 from postlicense.inspections.models import InspectionRecord, RecordInspector
 from postlicense.inspections.services import create_inspections, mark_not_carried_out
 from postlicense.inspectors.models import Inspector
-from postlicense.registry.models import Enterprise
+from postlicense.registry.models import Enterprise, License
 
-from . import draw, matching
+from . import draw, matching, rules
 from .dbdraw import draw_in_database
-from .models import Assignment, Candidate, Disclosure, DrawnEnterprise, Swap, Task, TaskStep
-from .rules import result_label
+from .models import Assignment, Candidate, Disclosure, DrawnEnterprise, SeedContribution, Swap, Task, TaskStep
 
 State = Task.State
 
@@ -60,7 +59,7 @@ def create_task(form, user) -> Task:
 def update_task(form, user) -> Task:
     """Draw parameters change only in 草稿; matching parameters until inspectors are matched (forms.py)."""
     task = _locked(form.instance)
-    _require_state(task, (State.DRAFT, State.DRAWN), "人员匹配后任务参数不能再修改")
+    _require_state(task, (State.DRAFT, State.FROZEN, State.DRAWN), "人员匹配后任务参数不能再修改")
     return form.save()
 
 
@@ -69,9 +68,13 @@ def months_before(day: date, months: int) -> date:
     return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
 
 
-def candidate_queryset(task: Task, today: date | None = None):
-    """The enterprises the task's scope selects (003 三): region, product category, status, exclusions."""
-    qs = Enterprise.objects.filter(unit_q(Enterprise, task.issuing_unit), status__in=task.statuses)
+def candidate_queryset(task: Task, on: date):
+    """The enterprises the task's scope selects on the freeze date `on`: every holder of a license valid that day
+    (003 三 draws from all license holders, 停产 ones included by default, 003 七(五)), narrowed by region,
+    product category, status and the recent-check exclusion."""
+    licensed = License.objects.filter(enterprise=OuterRef("pk"), status=License.Status.VALID, issue_date__lte=on,
+                                      expiry_date__gte=on)
+    qs = Enterprise.objects.filter(unit_q(Enterprise, task.issuing_unit), Exists(licensed), status__in=task.statuses)
     regions = list(task.regions.all())
     if regions:
         in_regions = Q()
@@ -82,53 +85,135 @@ def candidate_queryset(task: Task, today: date | None = None):
     if categories:
         qs = qs.filter(product_category__in=categories)
     if task.exclude_recent_months:
-        since = months_before(today or date.today(), task.exclude_recent_months)
+        since = months_before(on, task.exclude_recent_months)
         recently = DrawnEnterprise.objects.filter(inspection__inspection_date__gte=since).values("enterprise")
         qs = qs.exclude(pk__in=recently)
     return qs
 
 
-def draw_enterprises(task: Task, seed: str, user) -> Task:
-    """Freeze the candidate list, record its digest and the seed, and draw (DESIGN "The draw must be verifiable")."""
+def freeze_candidates(task: Task, user, now=None) -> Task:
+    """Freeze the candidate list and record its digest, before any seed exists (DESIGN "The draw must be
+    verifiable"); the task's public page shows the digest and the time at once. `now` replays a past freeze
+    (the demo); the list is who held a valid license on that day."""
     with transaction.atomic():
         task = _locked(task)
+        if task.state != State.DRAFT or task.frozen_at is not None:
+            raise ValidationError(f"候选名单已冻结，不能再次冻结（任务当前状态：{task.get_state_display()}）。")
         try:
-            draw.validate_seed(seed)
             draw.validate_ratios(task.ratios)
         except (ValueError, TypeError) as exc:
             raise ValidationError(str(exc)) from None
-        if task.state != State.DRAFT or task.candidates.exists():
-            raise ValidationError("该任务已抽取企业，抽取结果已固定，不能再次抽取。")
-        rows = list(candidate_queryset(task).order_by("credit_code").values_list("pk", "credit_code", "risk_level"))
+        reason_error = rules.ratio_reason_error(task.ratios, task.ratio_reason)
+        if reason_error:
+            raise ValidationError(reason_error)
+        frozen_at = now or timezone.now()
+        rows = list(candidate_queryset(task, timezone.localdate(frozen_at)).order_by("credit_code")
+                    .values_list("pk", "credit_code", "risk_level"))
         if not rows:
-            raise ValidationError("候选企业名单为空：没有符合抽查区域、产品类别和生产状态的企业，无法抽取。")
+            raise ValidationError("候选企业名单为空：没有符合抽查区域、产品类别和生产状态且持有有效生产许可证的企业，无法冻结。")
         try:
             digest = draw.candidates_digest((code, stratum) for _, code, stratum in rows)
         except ValueError as exc:
             raise ValidationError(f"候选企业名单有误：{exc}") from None
         insert_rows(connection, Candidate._meta.db_table, ("task_id", "enterprise_id", "credit_code", "stratum"),
                     ((task.pk, pk, code, stratum) for pk, code, stratum in rows))
-        enterprise_of = {code: pk for pk, code, _ in rows}
+        task.candidates_digest, task.frozen_at = digest, frozen_at
+        task.save(update_fields=["candidates_digest", "frozen_at"])
+        _advance(task, State.FROZEN, user)
+    return task
+
+
+def add_contribution(task: Task, contributor: str, contributor_unit: str, value: str, user) -> SeedContribution:
+    """One named person's part of the seed, accepted only after the freeze and before the draw. Errors are keyed
+    by the form's field names."""
+    contributor, contributor_unit = (contributor or "").strip(), (contributor_unit or "").strip()
+    with transaction.atomic():
+        task = _locked(task)
+        _require_state(task, (State.FROZEN,), "只有冻结候选名单之后、抽取企业之前才能录入随机种子贡献值")
+        errors = {}
+        try:
+            value = draw.normalize_contribution(value)
+        except ValueError as exc:
+            errors["value"] = str(exc)
+        if not contributor:
+            errors["contributor"] = "请填写贡献人姓名。"
+        elif task.contributions.filter(contributor=contributor, contributor_unit=contributor_unit).exists():
+            errors["contributor"] = f"{contributor}（{contributor_unit}）已提供过贡献值，每人只能提供一个。"
+        if not contributor_unit:
+            errors["contributor_unit"] = "请填写贡献人所在单位。"
+        if errors:
+            raise ValidationError(errors)
+        return SeedContribution.objects.create(
+            task=task, position=task.contributions.count() + 1, contributor=contributor,
+            contributor_unit=contributor_unit, value=value, recorded_by=user)
+
+
+def draw_enterprises(task: Task, user) -> Task:
+    """Draw from the frozen list with the seed joined from the contributions (DESIGN "The draw must be
+    verifiable"): at least two, from different people, all entered after the freeze."""
+    with transaction.atomic():
+        task = _locked(task)
+        if task.state == State.DRAFT:
+            raise ValidationError("请先冻结候选名单，再录入随机种子贡献值并抽取。")
+        if task.state != State.FROZEN:
+            raise ValidationError("该任务已抽取企业，抽取结果已固定，不能再次抽取。")
+        try:
+            seed = draw.join_contributions(task.contributions.order_by("position").values_list("value", flat=True))
+        except ValueError as exc:
+            raise ValidationError(f"{exc}，请先录入至少两名不同人员提供的贡献值。") from None
+        counts = Counter(dict(task.candidates.order_by().values("stratum").annotate(n=Count("pk"))
+                              .values_list("stratum", "n")))
+        enterprise_of = dict(task.candidates.values_list("credit_code", "enterprise_id"))
         drawn = DrawnEnterprise.objects.bulk_create([
             DrawnEnterprise(task=task, enterprise_id=enterprise_of[row.credit_code], credit_code=row.credit_code,
                             stratum=result.stratum, rank=row.rank)
-            for result in draw_in_database(task.candidates.all(), seed, task.ratios, Counter(s for _, _, s in rows))
+            for result in draw_in_database(task.candidates.all(), seed, task.ratios, counts)
             for row in result.drawn
         ])
         # The audit entries name each drawn enterprise: one query for all the names, not one per entry.
         prefetch_related_objects(drawn, Prefetch("enterprise", queryset=Enterprise.objects.only("name")))
         audit.record_created(drawn)
-        task.seed, task.candidates_digest = seed, digest
-        task.save(update_fields=["seed", "candidates_digest"])
+        task.seed = seed
+        task.save(update_fields=["seed"])
         _advance(task, State.DRAWN, user)
     return task
 
 
+CANCELLABLE = (State.DRAFT, State.FROZEN, State.DRAWN, State.MATCHED, State.DISPATCHED, State.INSPECTING, State.COMPLETED)
+
+
+def cancel_task(task: Task, reason: str, user) -> Task:
+    """取消: never silent. The reason and the step (who, when) are kept, a frozen task stays on the public list as
+    已取消, and dispatched records not yet finished leave the inspectors' open lists."""
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        task = _locked(task)
+        _require_state(task, CANCELLABLE, "已公示或已取消的任务不能取消")
+        if not reason:
+            raise ValidationError({"reason": "请填写取消原因（将随任务公示）。"})
+        task.cancel_reason = reason
+        task.save(update_fields=["cancel_reason"])
+        _advance(task, State.CANCELLED, user)
+        for record in InspectionRecord.objects.filter(random_draw__task=task, status__in=InspectionRecord.OPEN_STATUSES):
+            mark_not_carried_out(record, by=user, reason=f"抽查任务已取消：{reason}")
+    return task
+
+
 def verify_task_draw(task: Task):
-    """Re-run the draw in pure Python from the frozen list: (DrawResult, list of differences in Chinese)."""
+    """Re-run the draw in pure Python from the frozen list: (DrawResult, list of differences in Chinese). A task
+    frozen as its own step must also have its seed joined from contributions entered after the freeze."""
     candidates = task.candidates.order_by().values_list("credit_code", "stratum")
     result = draw.draw(task.seed, candidates, task.ratios)
     problems = []
+    if task.frozen_at is not None:
+        contributions = list(task.contributions.order_by("position"))
+        try:
+            if draw.join_contributions(c.value for c in contributions) != task.seed:
+                problems.append("随机种子与各贡献值按录入顺序连接的结果不符")
+        except ValueError as exc:
+            problems.append(f"随机种子贡献值有误：{exc}")
+        problems += [f"第{c.position}个贡献值（{c.contributor}）录入于候选名单冻结之前" for c in contributions
+                     if c.entered_at <= task.frozen_at]
     if result.candidates_digest != task.candidates_digest:
         problems.append(f"候选名单摘要不符：记录为 {task.candidates_digest}，重新计算为 {result.candidates_digest}")
     stored = set(task.drawn.values_list("credit_code", "rank"))
@@ -344,7 +429,7 @@ def _disclose(drawn_list, user) -> list[Disclosure]:
         record = drawn.inspection if not drawn.not_inspected_reason else None
         disclosures.append(Disclosure.objects.create(
             drawn=drawn, enterprise_name=drawn.enterprise.name, inspection_date=record.inspection_date if record else None,
-            result=result_label(drawn), problems_summary=record.problems_summary if record else drawn.not_inspected_note,
+            result=rules.result_label(drawn), problems_summary=record.problems_summary if record else drawn.not_inspected_note,
             published_by=user,
         ))
     return disclosures

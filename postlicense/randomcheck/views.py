@@ -1,5 +1,3 @@
-from urllib.parse import quote
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -7,13 +5,15 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from postlicense.core.audit import record_export
+from postlicense.core.http import attachment
 from postlicense.core.scoping import get_scoped_or_404
 from postlicense.inspectors.models import Inspector
 from postlicense.registry.xlsx import XLSX_CONTENT_TYPE
 
 from . import exports, selectors, services
 from .draw import candidates_csv_bytes
-from .forms import DrawForm, NotInspectedForm, SwapForm, TaskForm
+from .forms import CancelForm, ContributionForm, NotInspectedForm, SwapForm, TaskForm
 from .models import DrawnEnterprise, Task
 
 
@@ -46,7 +46,9 @@ def _errors(request, exc: ValidationError):
 @login_required
 def task_list(request):
     _staff(request)
-    return render(request, "randomcheck/task_list.html", {"tasks": selectors.tasks_for(request.user)})
+    only_open = request.GET.get("open") == "1"
+    tasks = selectors.open_tasks(request.user) if only_open else selectors.tasks_for(request.user)
+    return render(request, "randomcheck/task_list.html", {"tasks": tasks, "only_open": only_open})
 
 
 @login_required
@@ -75,13 +77,15 @@ def task_edit(request, pk):
     return render(request, "randomcheck/task_form.html", {"form": form, "task": task})
 
 
-def _detail(request, task, draw_form=None, status=200):
+def _detail(request, task, contribution_form=None, status=200):
     context = {
         "task": task,
         "manage": selectors.can_manage(request.user, task),
         "steps": selectors.step_bar(task),
-        "strata": selectors.strata_summary(task) if task.seed else None,
-        "draw_form": draw_form or DrawForm(),
+        "cancellation": selectors.cancellation(task),
+        "strata": selectors.strata_summary(task) if task.frozen_at or task.seed else None,
+        "contributions": task.contributions.select_related("recorded_by"),
+        "contribution_form": contribution_form or ContributionForm(),
         **selectors.task_overview(request.user, task),
     }
     return render(request, "randomcheck/task_detail.html", context, status=status)
@@ -94,22 +98,43 @@ def task_detail(request, pk):
 
 @login_required
 @require_POST
-def task_draw(request, pk):
+def task_contribute(request, pk):
     task = _task(request, pk, manage=True)
-    form = DrawForm(request.POST)
+    form = ContributionForm(request.POST)
     if form.is_valid():
         try:
-            services.draw_enterprises(task, form.cleaned_data["seed"], request.user)
+            services.add_contribution(task, form.cleaned_data["contributor"], form.cleaned_data["contributor_unit"],
+                                      form.cleaned_data["value"], request.user)
         except ValidationError as exc:
-            _errors(request, exc)  # shown above the page whatever state the task is in; the form keeps the seed
-            task.refresh_from_db()
+            if hasattr(exc, "error_dict"):
+                form.add_error(None, exc)
+            else:
+                _errors(request, exc)  # the task's state: shown above the page, the form keeps what was typed
         else:
-            messages.success(request, "已完成企业抽取，抽取结果已固定。")
+            messages.success(request, "贡献值已录入。")
             return redirect("randomcheck:task_detail", task.pk)
-    return _detail(request, task, draw_form=form, status=400)
+    task.refresh_from_db()
+    return _detail(request, task, contribution_form=form, status=400)
+
+
+@login_required
+def task_cancel(request, pk):
+    task = _task(request, pk, manage=True)
+    form = CancelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.cancel_task(task, form.cleaned_data["reason"], request.user)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "任务已取消，取消原因已记录。")
+            return redirect("randomcheck:task_detail", task.pk)
+    return render(request, "randomcheck/cancel.html", {"task": task, "form": form}, status=400 if form.errors else 200)
 
 
 STEP_ACTIONS = {
+    "freeze": (services.freeze_candidates, "候选名单已冻结，摘要和冻结时间已在公示页面公开。请录入随机种子贡献值。"),
+    "draw": (services.draw_enterprises, "已完成企业抽取，抽取结果已固定。"),
     "match": (services.match_inspectors, "检查人员已匹配。"),
     "dispatch": (services.dispatch, "已派发“一企两表”至各检查人员。"),
     "complete": (services.complete_task, "任务已确认完成。"),
@@ -180,23 +205,17 @@ def drawn_publish(request, pk):
     return redirect("randomcheck:task_detail", drawn.task_id)
 
 
-def attachment(name: str, content: bytes, content_type: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
-    return response
-
-
 def candidates_file(task) -> HttpResponse:
-    """The frozen candidate list as the canonical CSV: its sha256sum is the published digest."""
+    """The frozen candidate list as the canonical CSV: its SHA-256 is the published digest."""
     rows = task.candidates.order_by().values_list("credit_code", "stratum")
-    return attachment(f"candidates-task-{task.pk}.csv", candidates_csv_bytes(rows), "text/csv; charset=utf-8")
+    return attachment(candidates_csv_bytes(rows), f"{exports.task_number(task)}-候选名单.csv", "text/csv; charset=utf-8")
 
 
 @login_required
 def task_candidates(request, pk):
     task = _task(request, pk, manage=True)
-    if not task.seed:
-        raise Http404("尚未抽取，候选名单尚未固定。")
+    if task.frozen_at is None and not task.seed:
+        raise Http404("候选名单尚未冻结。")
     return candidates_file(task)
 
 
@@ -210,7 +229,8 @@ def task_export(request, pk, kind, fmt):
     else:
         items = selectors.drawn_for(request.user, task)
     name, content = exports.export(kind, fmt, task, items)
-    return attachment(name, content, "text/csv; charset=utf-8" if fmt == "csv" else XLSX_CONTENT_TYPE)
+    record_export(request, name, rows=len(items), target=task)
+    return attachment(content, name, "text/csv; charset=utf-8" if fmt == "csv" else XLSX_CONTENT_TYPE)
 
 
 @login_required

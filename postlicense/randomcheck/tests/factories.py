@@ -5,25 +5,37 @@ from datetime import date
 from postlicense.core.models import OrgUnit
 from postlicense.inspections.selectors import current_template
 from postlicense.inspectors.models import Inspector
+from postlicense.randomcheck import services
+from postlicense.randomcheck.draw import DEFAULT_RATIOS, SEED_SEPARATOR, STRATA
 from postlicense.randomcheck.models import Task
-from postlicense.registry.models import Enterprise, ProductCategory
+from postlicense.registry.license_number import make_license_number
+from postlicense.registry.models import Enterprise, License, ProductCategory
 
 _seq = itertools.count(1)
 STRATA_CYCLE = ("low", "medium", "medium_high", "high")
+CONTRIBUTIONS = (("李明", "许昌市市场监督管理局", "骰子 3 1 4 1 5"), ("赵敏", "许昌市公证处", "见证 2 7 1 8"))
+SEED = SEED_SEPARATOR.join(value for _, _, value in CONTRIBUTIONS)
 
 
 def category():
     return ProductCategory.objects.get_or_create(code="13", defaults={"name": "水泥"})[0]
 
 
-def make_enterprise(org_code="xuchang-weidu", risk_level="low", **fields):
+def make_enterprise(org_code="xuchang-weidu", risk_level="low", license_valid=(date(2020, 1, 1), date(2030, 12, 31)),
+                    **fields):
+    """An enterprise holding one license valid over `license_valid` (None: no license)."""
     n = next(_seq)
     unit = OrgUnit.objects.get(code=org_code)
-    return Enterprise.objects.create(
+    enterprise = Enterprise.objects.create(
         name=fields.pop("name", f"随机测试企业{n}"), credit_code=f"91411002RC{n:08d}",
         legal_representative="张三", address="许昌市测试路1号", region=unit.region, supervising_unit=unit,
         product_category=category(), risk_level=risk_level, **fields,
     )
+    if license_valid:
+        License.objects.create(enterprise=enterprise, number=make_license_number("豫", "13", "001", n),
+                               product_category=enterprise.product_category, issue_date=license_valid[0],
+                               expiry_date=license_valid[1], issuing_authority="河南省市场监督管理局")
+    return enterprise
 
 
 def make_register(count_by_unit=None):
@@ -47,4 +59,18 @@ def make_task(user=None, **fields):
     fields.setdefault("deadline", date(2023, 10, 31))
     fields.setdefault("checklist", current_template("random_check_003"))
     fields.setdefault("load_cap", 10)
+    if any(str(fields.get(f"ratio_{s}", DEFAULT_RATIOS[s])) != str(DEFAULT_RATIOS[s]) for s in STRATA):
+        fields.setdefault("ratio_reason", "测试用比例")
     return Task.objects.create(created_by=user, **fields)
+
+
+def contribute(task, user, contributions=CONTRIBUTIONS):
+    for name, unit, value in contributions:
+        services.add_contribution(task, name, unit, value, user)
+
+
+def drawn_task(user, **fields):
+    """A task frozen, seeded by the two CONTRIBUTIONS and drawn."""
+    task = services.freeze_candidates(make_task(user, **fields), user)
+    contribute(task, user)
+    return services.draw_enterprises(task, user)

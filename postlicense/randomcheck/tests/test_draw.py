@@ -10,6 +10,7 @@ import pytest
 from postlicense.randomcheck import draw
 
 SEED = "a3f1c9e2b7d04f6a8c5e1b2d3f4a6c7e"
+FIXED_DIGEST = "34062a3231261833b59b60c9154cea187585f7f6cf12607aec6891adfc00e5b7"
 
 
 def candidate_list(count: int, rng: random.Random) -> list[draw.Candidate]:
@@ -139,15 +140,15 @@ def test_draw_rejects_bad_ratios_and_candidates():
 
 
 def test_candidate_csv_is_canonical_and_its_sha256_is_the_digest():
-    """The published CSV's `sha256sum` equals the recorded digest (003 三 draw of 10/20/30/50% is re-runnable)."""
+    """The published CSV (Chinese headers and stratum names) has `sha256sum` equal to the recorded digest."""
     candidates = [("91411000MA4B5C6D7E", "low"), ("91410100MA9X8Y7Z6K", "high")]
     buffer = io.BytesIO()
     draw.write_candidates_csv(candidates, buffer)
     data = buffer.getvalue()
-    assert data == b"credit_code,stratum\n91410100MA9X8Y7Z6K,high\n91411000MA4B5C6D7E,low\n"
+    assert data == "统一社会信用代码,风险等级\n91410100MA9X8Y7Z6K,高风险\n91411000MA4B5C6D7E,低风险\n".encode()
     assert draw.candidates_digest(candidates) == hashlib.sha256(data).hexdigest()
-    # Fixed vector from `printf 'credit_code,stratum\n…' | sha256sum`.
-    assert draw.candidates_digest(candidates) == "65ca6d9d866a5555ca82518d61a9a23e9969a71ee3b0064dc8cd788806bb3f5e"
+    # Fixed vector from `printf '统一社会信用代码,风险等级\n…' | sha256sum`.
+    assert draw.candidates_digest(candidates) == FIXED_DIGEST
 
 
 def test_candidate_csv_round_trip_and_order_independent_digest():
@@ -163,27 +164,28 @@ def test_candidate_csv_round_trip_and_order_independent_digest():
 
 
 def test_read_candidate_csv_tolerates_bom_and_crlf():
-    data = "\ufeffcredit_code,stratum\r\n91410100MA9X8Y7Z6K,high\r\n91411000MA4B5C6D7E,low\r\n".encode()
+    data = "\ufeff统一社会信用代码,风险等级\r\n91410100MA9X8Y7Z6K,高风险\r\n91411000MA4B5C6D7E,低风险\r\n".encode()
     assert draw.read_candidates_csv(io.BytesIO(data)) == [
         ("91410100MA9X8Y7Z6K", "high"),
         ("91411000MA4B5C6D7E", "low"),
     ]
-    text = io.StringIO("credit_code,stratum\n91410100MA9X8Y7Z6K,medium_high\n")
+    text = io.StringIO("统一社会信用代码,风险等级\n91410100MA9X8Y7Z6K,中高风险\n")
     assert draw.read_candidates_csv(text) == [("91410100MA9X8Y7Z6K", "medium_high")]
 
 
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        ("code,stratum\n", "第1行表头应为"),
-        ("credit_code,stratum\n91410100MA9X8Y7Z6K\n", "第2行应有2列"),
-        ("credit_code,stratum\n91410100MA9X8Y7Z6K,high,extra\n", "第2行应有2列"),
-        ("credit_code,stratum\n91410100MA9X8Y7Z6K,high\n91411000MA4B5C6D7E,critical\n", "第3行风险等级无效"),
+        ("credit_code,stratum\n", "第1行表头应为"),
+        ("统一社会信用代码,风险等级\n91410100MA9X8Y7Z6K\n", "第2行应有2列"),
+        ("统一社会信用代码,风险等级\n91410100MA9X8Y7Z6K,高风险,extra\n", "第2行应有2列"),
+        ("统一社会信用代码,风险等级\n91410100MA9X8Y7Z6K,高风险\n91411000MA4B5C6D7E,极高风险\n", "第3行风险等级无效"),
+        ("统一社会信用代码,风险等级\n91410100MA9X8Y7Z6K,high\n", "第2行风险等级无效：'high'（应为低风险、中风险、中高风险、高风险之一）"),
         (
-            "credit_code,stratum\n91410100MA9X8Y7Z6K,high\n91411000MA4B5C6D7E,low\n91410100MA9X8Y7Z6K,low\n",
+            "统一社会信用代码,风险等级\n91410100MA9X8Y7Z6K,高风险\n91411000MA4B5C6D7E,低风险\n91410100MA9X8Y7Z6K,低风险\n",
             "第4行统一社会信用代码重复：91410100MA9X8Y7Z6K（首次出现在第2行）",
         ),
-        ("credit_code,stratum\n 91410100MA9X8Y7Z6K,high\n", "第2行统一社会信用代码无效"),
+        ("统一社会信用代码,风险等级\n 91410100MA9X8Y7Z6K,高风险\n", "第2行统一社会信用代码无效"),
     ],
 )
 def test_read_candidate_csv_rejects_bad_rows_naming_the_line(content, message):
@@ -193,10 +195,44 @@ def test_read_candidate_csv_rejects_bad_rows_naming_the_line(content, message):
 
 def test_read_candidate_csv_rejects_non_utf8():
     with pytest.raises(ValueError, match="UTF-8"):
-        draw.read_candidates_csv(io.BytesIO("credit_code,stratum\n".encode("gbk") + "企业".encode("gbk")))
+        draw.read_candidates_csv(io.BytesIO("统一社会信用代码,风险等级\n".encode("gbk")))
 
 
-def test_generate_seed_is_random_hex():
-    seeds = {draw.generate_seed() for _ in range(5)}
-    assert len(seeds) == 5
-    assert all(re.fullmatch(r"[0-9a-f]{32}", seed) for seed in seeds)
+def test_seed_joins_contributions_in_entry_order_with_a_bar():
+    """DESIGN "The draw must be verifiable": the seed is the contributions in entry order joined with "|"."""
+    assert draw.join_contributions(["骰子 4 2 6", "20230711"]) == "骰子 4 2 6|20230711"
+    assert draw.join_contributions(["b", "a", "c"]) == "b|a|c"
+
+
+def test_seed_needs_at_least_two_contributions():
+    """DESIGN "The draw must be verifiable": contributions from at least two named people."""
+    with pytest.raises(ValueError, match="至少需要2个贡献值（当前1个）"):
+        draw.join_contributions(["骰子 4 2 6"])
+    with pytest.raises(ValueError, match="当前0个"):
+        draw.join_contributions([])
+
+
+def test_contributions_are_nfc_normalised():
+    """"é" typed as e + combining accent and as one character are the same contribution, so the same seed."""
+    decomposed, composed = "cafe\u0301 12", "caf\u00e9 12"
+    assert draw.normalize_contribution(decomposed) == composed
+    assert draw.join_contributions([decomposed, "7"]) == draw.join_contributions([composed, "7"])
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("", "不能为空"),
+        ("   ", "不能为空"),
+        (" 42", "首尾不能有空格"),
+        ("42\u3000", "首尾不能有空格"),
+        ("4|2", "不能包含分隔符“|”"),
+        ("4\n2", "控制字符"),
+        ("x" * 101, "最多100个字符"),
+        (42, "不能为空"),
+    ],
+)
+def test_contribution_refuses_the_separator_outer_blanks_and_control_characters(value, message):
+    """The joined seed must split back into exactly its contributions: no "|", no blanks at either end."""
+    with pytest.raises(ValueError, match=re.escape(message)):
+        draw.normalize_contribution(value)

@@ -1,7 +1,10 @@
+import csv
 import hashlib
+import io
 import re
-from datetime import date
+from datetime import date, datetime
 
+import openpyxl
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
@@ -16,10 +19,10 @@ from postlicense.inspections.models import InspectionRecord
 from postlicense.randomcheck import dbdraw, draw, exports, selectors, services
 from postlicense.randomcheck.forms import TaskForm
 from postlicense.randomcheck.models import Assignment, Candidate, Disclosure, DrawnEnterprise, Swap, Task, TaskStep
+from postlicense.registry.models import License
 
-from .factories import make_enterprise, make_inspector, make_register, make_task
+from .factories import SEED, contribute, drawn_task, make_enterprise, make_inspector, make_register, make_task
 
-SEED = "2023-07-04 许昌"
 pytestmark = pytest.mark.django_db
 
 
@@ -41,7 +44,7 @@ def finish(record, conclusion="qualified", day=date(2023, 9, 15), problems=""):
 def test_database_draw_agrees_with_the_python_verifier(admin):
     """DESIGN "The draw must be verifiable"; 003 三: 10/20/30/50% per stratum, k = ceil(ratio × n / 100)."""
     make_register({"xuchang-weidu": 57, "xuchang-changge": 31})
-    task = services.draw_enterprises(make_task(admin), SEED, admin)
+    task = drawn_task(admin)
     expected = draw.draw(SEED, Candidate.objects.filter(task=task).values_list("credit_code", "stratum"), draw.DEFAULT_RATIOS)
     assert task.candidates_digest == expected.candidates_digest
     assert set(task.drawn.values_list("credit_code", "rank")) == {
@@ -56,9 +59,9 @@ def test_database_draw_falls_back_when_the_rank_bound_keeps_too_few(monkeypatch,
     the strata that had enough keep their draw (the last case: 100% takes every row at once, 3.5% and 50% widen)."""
     make_register({"xuchang-weidu": 80})
     task = make_task(**dict(zip(("ratio_low", "ratio_medium", "ratio_medium_high", "ratio_high"), ratios)))
-    rows = [(e.credit_code, e.risk_level) for e in services.candidate_queryset(task)]
+    rows = [(e.credit_code, e.risk_level) for e in services.candidate_queryset(task, date(2026, 6, 1))]
     Candidate.objects.bulk_create([Candidate(task=task, enterprise_id=e.pk, credit_code=e.credit_code, stratum=e.risk_level)
-                                   for e in services.candidate_queryset(task)])
+                                   for e in services.candidate_queryset(task, date(2026, 6, 1))])
     original, passes = dbdraw.rank_bound, []
 
     def tiny_then_wide(n, k, widen):
@@ -78,7 +81,7 @@ def test_rank_digest_hashes_the_utf8_bytes_in_the_backend_and_in_parallel_worker
     """Migration 0003 hashes textsend(input): the client encoding's bytes in the backend, the database encoding's
     in a parallel worker; both must be the UTF-8 bytes that draw.py hashes, with a Chinese seed too."""
     make_register({"xuchang-weidu": 40})
-    task = services.draw_enterprises(make_task(admin), SEED, admin)
+    task = drawn_task(admin)
     query = ("SELECT credit_code, encode(postlicense_rank_digest(%s || credit_code), 'hex') "
              "FROM randomcheck_candidate WHERE task_id = %s")
     expected = {code: hashlib.sha256(f"{SEED}|low|{code}".encode()).hexdigest()
@@ -100,24 +103,53 @@ def test_rank_bound_keeps_the_kth_rank_with_margin():
     assert dbdraw.rank_bound(100, 50, 0) is None  # the bound would keep everything: sort all
 
 
-def test_draw_steps_are_recorded_and_a_second_draw_is_refused(admin):
+def test_draw_steps_are_recorded_and_neither_freeze_nor_draw_is_redone(admin):
     make_register()
-    task = services.draw_enterprises(make_task(admin), SEED, admin)
+    task = drawn_task(admin)
     drawn_before = list(task.drawn.values_list("credit_code", "rank"))
     with pytest.raises(ValidationError, match="不能再次抽取"):
-        services.draw_enterprises(task, "another seed", admin)
+        services.draw_enterprises(task, admin)
+    with pytest.raises(ValidationError, match="不能再次冻结"):
+        services.freeze_candidates(task, admin)
     task.refresh_from_db()
     assert task.seed == SEED and list(task.drawn.values_list("credit_code", "rank")) == drawn_before
-    assert list(TaskStep.objects.filter(task=task).values_list("state", "by")) == [("drawn", admin.pk)]
+    assert list(TaskStep.objects.filter(task=task).values_list("state", "by")) == [("frozen", admin.pk), ("drawn", admin.pk)]
 
 
 def test_empty_candidate_list_is_refused_and_nothing_is_saved(admin):
-    make_enterprise(status="stopped", risk_level="high")  # 停产 is excluded by default
+    """Only holders of a license valid on the freeze date are candidates (an unlicensed one entered a demo draw)."""
+    make_enterprise(risk_level="high", license_valid=None)
+    make_enterprise(license_valid=(date(2015, 1, 1), date(2020, 1, 1)))
+    make_enterprise(status="cancelled")
     task = make_task(admin)
     with pytest.raises(ValidationError, match="候选企业名单为空"):
-        services.draw_enterprises(task, SEED, admin)
+        services.freeze_candidates(task, admin)
     task.refresh_from_db()
-    assert task.state == Task.State.DRAFT and not task.seed and not Candidate.objects.exists()
+    assert task.state == Task.State.DRAFT and task.frozen_at is None and not Candidate.objects.exists()
+
+
+def test_stopped_enterprises_are_candidates_by_default_003_san_and_qi_wu(admin):
+    """003 三 draws from all license holders and 003 七(五) records the 停产 ones not inspected: 停产 (and 转产)
+    enterprises are in the default scope; 注销 ones are not."""
+    producing, stopped = make_enterprise(), make_enterprise(status="stopped")
+    switched = make_enterprise(status="switched")
+    make_enterprise(status="cancelled")
+    assert set(services.candidate_queryset(make_task(admin), date(2026, 6, 1))) == {producing, stopped, switched}
+
+
+def test_only_holders_of_a_license_valid_on_the_freeze_date_are_candidates_003_san(admin):
+    """003 三: the candidates are the licensed enterprises (获证企业) on the day the list is frozen: issued on or
+    before it, expiring on or after it, and not revoked, rescinded, withdrawn or cancelled."""
+    current = make_enterprise(license_valid=(date(2023, 7, 10), date(2028, 7, 9)))
+    make_enterprise(license_valid=None)
+    make_enterprise(license_valid=(date(2023, 7, 11), date(2028, 7, 10)))  # issued the day after
+    make_enterprise(license_valid=(date(2018, 7, 10), date(2023, 7, 9)))  # expired the day before
+    revoked = make_enterprise()
+    revoked.licenses.update(status=License.Status.REVOKED)
+    task = make_task(admin)
+    assert set(services.candidate_queryset(task, date(2023, 7, 10))) == {current}
+    services.freeze_candidates(task, admin, now=timezone.make_aware(datetime(2023, 7, 10, 9, 30)))
+    assert list(task.candidates.values_list("credit_code", flat=True)) == [current.credit_code]
 
 
 def test_scope_filters_statuses_regions_and_recent_random_checks(admin):
@@ -125,17 +157,17 @@ def test_scope_filters_statuses_regions_and_recent_random_checks(admin):
     stopped = make_enterprise("xuchang-weidu", status="stopped")
     make_enterprise("binhai-tanggu")  # another city: outside the issuing unit's jurisdiction
     task = make_task(admin)
-    assert set(services.candidate_queryset(task)) == {weidu, changge}
+    assert set(services.candidate_queryset(task, date(2023, 9, 1))) == {weidu, changge, stopped}
     task.statuses = ["producing", "stopped"]
     task.regions.set([weidu.region])
-    assert set(services.candidate_queryset(task)) == {weidu, stopped}
-    earlier = services.draw_enterprises(make_task(admin, ratio_low=100), SEED, admin)
+    assert set(services.candidate_queryset(task, date(2023, 9, 1))) == {weidu, stopped}
+    earlier = drawn_task(admin, ratio_low=100)
     record = InspectionRecord.objects.create(enterprise=weidu, kind="random_check", template_version=task.checklist,
                                              org_unit=weidu.supervising_unit, inspection_date=date(2023, 3, 1))
     earlier.drawn.filter(enterprise=weidu).update(inspection=record)
     task.exclude_recent_months = 6
-    assert set(services.candidate_queryset(task, today=date(2023, 9, 1))) == {stopped}
-    assert set(services.candidate_queryset(task, today=date(2023, 9, 2))) == {weidu, stopped}
+    assert set(services.candidate_queryset(task, date(2023, 9, 1))) == {stopped}
+    assert set(services.candidate_queryset(task, date(2023, 9, 2))) == {weidu, stopped}
 
 
 def test_ratio_outside_0_to_100_is_a_field_error(admin):
@@ -155,7 +187,7 @@ def test_matching_uses_each_county_own_inspectors_and_infeasibility_names_enterp
     for inspector in pools["xuchang-changge"][1:]:
         inspector.active = False
         inspector.save()
-    task = services.draw_enterprises(make_task(admin), SEED, admin)
+    task = drawn_task(admin)
     with pytest.raises(ValidationError) as failure:
         services.match_inspectors(task, admin)
     changge = task.drawn.filter(enterprise__supervising_unit__code="xuchang-changge").select_related("enterprise")
@@ -183,7 +215,9 @@ def test_draw_match_and_dispatch_take_as_many_queries_for_many_enterprises_as_fo
         make_register({"xuchang-weidu": per_unit, "xuchang-changge": per_unit})
         task = make_task(admin, name=f"规模{per_unit}")
         with CaptureQueriesContext(connection) as drawing:
-            task = services.draw_enterprises(task, SEED, admin)
+            services.freeze_candidates(task, admin)
+            contribute(task, admin)
+            task = services.draw_enterprises(task, admin)
         with CaptureQueriesContext(connection) as matching:
             services.match_inspectors(task, admin)
         with CaptureQueriesContext(connection) as dispatching:
@@ -206,7 +240,7 @@ def test_last_time_inspector_and_avoidance_are_respected(admin):
                                                org_unit=enterprise.supervising_unit, status="finished",
                                                inspection_date=date(2022, 5, 1))
     previous.inspectors.set([b])
-    task = services.draw_enterprises(make_task(admin, ratio_high=100), SEED, admin)
+    task = drawn_task(admin, ratio_high=100)
     services.match_inspectors(task, admin)
     assert set(Assignment.objects.values_list("inspector", flat=True)) == {c.pk, d.pk}
 
@@ -214,7 +248,7 @@ def test_last_time_inspector_and_avoidance_are_respected(admin):
 def test_full_run_dispatch_results_disclosure_and_public_page(admin, make_user, client):
     make_register()
     staffed()
-    task = services.draw_enterprises(make_task(admin), SEED, admin)
+    task = drawn_task(admin)
     services.match_inspectors(task, admin)
     with pytest.raises(ValidationError, match="不能重新匹配|只有“已抽取企业”"):
         services.match_inspectors(task, admin)
@@ -256,7 +290,7 @@ def test_full_run_dispatch_results_disclosure_and_public_page(admin, make_user, 
     services.publish_task(task, admin)
     task.refresh_from_db()
     assert list(task.steps.values_list("state", flat=True)) == [
-        "drawn", "matched", "dispatched", "inspecting", "completed", "published"]
+        "frozen", "drawn", "matched", "dispatched", "inspecting", "completed", "published"]
     assert selectors.task_overview(admin, task)["progress"]["disclosure_rate"] == 100.0
     assert [d.enterprise for d in selectors.tracking_list(admin)] == [second.enterprise]
     assert [e.title for e in selectors.archive_events(second.enterprise)] == [
@@ -271,24 +305,9 @@ def test_full_run_dispatch_results_disclosure_and_public_page(admin, make_user, 
     assert hashlib.sha256(csv_body).hexdigest() == task.candidates_digest
 
 
-def test_verify_draw_reproduces_a_published_draw_from_the_downloaded_csv(admin, client, tmp_path, capsys):
-    make_register()
-    task = services.draw_enterprises(make_task(admin), SEED, admin)
-    Task.objects.filter(pk=task.pk).update(state=Task.State.PUBLISHED)
-    path = tmp_path / "candidates.csv"
-    path.write_bytes(client.get(f"/public/random-checks/{task.pk}/candidates.csv").content)
-    call_command("verify-draw", "--seed", SEED, "--candidates", str(path), "--ratios", "10,20,30,50",
-                 "--digest", task.candidates_digest)
-    out = capsys.readouterr().out
-    for credit_code, rank in task.drawn.values_list("credit_code", "rank"):
-        assert f"{credit_code}  {rank}" in out
-    call_command("verify-draw", str(task.pk))
-    assert "复核一致" in capsys.readouterr().out
-
-
 def test_verify_draw_detects_a_tampered_draw(admin):
     make_register()
-    task = services.draw_enterprises(make_task(admin), SEED, admin)
+    task = drawn_task(admin)
     swapped = task.drawn.first()
     outsider = task.candidates.exclude(credit_code__in=task.drawn.values("credit_code")).first()
     DrawnEnterprise.objects.filter(pk=swapped.pk).update(credit_code=outsider.credit_code)
@@ -300,7 +319,7 @@ def test_swap_needs_a_reason_an_eligible_inspector_and_stays_visible(admin):
     make_register({"xuchang-weidu": 8})
     team = [make_inspector() for _ in range(4)]
     outsider = make_inspector("xuchang-changge")
-    task = services.draw_enterprises(make_task(admin), SEED, admin)
+    task = drawn_task(admin)
     services.match_inspectors(task, admin)
     services.dispatch(task, admin)
     drawn = task.drawn.first()
@@ -321,7 +340,7 @@ def test_swap_needs_a_reason_an_eligible_inspector_and_stays_visible(admin):
 def test_exports_map_results_to_the_national_platform_categories(admin):
     make_register({"xuchang-weidu": 8})
     staffed()
-    task = services.draw_enterprises(make_task(admin), SEED, admin)
+    task = drawn_task(admin, plan_number="XC-2023-01", plan_name="许昌市2023年度抽查计划")
     services.match_inspectors(task, admin)
     services.dispatch(task, admin)
     first, second, *_ = task.drawn.select_related("inspection")
@@ -329,10 +348,45 @@ def test_exports_map_results_to_the_national_platform_categories(admin):
     services.record_not_inspected(second, "switched", "已转产建材", admin)
     name, body = exports.export("results", "csv", task, selectors.drawn_for(admin, task))
     text = body.decode("utf-8-sig")
-    assert name.endswith("结果公告.csv") and text.startswith("任务编号,任务名称,检查类型,检查机关,企业名称,统一社会信用代码")
+    assert name.endswith("结果公告.csv") and text.startswith(
+        "计划编号,计划名称,任务编号,任务名称,检查类型,检查机关,企业名称,统一社会信用代码,完成日期,检查结果,备注\r\n"
+        "XC-2023-01,许昌市2023年度抽查计划,SJ2023-")
     assert "发现问题待后续处理,超范围生产" in text and "未发现开展本次抽查涉及的经营活动,已转产建材" in text
     name, body = exports.export("draw", "xlsx", task, selectors.drawn_for(admin, task))
     assert body[:2] == b"PK"
+
+
+def test_task_notice_lists_items_scope_period_and_the_drawn_list(admin):
+    """DESIGN "What the national platform expects": a task notice (任务公告) adds the check items, the object
+    scope, the check period and the drawn list to the result notice's task columns."""
+    make_register({"xuchang-weidu": 8})
+    task = drawn_task(admin, plan_number="XC-2023-01", plan_name="许昌市2023年度抽查计划")
+    name, body = exports.export("notice", "csv", task, selectors.drawn_for(admin, task))
+    header, *rows = csv.reader(io.StringIO(body.decode("utf-8-sig")))
+    assert name == f"SJ2023-{task.pk:04d}-任务公告.csv"
+    assert header == ["计划编号", "计划名称", "任务编号", "任务名称", "检查类型", "检查机关", "检查事项", "检查对象范围",
+                      "检查期间", "企业名称", "统一社会信用代码"]
+    assert sorted(row[-1] for row in rows) == sorted(task.drawn.values_list("credit_code", flat=True))
+    plan, plan_name, number, _, kind, authority, items, scope, period, *_ = rows[0]
+    assert (plan, plan_name, number, kind, authority) == ("XC-2023-01", "许昌市2023年度抽查计划", f"SJ2023-{task.pk:04d}",
+                                                         "双随机抽查", "许昌市市场监督管理局")
+    assert "1. 营业执照是否有效" in items and "生产状态为在产、停产、转产" in scope and "有效生产许可证" in scope
+    assert period == f"{timezone.localdate():%Y-%m-%d}至2023-10-31"
+    _, sheet = exports.export("notice", "xlsx", task, selectors.drawn_for(admin, task))
+    assert sheet[:2] == b"PK"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_exported_cells_never_start_a_formula(admin, fmt):
+    """A cell starting with = + - @ would run as a formula in a spreadsheet: it gets a leading "'"."""
+    make_register({"xuchang-weidu": 4})
+    task = drawn_task(admin, ratio_high=100, name="=HYPERLINK(\"http://evil\")", plan_number="+1", plan_name="@SUM(A1)")
+    _, body = exports.export("notice", fmt, task, selectors.drawn_for(admin, task))
+    if fmt == "csv":
+        cells = next(row for i, row in enumerate(csv.reader(io.StringIO(body.decode("utf-8-sig")))) if i == 1)
+    else:
+        cells = [cell.value for cell in next(openpyxl.load_workbook(io.BytesIO(body)).active.iter_rows(min_row=2))]
+    assert cells[:4] == ["'+1", "'@SUM(A1)", f"SJ2023-{task.pk:04d}", "'=HYPERLINK(\"http://evil\")"]
 
 
 def test_a_ratio_outside_0_to_100_stops_the_draw_and_saves_nothing(admin):
@@ -340,7 +394,7 @@ def test_a_ratio_outside_0_to_100_stops_the_draw_and_saves_nothing(admin):
     make_register({"xuchang-weidu": 4})
     task = make_task(admin, ratio_high="100.5")
     with pytest.raises(ValidationError, match="抽取比例应在0到100之间"):
-        services.draw_enterprises(task, SEED, admin)
+        services.freeze_candidates(task, admin)
     assert not Candidate.objects.exists() and Task.objects.get().state == Task.State.DRAFT
 
 
@@ -348,7 +402,7 @@ def test_a_result_in_a_year_without_holiday_data_shows_why_no_deadline(admin):
     """Deadlines come from the working-day calendar; a year it lacks is reported, never guessed (weekends only)."""
     make_register({"xuchang-weidu": 4})
     staffed()
-    task = services.draw_enterprises(make_task(admin, ratio_high=100), SEED, admin)
+    task = drawn_task(admin, ratio_high=100)
     services.match_inspectors(task, admin)
     services.dispatch(task, admin)
     drawn = task.drawn.select_related("inspection").first()
@@ -361,7 +415,7 @@ def test_not_inspected_as_the_first_result_starts_inspecting_once_and_closes_the
     """003 七(五): a 停产 entry may be the task's first result; the step 检查中 is recorded once."""
     make_register({"xuchang-weidu": 8})
     staffed()
-    task = services.draw_enterprises(make_task(admin), SEED, admin)
+    task = drawn_task(admin)
     services.match_inspectors(task, admin)
     services.dispatch(task, admin)
     first = task.drawn.select_related("inspection").first()
