@@ -1,6 +1,8 @@
 """Issue 10 §7: the credit code (GB 32100-2015), license number (docs/license-number.md) and phone (registry/phone.py)
 rules live on the model fields, so every way in — the register's pages, Django admin, the API and the .xlsx
 import — refuses a wrong value with the same Chinese message, saves nothing, and stores one spelling."""
+import re
+
 import pytest
 from django.core.exceptions import ValidationError
 
@@ -256,3 +258,25 @@ def test_demo_data_and_import_templates_pass_every_field_rule(make_user):
         headers = [c.header for c in module.COLUMNS]
         rows = [dict(zip(headers, row)) for row in module.TEMPLATE_EXAMPLE]
         assert module.validate(open_rows(xlsx_bytes(rows, headers), module.COLUMNS)[1], admin)[1] == []
+
+
+def test_api_hostile_writes_are_refused_in_chinese_and_save_nothing(client, staff, make_enterprise, make_license):
+    """Double submit, wrong values and an edited enterprise id: a Chinese 400 at the field, nothing written."""
+    other_county = make_enterprise("xuchang-changge")
+    own = make_enterprise()
+    lic = make_license(own, "豫XK08-001-00042")
+    client.force_login(staff)
+    first = client.post("/api/v1/enterprises/", api_enterprise(), content_type="application/json")
+    again = client.post("/api/v1/enterprises/", api_enterprise(), content_type="application/json")
+    assert first.status_code == 201 and again.status_code == 400 and "请勿重复建档" in again.json()["credit_code"][0]
+    wrong = client.post("/api/v1/enterprises/", {**api_enterprise(credit_code=make_credit_code("411002", 9), region="abc",
+                                                                  risk_level="extreme", is_focus="也许"), "product_category": "月饼"},
+                        content_type="application/json")
+    assert wrong.status_code == 400 and set(wrong.json()) == {"region", "product_category", "risk_level", "is_focus"}
+    assert all(re.search("[\u4e00-\u9fff]", messages[0]) for messages in wrong.json().values()), wrong.json()
+    moved = client.patch(f"/api/v1/licenses/{lic.pk}/", {"enterprise": other_county.pk}, content_type="application/json")
+    assert moved.status_code == 400 and "enterprise" in moved.json()
+    duplicate = client.post("/api/v1/licenses/", {**license_data(own), "product_category": "水泥", "number": "(豫)XK08-001-00042"},
+                            content_type="application/json")
+    assert duplicate.status_code == 400 and duplicate.json()["number"] == ["该许可证编号已登记。"]
+    assert Enterprise.objects.count() == 3 and License.objects.get().enterprise == own

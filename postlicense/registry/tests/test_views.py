@@ -309,3 +309,24 @@ def test_no_none_true_or_false_on_any_register_or_inspector_page(client, make_us
         response = client.get(url)
         assert response.status_code == 200, url
         assert not re.search(r"\b(None|True|False)\b", response.content.decode()), url
+
+
+def test_ui_text_cites_regulations_by_short_name_not_seed_number():
+    """DESIGN "Documents named in the UI": never "001 三" or "003 二(二)" (ProductCategory.is_focus said so)."""
+    import re
+    from pathlib import Path
+
+    from django.apps import apps
+
+    from postlicense.inspectors import importing as inspector_importing
+    from postlicense.registry import importing
+
+    seed_number = re.compile(r"(?<![\d-])00[0-4]\s*(第|[一二三四五六七八九十]|[(（])")
+    texts = [str(text) for config in ("registry", "inspectors") for model in apps.get_app_config(config).get_models()
+             for field in model._meta.get_fields() if hasattr(field, "verbose_name")
+             for text in (field.verbose_name, getattr(field, "help_text", ""), *(label for _, label in getattr(field, "choices", None) or []))]
+    texts += [c.note for module in (importing, inspector_importing) for c in module.COLUMNS]
+    for app in ("registry", "inspectors"):
+        texts += [path.read_text() for path in (Path(apps.get_app_config(app).path) / "templates").rglob("*.html")]
+    assert "总局后续监管意见 三、许昌双随机实施方案 三 所列重点行业" in texts
+    assert not [text for text in texts if seed_number.search(text)]
