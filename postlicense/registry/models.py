@@ -5,6 +5,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 
 from postlicense.core.models import AuditedModel, OrgUnit, Region
+from postlicense.core.regulations import cite
 from postlicense.core.scoping import ScopedQuerySet, ScopePaths
 
 from . import search_text
@@ -16,7 +17,7 @@ class ProductCategory(AuditedModel):
 
     code = models.CharField("类别编号", max_length=10, unique=True, help_text="许可证编号中 XK 后的两位数字，如 电线电缆 06")
     name = models.CharField("产品类别", max_length=100, unique=True)
-    is_focus = models.BooleanField("重点行业", default=False, help_text="总局后续监管意见 三、许昌双随机实施方案 三 所列重点行业")
+    is_focus = models.BooleanField("重点行业", default=False, help_text=f"{cite('001', '三')}、{cite('003', '三')} 所列重点行业")
     active = models.BooleanField("在用", default=True)
 
     objects = ScopedQuerySet.as_manager()

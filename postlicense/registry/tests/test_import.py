@@ -209,3 +209,5 @@ def test_an_imports_audit_entries_are_marked_as_such(city_admin, client):
     client.force_login(city_admin)
     timeline = client.get(enterprise.get_absolute_url()).content.decode()
     assert "批量导入；变更字段：风险等级" in timeline
+    history = client.get(f"/core/history/registry.enterprise/{enterprise.pk}/").content.decode()
+    assert history.count("批量导入") == 2 and "<td>风险等级</td>" in history and "risk_level" not in history
