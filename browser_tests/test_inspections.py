@@ -1,13 +1,14 @@
 """Inspections as users see them: an inspector fills and finishes a 003 record on a phone (autosave, photo, drawn
 signatures, enterprise refusal), a locked record is amended, and the printed 一企两表 is looked at as an image."""
 import subprocess
+from datetime import date
 
 import pytest
 from django.apps import apps
 
 from postlicense.core.models import User
 from postlicense.inspections import services
-from postlicense.inspections.checklists_seed import load_checklists
+from postlicense.inspections.checklists_seed import install_checklists
 from postlicense.inspections.models import InspectionRecord
 from postlicense.inspections.tests.factories import make_enterprise, make_inspector
 from postlicense.inspections.tests.helpers import all_conforming, fill_and_sign, new_record, passing_option, png_bytes
@@ -15,7 +16,7 @@ from postlicense.inspections.tests.helpers import all_conforming, fill_and_sign,
 
 @pytest.fixture(autouse=True)
 def checklists(reference_data, settings, tmp_path):
-    load_checklists(apps)
+    install_checklists(apps)
     settings.MEDIA_ROOT = str(tmp_path)
 
 
@@ -51,6 +52,8 @@ def test_inspector_fills_and_finishes_a_record_on_a_phone(phone_page, login, sho
             card.locator(f"label.choice:has(input[name^=option][value='{passing_option(item)}'])").click()
         if item.conclusions:
             card.locator("fieldset.conclusion label.choice", has_text="符合").first.click()
+    for row in record.equipment_checks.all():  # counted on site, as registered
+        page.fill(f"input[name=eq-qty-{row.pk}]", str(row.registered_quantity))
     # Item 6: the record is incomplete → 不符合 (the conclusion will be computed as 不合格).
     item6 = next(i for i in items if i.number == "6")
     card6 = page.locator(f"#item-{item6.pk}")
@@ -78,10 +81,11 @@ def test_inspector_fills_and_finishes_a_record_on_a_phone(phone_page, login, sho
     page.wait_for_selector(f"#item-{item6.pk} img.thumb")
     assert page.input_value("#id_problems_summary") == "出厂检验记录不全，缺少3个批次"
 
-    # Finishing before signing names what is missing.
+    # Finishing before signing names what is missing (the answers are saved meanwhile).
     page.click("button[value=finish]")
-    errors = page.locator(".messages").inner_text()
+    errors = page.locator("#record-form .form-error").inner_text()
     assert "王检查 尚未签名" in errors and "企业拒绝签字" in errors
+    assert card6.locator("fieldset.conclusion input[value=不符合]").is_checked()
 
     for form in page.locator("form.sign-form").all()[:2]:
         draw_signature(page, form.locator("canvas"))
@@ -140,6 +144,7 @@ def test_printed_003_table_as_an_image(page, login, shot):
     items = {i.number: i for i in record.template_version.items.all()}
     findings = all_conforming(record)
     findings[items["8"].pk] = ("否", "不符合", "压力试验机检定过期")
+    enterprise.equipment.filter(is_measuring_instrument=True).update(calibration_due=date(2026, 3, 1))  # as the register says
     findings[items["12"].pk] = ("", "", "持续保持获证条件")
     record = services.finish(fill_and_sign(record, findings, summary="8. 压力试验机检定证书已过期2个月"), by=user)
     assert record.conclusion == InspectionRecord.Conclusion.UNQUALIFIED
@@ -177,3 +182,69 @@ def test_draft_typed_offline_is_kept_on_the_phone_and_uploaded_when_back_online(
     page.wait_for_selector("#autosave-status:has-text('草稿已自动保存')")
     record.refresh_from_db()
     assert record.problems_summary == "第二次断网后填写"
+
+
+def page_width(page):
+    return page.evaluate("document.documentElement.scrollWidth")
+
+
+def test_record_pages_fit_a_375px_phone_without_horizontal_scrolling(phone_page, login, shot):
+    """Record detail was 606 px wide: its findings, equipment, problems and amendment tables now scroll in their
+    own box. Checked on a finished record with a nonconformity, a problem and an amendment, and on its forms."""
+    page = phone_page
+    user = login(page, User.Role.COUNTY_STAFF, "xuchang-weidu")
+    record = new_record(enterprise=make_enterprise(name="许昌市建安区金鼎水泥制品有限责任公司第二分厂"))
+    findings = all_conforming(record)
+    item6 = record.template_version.items.get(number="6")
+    findings[item6.pk] = ("检验记录不全", "不符合", "出厂检验记录缺少3个批次的强度检验数据，检验报告未经检验员签字")
+    record = services.finish(fill_and_sign(record, findings, summary="6. 出厂检验记录不全"), by=user)
+    services.amend(record, by=user, reason="补充备注", fields={"problems_summary": "6. 出厂检验记录不全，缺3个批次"})
+    for url, name in ((f"/inspections/{record.pk}/", "inspection-detail-375"),
+                      (f"/inspections/{record.pk}/amend/", "inspection-amend-375"),
+                      (f"/inspections/{new_record().pk}/fill/", "inspection-fill-375"),
+                      ("/inspections/", "inspection-list-375"), ("/inspections/new/", "inspection-new-375")):
+        page.goto(url)
+        assert page_width(page) <= 375, url
+        shot(page, name)
+
+
+def test_contradicting_answer_and_register_confirmation_on_the_phone_form(phone_page, login, shot):
+    """003 附件 注2 at the item while typing (autosave), the nested 有（□已处理 □未处理） choice, and item 1's register
+    disagreement confirmed with a note before finishing."""
+    page = phone_page
+    user = login(page, User.Role.INSPECTOR, "xuchang-weidu")
+    record = fill_and_sign(new_record(inspectors=[make_inspector(user=user), make_inspector()]))
+    items = {i.number: i for i in record.template_version.items.all()}
+    page.goto(f"/inspections/{record.pk}/fill/")
+    card10 = page.locator(f"#item-{items['10'].pk}")
+    assert card10.locator(".choice-group .choice-parent").inner_text() == "有"
+    assert card10.locator(".choice-group label.choice").all_inner_texts() == ["已处理", "未处理"]
+    card1 = page.locator(f"#item-{items['1'].pk}")
+    card1.locator("label.choice", has_text="不在有效期").click()
+    card1.locator(".errorlist").wait_for()
+    assert "检查记录为“不在有效期”，单项检查结论只能为“不符合”" in card1.locator(".errorlist").inner_text()
+    card1.scroll_into_view_if_needed()
+    shot(page, "inspection-contradiction-375", full_page=False)
+    card1.locator("fieldset.conclusion label.choice.bad").click()
+    page.fill("#id_problems_summary", "1. 许可证已过期")
+    page.wait_for_selector("#autosave-status:has-text('草稿已自动保存')")
+    assert card1.locator(".errorlist").count() == 0
+    page.click("button[value=finish]")
+    assert "而登记信息显示检查日期 2026-05-01 有效的生产许可证" in card1.locator(".errorlist").inner_text()
+    card1.locator("input[name^=confirm-]").first.check()
+    card1.locator("textarea[name^=confirm-note-]").fill("现场查看许可证正本，已于2026年4月被注销")
+    page.click("button[value=finish]")
+    page.wait_for_selector("text=已完成 · 已锁定")
+    assert "已核实登记信息差异：现场查看许可证正本" in page.locator("table.findings").inner_text()
+
+
+def test_dispatch_offers_only_the_checklists_of_the_chosen_kind(page, login):
+    login(page, User.Role.COUNTY_STAFF, "xuchang-weidu")
+    page.goto("/inspections/new/")
+    page.select_option("#id_kind", "patrol")
+    offered = page.eval_on_selector_all("#id_template_version option:not([hidden])", "os => os.map(o => o.textContent)")
+    assert [o for o in offered if o.strip("-")] == [
+        "获证企业巡查记录（总局后续监管意见） 第1版（适用：巡查）", "获证企业巡查、回访记录（白城事中事后监管办法） 第1版（适用：巡查）",
+        "生产企业现场生产条件检查表 第1版（适用：定期监督检查、不定期监督检查、巡查、专项检查、飞行检查、回访/复查）"]
+    page.select_option("#id_kind", "random_check")
+    assert page.eval_on_selector("#id_template_version", "s => s.selectedOptions[0].textContent").startswith("“双随机一公开”监督检查表")

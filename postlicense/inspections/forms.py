@@ -9,6 +9,7 @@ from postlicense.inspectors.models import Inspector
 from postlicense.registry.models import Enterprise
 
 from .models import ChecklistVersion, InspectionRecord
+from .rules import CERTIFICATE_RULE
 from .selectors import kinds_label, register_facts
 from .services import SPECIAL_RULE, checklist_kind_mismatch
 
@@ -149,7 +150,7 @@ class DispatchForm(forms.Form):
                                           help_text="只能选择适用于所选检查类型的检查表")
     inspectors = forms.ModelMultipleChoiceField(Inspector.objects.none(), label="检查人员",
                                                 widget=forms.SelectMultiple(attrs={"size": 8}),
-                                                help_text="不少于2人（白城事中事后监管办法 第九条）")
+                                                help_text=f"不少于2人（{CERTIFICATE_RULE}）")
     due_date = forms.DateField(label="完成期限", widget=forms.DateInput(attrs={"type": "date"}))
     token = forms.UUIDField(widget=forms.HiddenInput)
 
@@ -172,7 +173,7 @@ class DispatchForm(forms.Form):
         if data.get("kind") == InspectionRecord.Kind.SPECIAL and not data.get("special_trigger"):
             self.add_error("special_trigger", f"专项检查须选择检查原因（{SPECIAL_RULE}）。")
         if data.get("inspectors") is not None and len(data["inspectors"]) < 2:
-            self.add_error("inspectors", "检查人员不少于2人（白城事中事后监管办法 第九条）。")
+            self.add_error("inspectors", f"检查人员不少于2人（{CERTIFICATE_RULE}）。")
         version, kind = data.get("template_version"), data.get("kind")
         if version and kind and kind not in version.kinds:
             self.add_error("template_version", checklist_kind_mismatch(version, kind))

@@ -4,6 +4,8 @@ No database access: callers pass plain values. Messages cite the regulations by 
 from dataclasses import dataclass
 from datetime import date
 
+from postlicense.core.regulations import cite
+
 NONCONFORM = "不符合"
 NOT_APPLICABLE = "不适用"
 QUALIFIED, UNQUALIFIED = "qualified", "unqualified"
@@ -92,7 +94,8 @@ class Person:
 
 
 MIN_INSPECTORS = 2
-CREW_RULE = "白城事中事后监管办法 第九条、许昌双随机实施方案 六(一)2、塔城监督检查计划 五"
+CERTIFICATE_RULE = cite("002", "第九条")
+CREW_RULE = "、".join((CERTIFICATE_RULE, cite("003", "六(一)2"), cite("004", "五")))
 
 
 def crew_violations(people: list[Person], inspection_date: date | None):
@@ -110,7 +113,7 @@ def crew_violations(people: list[Person], inspection_date: date | None):
             (p.valid_from is None or p.valid_from <= inspection_date) and inspection_date <= p.valid_until
         ):
             problems.append(
-                f"检查人员须持有效执法证（白城事中事后监管办法 第九条）：{p.name} 的执法证（{p.certificate_no}）"
+                f"检查人员须持有效执法证（{CERTIFICATE_RULE}）：{p.name} 的执法证（{p.certificate_no}）"
                 f"有效期至 {p.valid_until:%Y-%m-%d}，检查日期 {inspection_date:%Y-%m-%d} 不在有效期内。"
             )
         if p.avoids_enterprise:

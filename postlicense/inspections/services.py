@@ -41,6 +41,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from postlicense.core import audit
+from postlicense.core.regulations import cite
 from postlicense.registry.models import KeyEquipment, License
 
 from . import attachments, rules
@@ -51,8 +52,7 @@ from .selectors import (  # noqa: F401  (current_template and finish_problems ar
     computed_conclusion, current_template, finish_errors, finish_problems, nonconforming_findings,
 )
 
-
-SPECIAL_RULE = "白城事中事后监管办法 第七条"
+SPECIAL_RULE = cite("002", "第七条")
 
 
 def checklist_kind_mismatch(version, kind):
