@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 from postlicense.core.scoping import get_scoped_or_404
 
 from . import printing, selectors, services
-from .forms import DispatchForm, parse_revision, record_form
+from .forms import DispatchForm, add_errors, parse_revision, record_form
 from .models import Attachment, Finding, InspectionRecord, RecordInspector
 from .selectors import can_fill
 
@@ -28,13 +28,14 @@ def _fillable(request, pk):
 @login_required
 def record_list(request):
     qs = selectors.records_for(request.user)
-    filters = {k: request.GET.get(k, "") for k in ("kind", "status", "conclusion", "q")}
+    filters = {k: request.GET.get(k, "") for k in ("kind", "status", "conclusion", "q", "overdue")}
     qs = selectors.filter_records(qs, **filters)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     query = "&".join(f"{k}={v}" for k, v in filters.items() if v)
     return render(request, "inspections/record_list.html", {
         "page": page, "filters": filters, "query": query, "kinds": InspectionRecord.Kind.choices,
-        "statuses": InspectionRecord.Status.choices, "conclusions": InspectionRecord.Conclusion.choices,
+        "statuses": [(selectors.OPEN, "未完成（待检查、检查中）")] + InspectionRecord.Status.choices,
+        "conclusions": InspectionRecord.Conclusion.choices,
     })
 
 
@@ -81,21 +82,26 @@ def record_fill(request, pk):
         messages.warning(request, services.NotCarriedOut(record).message)
         return redirect("inspections:record_detail", pk=pk)
     form = record_form(record, request.POST if request.method == "POST" else None)
+    revision = request.POST.get("revision", record.revision) if request.method == "POST" else record.revision
     if request.method == "POST" and form.is_valid:
         try:
-            services.save_draft(record, revision=parse_revision(request.POST), fields=form.fields,
-                                findings=form.findings, equipment=form.equipment_found)
-        except ValidationError as exc:
-            form.errors["form"] = " ".join(exc.messages)
-        else:
+            record = services.save_draft(record, revision=parse_revision(request.POST), fields=form.fields,
+                                         findings=form.findings, equipment=form.equipment_found,
+                                         confirmations=form.confirmations)
+            revision = record.revision  # saved: finishing may still be refused below
             if request.POST.get("then") == "finish":
-                return _finish(request, record)
+                record = services.finish(record, by=request.user)
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            if record.is_locked:
+                messages.success(request, f"检查记录已完成并锁定，检查结论：{record.get_conclusion_display()}。")
+                return redirect("inspections:record_detail", pk=pk)
             messages.success(request, "已保存。")
             return redirect("inspections:record_fill", pk=pk)
     record.refresh_from_db()
     return render(request, "inspections/record_fill.html", {
-        "record": record, "form": form, "crew": record.crew.select_related("inspector"),
-        "revision": request.POST.get("revision", record.revision) if request.method == "POST" else record.revision,
+        "record": record, "form": form, "crew": record.crew.select_related("inspector"), "revision": revision,
     }, status=400 if form.errors else 200)
 
 
@@ -132,9 +138,11 @@ def record_draft(request, pk):
         return JsonResponse({"ok": False, "errors": form.errors}, status=400)
     try:
         record = services.save_draft(record, revision=parse_revision(request.POST), fields=form.fields,
-                                     findings=form.findings, equipment=form.equipment_found)
+                                     findings=form.findings, equipment=form.equipment_found,
+                                     confirmations=form.confirmations)
     except ValidationError as exc:
-        return JsonResponse({"ok": False, "errors": {"form": " ".join(exc.messages)}}, status=409)
+        add_errors(form, exc)
+        return JsonResponse({"ok": False, "errors": form.errors}, status=400 if hasattr(exc, "error_dict") else 409)
     return JsonResponse({"ok": True, "revision": record.revision})
 
 
@@ -219,9 +227,9 @@ def record_amend(request, pk):
     if request.method == "POST" and form.is_valid:
         try:
             services.amend(record, by=request.user, reason=reason, fields=form.fields, findings=form.findings,
-                           equipment=form.equipment_found)
+                           equipment=form.equipment_found, confirmations=form.confirmations)
         except ValidationError as exc:
-            form.errors["form"] = " ".join(exc.messages)
+            add_errors(form, exc)
         else:
             messages.success(request, "更正已保存，原记录内容保留在更正记录中。")
             return redirect("inspections:record_detail", pk=pk)
