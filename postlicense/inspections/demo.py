@@ -137,8 +137,8 @@ def load_demo(stdout):
         for enterprise in enterprises:
             rng = random.Random(enterprise.credit_code)
             unit = enterprise.supervising_unit
-            for _ in range(rng.choice([1, 1, 2, 3])):
-                day = today - timedelta(days=rng.randint(20, 360))
+            # Oldest first, so an earlier inspection's open problems are on the register when item 10 is answered.
+            for day in sorted(today - timedelta(days=rng.randint(20, 360)) for _ in range(rng.choice([1, 1, 2, 3]))):
                 crew = _crew(unit, enterprise, day)
                 if len(crew) < 2:
                     continue

@@ -1,11 +1,14 @@
 """The demo year of inspections: finished records with findings, idempotent."""
 import io
+from datetime import date, timedelta
 
 import pytest
 
 from postlicense.core.models import OrgUnit, User
+from postlicense.inspections import selectors
 from postlicense.inspections.demo import PER_UNIT, load_demo
-from postlicense.inspections.models import InspectionRecord
+from postlicense.inspections.models import Finding, InspectionRecord
+from postlicense.registry.models import License
 
 from .factories import make_enterprise, make_inspector
 
@@ -13,8 +16,12 @@ pytestmark = pytest.mark.django_db
 
 
 def test_demo_inspections_are_finished_signed_and_loaded_once():
-    for _ in range(PER_UNIT + 5):  # more than one run takes, so a second run would find new enterprises
-        make_enterprise()
+    enterprises = [make_enterprise() for _ in range(PER_UNIT + 5)]  # more than a run takes: a second run finds new ones
+    # Registers the answers must agree with: licenses expired and instruments past calibration during the year.
+    for enterprise in enterprises[:8]:
+        License.objects.filter(enterprise=enterprise).update(issue_date=date.today() - timedelta(days=2000),
+                                                             expiry_date=date.today() - timedelta(days=180))
+        enterprise.equipment.filter(is_measuring_instrument=True).update(calibration_due=date.today() - timedelta(days=90))
     login = User.objects.create_user("xuchang-weidu-inspector", role=User.Role.INSPECTOR,
                                      org_unit=OrgUnit.objects.get(code="xuchang-weidu"))
     make_inspector(user=login)
@@ -24,6 +31,10 @@ def test_demo_inspections_are_finished_signed_and_loaded_once():
     finished = InspectionRecord.objects.filter(status="finished")
     assert finished.count() >= 6
     assert all(r.inspectors.count() == 2 and r.findings.exists() and r.crew.exclude(signature="").count() == 2 for r in finished)
+    # Only consistent records: answers agree with their conclusions and with the register (no confirmations needed).
+    assert [selectors.finish_errors(r) for r in finished] == [{}] * finished.count()
+    assert not Finding.objects.filter(register_confirmed=True).exists()
+    assert Finding.objects.filter(item__number="1", option="不在有效期", conclusion="不符合").exists()
     assert InspectionRecord.objects.filter(status="assigned").count() == 3
     count = InspectionRecord.objects.count()
     load_demo(io.StringIO())
