@@ -132,3 +132,27 @@ def test_register_and_inspector_pages_fit_a_375px_phone(phone_page, login, shot,
         width = phone_page.evaluate("document.documentElement.scrollWidth")
         shot(phone_page, f"375-registry-{name}")
         assert width <= 375, f"{url}: {width} px"
+
+
+def test_a_taken_credit_code_links_to_the_registered_enterprise(page, login, shot, register):
+    """Issue 10 §7: a code already registered in the user's jurisdiction names and links the enterprise; the
+    form keeps what was typed, and a wrong phone is explained at its field."""
+    login(page, User.Role.COUNTY_STAFF, "xuchang-changge", display_name="赵六")
+    holder = Enterprise.objects.filter(region_id="411082").order_by("pk").first()
+    page.goto("/registry/enterprises/new/")
+    page.fill("#id_name", "长葛新建重复水泥有限公司")
+    page.fill("#id_credit_code", holder.credit_code.lower())
+    page.fill("#id_legal_representative", "王五")
+    page.fill("#id_phone", "6123456")
+    page.fill("#id_address", "长葛市建设路1号")
+    page.select_option("#id_region", "411082")
+    page.select_option("#id_supervising_unit", label="长葛市市场监督管理局")
+    page.select_option("#id_product_category", label="水泥")
+    page.get_by_role("button", name="保存").click()
+    assert "缺少区号" in page.locator("#id_phone ~ .errorlist").inner_text()
+    link = page.locator(".errorlist a", has_text=holder.name)
+    assert page.input_value("#id_name") == "长葛新建重复水泥有限公司"
+    shot(page, "registry-taken-credit-code")
+    link.click()
+    page.wait_for_url(f"**{holder.get_absolute_url()}")
+    assert not Enterprise.objects.filter(name="长葛新建重复水泥有限公司").exists()

@@ -1,6 +1,7 @@
 from django import forms
 
 from postlicense.core.models import OrgUnit, User
+from postlicense.registry.credit_code import normalize_credit_code
 from postlicense.registry.forms import DATE
 from postlicense.registry.models import Enterprise, ProductCategory
 
@@ -28,7 +29,7 @@ class InspectorForm(forms.ModelForm):
             self.initial["avoid_codes"] = "\n".join(self.instance.avoid_enterprises.values_list("credit_code", flat=True))
 
     def clean_avoid_codes(self):
-        codes = [c.strip().upper() for c in self.cleaned_data["avoid_codes"].split() if c.strip()]
+        codes = [normalize_credit_code(c) for c in self.cleaned_data["avoid_codes"].split()]
         found = {e.credit_code: e for e in self.scoped_enterprises.filter(credit_code__in=codes)}
         unknown = [c for c in codes if c not in found]
         if unknown:

@@ -11,6 +11,7 @@ from postlicense.core.audit import record
 from postlicense.core.models import OrgUnit
 from postlicense.registry.importing import upsert
 from postlicense.registry.models import ProductCategory
+from postlicense.registry.phone import PHONE_HELP
 from postlicense.registry.xlsx import Column, RowCheck, RowError, split_list
 
 from .models import Inspector
@@ -19,7 +20,7 @@ COLUMNS = [
     Column("姓名", "name", True, 10),
     Column("所在单位", "org_unit", True, 26, "监管部门全称，如 长葛市市场监督管理局"),
     Column("职务", "position", False, 12),
-    Column("联系电话", "phone", False, 16),
+    Column("联系电话", "phone", False, 16, PHONE_HELP),
     Column("执法证号", "certificate_no", True, 20, "已登记的执法证号将更新该人员"),
     Column("执法证有效期起", "valid_from", False, 14, "YYYY-MM-DD"),
     Column("执法证有效期至", "valid_until", True, 14, "YYYY-MM-DD"),

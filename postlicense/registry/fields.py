@@ -10,7 +10,7 @@ from django.db import models
 
 from .credit_code import normalize_credit_code, validate_credit_code
 from .license_number import normalize_license_number, validate_license_number
-from .phone import normalize_phone, validate_phone
+from .phone import PHONE_HELP, normalize_phone, validate_phone
 
 
 class CanonicalCharField(models.CharField):
@@ -53,3 +53,7 @@ class PhoneField(CanonicalCharField):
 
     canonical = staticmethod(normalize_phone)
     default_validators = [validate_phone]
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("help_text", PHONE_HELP)
+        super().__init__(*args, **kwargs)

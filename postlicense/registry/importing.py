@@ -17,6 +17,7 @@ from postlicense.core.models import AuditEntry, OrgUnit, Region
 from postlicense.core.scoping import jurisdiction_of
 
 from .credit_code import make_credit_code
+from .phone import PHONE_HELP
 from .models import Enterprise, License, ProductCategory, ProductUnit
 from .xlsx import Column, RowCheck, RowError, split_list
 
@@ -26,7 +27,7 @@ COLUMNS = [
     Column("统一社会信用代码", "credit_code", True, 22, "18位，按 GB 32100-2015 校验"),
     Column("法定代表人", "legal_representative", True, 10),
     Column("联系人", "contact", False, 10),
-    Column("联系电话", "phone", False, 16),
+    Column("联系电话", "phone", False, 16, PHONE_HELP),
     Column("住所", "address", True, 30),
     Column("生产地址", "production_address", False, 30),
     Column("所在区县", "region", True, 12, "区划名称或6位区划代码，如 长葛市 或 411082"),
