@@ -70,7 +70,7 @@ def run(args):
     from postlicense.inspections import printing, services
     from postlicense.inspections.models import InspectionRecord
     from postlicense.inspections.tests.factories import make_enterprise, make_inspector
-    from postlicense.inspections.tests.helpers import all_conforming, new_record, signature_data_url
+    from postlicense.inspections.tests.helpers import all_conforming, as_registered, new_record, signature_data_url
     from postlicense.registry.models import KeyEquipment
 
     db = os.environ.get("DATABASE_URL", "SQLite (temporary file)")
@@ -91,7 +91,7 @@ def run(args):
     it = iter(records)
     times, _ = timed(lambda: services.save_draft((r := next(it)), revision=r.revision,
                                                 fields={"inspection_date": date(2026, 5, 1), "problems_summary": ""},
-                                                findings=findings), 30)
+                                                findings=findings, equipment=as_registered(r)), 30)
     report("保存草稿（12 项全部填写）", times)
     for r in records:
         for link in r.crew.all():
