@@ -6,7 +6,7 @@ Writes go through the model fields' validators and the models' clean(), as the f
 import copy
 
 from django.urls import path
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, permissions, serializers
 from rest_framework.pagination import CursorPagination
 
@@ -124,7 +124,8 @@ FILTER_PARAMETERS = [
 ]
 
 
-@extend_schema(summary="获证企业列表", parameters=FILTER_PARAMETERS)
+@extend_schema_view(get=extend_schema(summary="获证企业列表", parameters=FILTER_PARAMETERS),
+                    post=extend_schema(summary="新增获证企业"))
 class EnterpriseList(generics.ListCreateAPIView):
     serializer_class = EnterpriseSerializer
     pagination_class = NewestFirst
@@ -136,7 +137,8 @@ class EnterpriseList(generics.ListCreateAPIView):
         return qs.select_related("region", "supervising_unit", "product_category")
 
 
-@extend_schema(summary="获证企业详情")
+@extend_schema_view(get=extend_schema(summary="获证企业详情"), put=extend_schema(summary="修改获证企业"),
+                    patch=extend_schema(summary="修改获证企业（部分字段）"))
 class EnterpriseDetail(generics.RetrieveUpdateAPIView):
     serializer_class = EnterpriseSerializer
     permission_classes = [StaffWrites]
@@ -145,8 +147,9 @@ class EnterpriseDetail(generics.RetrieveUpdateAPIView):
         return selectors.enterprises_for(self.request.user).select_related("region", "supervising_unit", "product_category")
 
 
-@extend_schema(summary="生产许可证列表", parameters=[OpenApiParameter("enterprise", int),
-                                               OpenApiParameter("expiry", str, enum=["expiring", "expired"])])
+@extend_schema_view(get=extend_schema(summary="生产许可证列表", parameters=[
+    OpenApiParameter("enterprise", int), OpenApiParameter("expiry", str, enum=["expiring", "expired"])]),
+                    post=extend_schema(summary="新增生产许可证"))
 class LicenseList(generics.ListCreateAPIView):
     serializer_class = LicenseSerializer
     pagination_class = NewestFirst
@@ -168,7 +171,8 @@ def licenses_of(user):
     return selectors.licenses_for(user).select_related("enterprise", "product_category").prefetch_related("product_units")
 
 
-@extend_schema(summary="生产许可证详情")
+@extend_schema_view(get=extend_schema(summary="生产许可证详情"), put=extend_schema(summary="修改生产许可证"),
+                    patch=extend_schema(summary="修改生产许可证（部分字段）"))
 class LicenseDetail(generics.RetrieveUpdateAPIView):
     serializer_class = LicenseSerializer
     permission_classes = [StaffWrites]
