@@ -1,5 +1,6 @@
-"""A 双随机 task as a city admin runs it: create, draw with a public seed, match, adjust an inspector with a
-reason, dispatch, record a 停产 enterprise, publish, and the public page whose CSV verify-draw reproduces."""
+"""A 双随机 task as a city admin runs it: create, freeze the candidate list, enter two seed contributions, draw,
+match, adjust an inspector with a reason, dispatch, record a 停产 enterprise, publish, and the public pages whose
+CSV verify-draw reproduces."""
 import hashlib
 import random
 import re
@@ -10,17 +11,18 @@ from django.apps import apps
 from django.core.management import call_command
 
 from postlicense.core.models import User
-from postlicense.inspections.checklists_seed import load_checklists
+from postlicense.inspections.checklists_seed import annotate_checklists, bind_register_answers, load_checklists
 from postlicense.inspections.demo import _fill, _finish
 from postlicense.randomcheck.models import DrawnEnterprise, Task
-from postlicense.randomcheck.tests.factories import make_inspector, make_register
-
-SEED = "2023-07-04 许昌 公开种子"
+from postlicense.randomcheck.tests.factories import CONTRIBUTIONS, SEED, make_inspector, make_register
 
 
 @pytest.fixture(autouse=True)
 def checklists(transactional_db):
+    """The shipped checklists as the migrations leave them (the flush of a transactional test removes them)."""
     load_checklists(apps)
+    annotate_checklists(apps)
+    bind_register_answers(apps)
 
 
 def test_full_task_run_from_creation_to_the_public_page(page, login, shot, tmp_path, capsys):
@@ -40,17 +42,29 @@ def test_full_task_run_from_creation_to_the_public_page(page, login, shot, tmp_p
     assert "小于或等于100" in page.inner_text("form.form")
     assert page.input_value("#id_name") == "2023年度获证企业双随机抽查"  # nothing the user typed is lost
     shot(page, "randomcheck-01-ratio-error")
-    page.fill("#id_ratio_high", "50")
+    page.fill("#id_ratio_high", "60")
     page.click("form.form button[type=submit]")
-    page.wait_for_selector("#draw-form")
+    assert "请填写调整理由" in page.inner_text("form.form")
+    page.fill("#id_ratio_reason", "本市高风险企业较多，提高抽取比例")
+    page.click("form.form button[type=submit]")
+    page.wait_for_selector("#freeze-form")
     shot(page, "randomcheck-02-draft")
 
-    page.fill("#id_seed", SEED)
+    page.get_by_role("button", name="冻结候选名单").click()
+    page.wait_for_selector("#contribution-form")
+    assert page.locator("#draw-form button").is_disabled()
+    for name, unit, value in CONTRIBUTIONS:
+        page.fill("#id_contributor", name)
+        page.fill("#id_contributor_unit", unit)
+        page.fill("#id_value", value)
+        page.get_by_role("button", name="录入贡献值").click()
+        page.wait_for_selector(f"#contributions >> text={name}")
+    shot(page, "randomcheck-02b-contributions")
     page.get_by_role("button", name="抽取企业").click()
     page.wait_for_selector("#drawn-table")
     assert "已完成企业抽取" in page.inner_text(".messages")
     task = Task.objects.get()
-    assert task.seed == SEED and task.drawn.count() == 1 + 1 + 2 + 3  # n = 5 per stratum: ceil(0.5, 1, 1.5, 2.5)
+    assert task.seed == SEED and task.drawn.count() == 1 + 1 + 2 + 3  # n = 5 per stratum: ceil(0.5, 1, 1.5, 3)
     shot(page, "randomcheck-03-drawn")
 
     page.get_by_role("button", name="匹配检查人员").click()
@@ -79,7 +93,7 @@ def test_full_task_run_from_creation_to_the_public_page(page, login, shot, tmp_p
     page.wait_for_selector("text=列入跟踪名单")
     rng = random.Random(SEED)
     for d in drawn[1:]:  # the inspectors fill and sign their 一企两表 (tested in test_inspections.py)
-        _fill(d.inspection, rng, fail=1 if d is drawn[1] else 0)
+        _fill(d.inspection, rng, 1 if d is drawn[1] else 0, date(2023, 9, 20))
         _finish(d.inspection, date(2023, 9, 20), rng)
     page.reload()
     assert "检查中" in page.inner_text("ol.steps")
@@ -105,13 +119,17 @@ def test_full_task_run_from_creation_to_the_public_page(page, login, shot, tmp_p
     assert "/login/" not in page.url
     public = page.inner_text("main")
     assert SEED in public and task.candidates_digest in public and "停产，未检查" in public
+    assert "本市高风险企业较多，提高抽取比例" in public
     assert not re.search(r"1380000\d{4}", public) and "检查员" not in public
     shot(page, "randomcheck-10-public")
+    page.click("#verify-link")
     with page.expect_download() as download:
         page.click("#candidates-link")
+    assert download.value.suggested_filename == f"SJ2023-{task.pk:04d}-候选名单.csv"
     path = tmp_path / "candidates.csv"
     download.value.save_as(path)
     assert hashlib.sha256(path.read_bytes()).hexdigest() == task.candidates_digest
-    call_command("verify-draw", "--seed", SEED, "--candidates", str(path), "--ratios", "10,20,30,50")
+    call_command("verify-draw", *(arg for _, _, value in CONTRIBUTIONS for arg in ("--contribution", value)),
+                 "--candidates", str(path), "--ratios", "10,20,30,60")
     out = capsys.readouterr().out
     assert all(f"{code}  {rank}" in out for code, rank in DrawnEnterprise.objects.values_list("credit_code", "rank"))

@@ -49,8 +49,9 @@ def _finish_all(task, rng):
     services.record_not_inspected(not_inspected, DrawnEnterprise.NotInspected.STOPPED,
                                   "企业自2023年5月起停产，现场核实厂区无生产活动；复产后开展后续监督检查。", None)
     for d in drawn[1:]:
-        _fill(d.inspection, rng, fail=rng.choice([0, 0, 0, 1]))
-        _finish(d.inspection, date(2023, 9, 4) + timedelta(days=rng.randint(0, 45)), rng)
+        day = date(2023, 9, 4) + timedelta(days=rng.randint(0, 45))
+        _fill(d.inspection, rng, rng.choice([0, 0, 0, 1]), day)
+        _finish(d.inspection, day, rng)
 
 
 def _backdate(task):

@@ -3,6 +3,7 @@ import itertools
 from datetime import date
 
 from postlicense.core.models import OrgUnit
+from postlicense.inspections.models import InspectionRecord
 from postlicense.inspections.selectors import current_template
 from postlicense.inspectors.models import Inspector
 from postlicense.randomcheck import services
@@ -74,3 +75,20 @@ def drawn_task(user, **fields):
     task = services.freeze_candidates(make_task(user, **fields), user)
     contribute(task, user)
     return services.draw_enterprises(task, user)
+
+
+def published_task(user, **fields):
+    """A published task over 8 enterprises of 魏都 (all of the high stratum drawn): its low one not inspected
+    (停产), the others finished 合格 on 2023-09-15."""
+    make_register({"xuchang-weidu": 8})
+    for _ in range(4):
+        make_inspector("xuchang-weidu")
+    fields = {"ratio_high": 100, "ratio_reason": "高风险企业全部检查", **fields}
+    task = drawn_task(user, **fields)
+    services.match_inspectors(task, user)
+    services.dispatch(task, user)
+    services.record_not_inspected(task.drawn.get(stratum="low"), "stopped", "停产", user)
+    InspectionRecord.objects.filter(random_draw__task=task, status=InspectionRecord.Status.ASSIGNED).update(
+        status=InspectionRecord.Status.FINISHED, conclusion="qualified", inspection_date=date(2023, 9, 15))
+    services.complete_task(task, user)
+    return services.publish_task(task, user)
