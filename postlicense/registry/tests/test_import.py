@@ -186,14 +186,19 @@ def _job(user, rows):
     return job
 
 
-def test_the_same_rows_report_the_same_row_count_whether_they_fail_or_pass(make_user, city_admin):
+def test_the_same_rows_report_the_same_row_count_whether_they_fail_or_pass(make_user, city_admin, client):
     """Issue 10 §8: a failed import counted the sheet's rows, a passed one the enterprises they grouped into."""
     rows = [good_row(1), good_row(1, 许可证编号="豫XK08-002-00077", 产品单元="砌筑水泥"), good_row(2)]  # 3 rows, 2 enterprises
-    failed = _job(make_user(User.Role.COUNTY_STAFF, "xuchang-weidu"), rows)  # 长葛市 is outside 魏都区's jurisdiction
+    weidu = make_user(User.Role.COUNTY_STAFF, "xuchang-weidu")
+    failed = _job(weidu, rows)  # 长葛市 is outside 魏都区's jurisdiction
     passed = _job(city_admin, rows)
     assert (failed.status, passed.status) == (ImportJob.Status.INVALID, ImportJob.Status.DONE)
     assert failed.total == passed.total == passed.processed == 3
     assert (passed.created, passed.updated) == (2, 0)
+    for job in (failed, passed):  # a job is shown to the user who started it
+        client.force_login(job.created_by)
+        assert "共 3 行数据" in client.get(f"/registry/import-jobs/{job.pk}/").content.decode()
+    assert "新增 2 家企业，更新 0 家" in client.get(f"/registry/import-jobs/{passed.pk}/").content.decode()
 
 
 def test_an_imports_audit_entries_are_marked_as_such(city_admin, client):
