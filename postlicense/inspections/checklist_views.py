@@ -75,6 +75,7 @@ def checklist_edit(request, pk):
     except ValidationError as exc:
         errors = exc.message_dict if hasattr(exc, "error_dict") else {"form": exc.messages}
         draft.attach({name: " ".join(texts) for name, texts in errors.items()})
+        messages.error(request, f"未保存：有{len(errors)}处需要修改，见下方标红的栏目。")
         return render(request, "inspections/checklist_edit.html",
                       _editor_context(version, draft, request.POST.get("token", "")), status=400)
     if publish:

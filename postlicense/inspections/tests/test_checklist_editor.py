@@ -1,6 +1,6 @@
 """Checklists edited by the city admin on their own page: drafts, validation at the field, stale saves, publishing,
 and records keeping the version they were filled on."""
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -172,7 +172,8 @@ def test_publishing_makes_the_draft_current_and_records_keep_the_version_they_we
     enterprise = make_enterprise()
     record = services.create_inspection(
         enterprise=enterprise, kind=InspectionRecord.Kind.RANDOM_CHECK, template_version=services.current_template("random_check_003"),
-        org_unit=enterprise.supervising_unit, inspectors=[make_inspector(), make_inspector()], due_date=date(2026, 10, 31))
+        org_unit=enterprise.supervising_unit, inspectors=[make_inspector(), make_inspector()],
+        due_date=date.today() + timedelta(days=30))
     version = editing.new_draft(template())
     draft = edited(version, lambda d: setattr(item(d, "3"), "text", "是否存在超出许可范围生产的行为"))
     editing.save_draft(version, draft, token=editing.content_token(version), publish=True)

@@ -2,7 +2,7 @@
 import io
 import re
 import subprocess
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.template.loader import render_to_string
@@ -31,7 +31,8 @@ def record_on(code, kind, enterprise=None):
     enterprise = enterprise or make_enterprise()
     return services.create_inspection(
         enterprise=enterprise, kind=kind, template_version=services.current_template(code),
-        org_unit=enterprise.supervising_unit, inspectors=[make_inspector(), make_inspector()], due_date=date(2026, 10, 31))
+        org_unit=enterprise.supervising_unit, inspectors=[make_inspector(), make_inspector()],
+        due_date=date.today() + timedelta(days=30))
 
 
 @pytest.fixture
