@@ -1,4 +1,4 @@
-"""Editing checklists (page 检查表, city admins and superusers): the writes and their validation.
+"""Editing checklists (page 检查表, city admins and superusers): the writes, their validation and the list's read.
 
 A change is made on a draft: `new_draft` copies the current version; `save_draft` replaces the draft's header,
 extra fields, kinds served and items with what the page posted; `publish` makes it the current version. Published
@@ -23,7 +23,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from . import services
-from .models import ChecklistItem, InspectionRecord
+from .models import ChecklistItem, ChecklistTemplate, InspectionRecord
 
 HEADER_FIELDS = ("title", "header_label", "unit_label", "item_section", "inspectors_label", "enterprise_label",
                  "enterprise_opinion", "notes", "copies")
@@ -35,6 +35,17 @@ _SEPARATORS = re.compile(r"[、,，;；\s]+")
 def may_edit(user):
     """Checklists serve every bureau: only city admins and superusers change them."""
     return user.is_superuser or user.role == user.Role.CITY_ADMIN
+
+
+def overview():
+    """What the 检查表 page lists: every checklist with its versions (newest first), the current (newest published)
+    version of each, and the versions records use."""
+    templates = ChecklistTemplate.objects.prefetch_related("versions").order_by("code")
+    return {
+        "templates": templates,
+        "current": {next((v.pk for v in t.versions.all() if v.published), None) for t in templates},
+        "used": set(InspectionRecord.objects.values_list("template_version", flat=True).distinct()),
+    }
 
 
 def split_list(text):

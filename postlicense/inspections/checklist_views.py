@@ -27,12 +27,8 @@ def _version(request, pk):
 @login_required
 def checklist_list(request):
     _editor(request)
-    templates = ChecklistTemplate.objects.prefetch_related("versions").order_by("code")
-    current = {next((v.pk for v in t.versions.all() if v.published), None) for t in templates}
-    return render(request, "inspections/checklist_list.html", {
-        "templates": templates, "kinds": dict(InspectionRecord.Kind.choices), "current": current,
-        "used": set(InspectionRecord.objects.values_list("template_version", flat=True).distinct()),
-    })
+    return render(request, "inspections/checklist_list.html",
+                  dict(editing.overview(), kinds=dict(InspectionRecord.Kind.choices)))
 
 
 @login_required
