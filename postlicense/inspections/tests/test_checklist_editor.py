@@ -291,3 +291,17 @@ def test_preview_shows_the_fill_form_and_the_print_layout_of_a_draft(admin_clien
     assert printed["X-Frame-Options"] == "SAMEORIGIN" and "□有（□已处理 □未处理）" in printed.content.decode()
     pdf = admin_client.get(reverse("inspections:checklist_pdf", args=[version.pk]))
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+
+
+def test_a_double_submit_and_a_forged_kind_on_the_page(admin_client):
+    version = editing.new_draft(template())
+    url = reverse("inspections:checklist_edit", args=[version.pk])
+    token = admin_client.get(url).context["token"]
+    data = as_post(edited(version, lambda d: setattr(item(d, "5"), "text", "执行的产品标准是否现行有效")), token)
+    assert admin_client.post(url, data).status_code == 302
+    assert admin_client.post(url, data).status_code == 302  # the same content again: accepted, nothing else changes
+    assert version.items.get(number="5").text == "执行的产品标准是否现行有效" and version.items.count() == 12
+    data.setlist("kinds", ["random_check", "weekly"])
+    response = admin_client.post(url, data)
+    assert response.status_code == 400 and "“weekly”不是有效的检查类型。" in response.content.decode()
+    assert ChecklistTemplate.objects.get(code="random_check_003").versions.get(pk=version.pk).kinds == ["random_check"]
