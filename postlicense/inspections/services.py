@@ -202,8 +202,9 @@ def _apply(record, *, fields, findings, equipment, confirmations=None):
     if errors:
         raise ValidationError(errors)
     audit.bulk_create_audited(Finding, new)
+    rows = {row.pk: row for row in record.equipment_checks.all()} if equipment else {}
     for row_id, (found_quantity, found_model, note) in equipment.items():
-        row = record.equipment_checks.filter(pk=row_id).first()
+        row = rows.get(int(row_id))
         if row and (row.found_quantity, row.found_model, row.note) != (found_quantity, found_model, note):
             row.found_quantity, row.found_model, row.note = found_quantity, found_model, note
             row.save()
