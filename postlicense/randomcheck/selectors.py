@@ -53,7 +53,10 @@ def drawn_for(user, task):
 
 
 def strata_summary(task):
-    """Each stratum's ratio, n (frozen candidates) and k (drawn) — what the public page shows."""
+    """Each stratum's ratio, n (frozen candidates) and k (drawn) — what the public page shows; None before the
+    freeze (tasks drawn before the freeze was its own step have a seed but no freeze time)."""
+    if task.frozen_at is None and not task.seed:
+        return None
     counts = defaultdict(int)
     for stratum in task.candidates.order_by().values_list("stratum", flat=True).iterator():
         counts[stratum] += 1

@@ -83,7 +83,7 @@ def _detail(request, task, contribution_form=None, status=200):
         "manage": selectors.can_manage(request.user, task),
         "steps": selectors.step_bar(task),
         "cancellation": selectors.cancellation(task),
-        "strata": selectors.strata_summary(task) if task.frozen_at or task.seed else None,
+        "strata": selectors.strata_summary(task),
         "contributions": task.contributions.select_related("recorded_by"),
         "contribution_form": contribution_form or ContributionForm(),
         **selectors.task_overview(request.user, task),
@@ -240,8 +240,9 @@ def task_report(request, pk):
     context = {
         "task": task,
         "steps": task.steps.select_related("by"),
-        "strata": selectors.strata_summary(task) if task.seed else None,
+        "strata": selectors.strata_summary(task),
         "swaps": selectors.swaps_for(request.user, task),
+        "contributions": task.contributions.select_related("recorded_by"),
         "task_no": exports.task_number(task),
         **selectors.task_overview(request.user, task),
     }
