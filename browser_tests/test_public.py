@@ -30,6 +30,8 @@ def test_public_pages_before_and_after_publication(request, device, tasks, shot)
     width = 1280 if device == "desktop" else 375
     published, running = tasks
     page.goto("/login/")
+    assert fits(page, width) and page.locator("header").get_by_role("link", name="信息公示").is_visible()
+    shot(page, f"public-{device}-0-login")
     page.click("#public-links a")
     assert page.url.endswith("/public/") and "已公示结果" in page.inner_text("main")
     assert fits(page, width)

@@ -8,11 +8,11 @@ The seed is made after the candidate list is frozen, from at least two contribut
 each is NFC-normalised and they are joined in entry order with SEED_SEPARATOR ("|"), which a contribution may
 not contain (nor leading or trailing blanks), so the joined seed splits back into exactly its contributions.
 """
-import unicodedata
 
 import hashlib
 import math
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
