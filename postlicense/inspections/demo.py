@@ -19,6 +19,7 @@ from .models import Finding, InspectionRecord, RecordInspector
 from .selectors import current_template, register_facts
 
 FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
+RECTIFIED_AFTER = timedelta(days=180)  # demo problems found before this were rectified 30 days after
 PER_UNIT = 20  # enterprises per org unit given a year of history (keeps `postlicense demo` quick)
 KIND_TEMPLATE = {
     InspectionRecord.Kind.RANDOM_CHECK: "random_check_003",
@@ -115,7 +116,15 @@ def _finish(record, day, rng):
     record.enterprise_signed_at = timezone.make_aware(datetime.combine(day, time(11, 0)))
     record.save()
     services.finish(record, by=None)
-    InspectionRecord.objects.filter(pk=record.pk).update(finished_at=timezone.make_aware(datetime.combine(day, time(11, 5))))
+    finished_at = timezone.make_aware(datetime.combine(day, time(11, 5)))
+    InspectionRecord.objects.filter(pk=record.pk).update(finished_at=finished_at)
+    record.problems.update(opened_at=finished_at)
+    # Problems found long ago were rectified: closed now, so inspections made later (the random-check demo replays an
+    # earlier year after this one) still agree with the register on item 10 (上次发现的问题是否整改完成).
+    if day < date.today() - RECTIFIED_AFTER:
+        for problem in record.problems.all():
+            services.close_problem(problem, by=None, outcome="已整改，复查合格")
+        record.problems.update(closed_at=finished_at + timedelta(days=30))
 
 
 def _crew(unit, enterprise, day):

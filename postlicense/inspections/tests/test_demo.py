@@ -6,8 +6,8 @@ import pytest
 
 from postlicense.core.models import OrgUnit, User
 from postlicense.inspections import selectors
-from postlicense.inspections.demo import PER_UNIT, load_demo
-from postlicense.inspections.models import Finding, InspectionRecord
+from postlicense.inspections.demo import PER_UNIT, RECTIFIED_AFTER, load_demo
+from postlicense.inspections.models import Finding, InspectionRecord, Problem
 from postlicense.registry.models import License
 
 from .factories import make_enterprise, make_inspector
@@ -35,6 +35,10 @@ def test_demo_inspections_are_finished_signed_and_loaded_once():
     assert [selectors.finish_errors(r) for r in finished] == [{}] * finished.count()
     assert not Finding.objects.filter(register_confirmed=True).exists()
     assert Finding.objects.filter(item__number="1", option="不在有效期", conclusion="不符合").exists()
+    # Problems are dated with their inspection; those found more than half a year ago were rectified.
+    problems = Problem.objects.select_related("record")
+    assert problems.exists() and all(p.opened_at == p.record.finished_at for p in problems)
+    assert all(p.status == ("closed" if p.record.inspection_date < date.today() - RECTIFIED_AFTER else "open") for p in problems)
     assert InspectionRecord.objects.filter(status="assigned").count() == 3
     count = InspectionRecord.objects.count()
     load_demo(io.StringIO())
