@@ -13,8 +13,9 @@ from django.core.management import call_command
 from postlicense.core.models import User
 from postlicense.inspections.checklists_seed import annotate_checklists, bind_register_answers, load_checklists
 from postlicense.inspections.demo import _fill, _finish
+from postlicense.randomcheck import services
 from postlicense.randomcheck.models import DrawnEnterprise, Task
-from postlicense.randomcheck.tests.factories import CONTRIBUTIONS, SEED, make_inspector, make_register
+from postlicense.randomcheck.tests.factories import CONTRIBUTIONS, SEED, make_inspector, make_register, make_task
 
 
 @pytest.fixture(autouse=True)
@@ -134,3 +135,28 @@ def test_full_task_run_from_creation_to_the_public_page(page, login, shot, tmp_p
                  "--candidates", str(path), "--ratios", "10,20,30,60")
     out = capsys.readouterr().out
     assert all(f"{code}  {rank}" in out for code, rank in DrawnEnterprise.objects.values_list("credit_code", "rank"))
+
+
+def test_seed_entry_and_cancellation_fit_a_phone(phone_page, login, shot):
+    """The freeze, contribution and cancel forms at 375 px: bad input is refused at the field, what was typed stays."""
+    make_register({"xuchang-weidu": 8})
+    admin = login(phone_page, User.Role.CITY_ADMIN, "xuchang")
+    task = services.freeze_candidates(make_task(admin), admin)
+    phone_page.goto(f"/random-checks/{task.pk}/")
+    phone_page.fill("#id_contributor", "李明")
+    phone_page.fill("#id_contributor_unit", "许昌市局")
+    phone_page.fill("#id_value", "3|1|4")
+    phone_page.get_by_role("button", name="录入贡献值").click()
+    assert "贡献值不能包含分隔符“|”" in phone_page.inner_text("#contribution-form")
+    assert phone_page.input_value("#id_contributor_unit") == "许昌市局"
+    assert phone_page.evaluate("document.documentElement.scrollWidth") <= 375
+    shot(phone_page, "randomcheck-phone-contribution-error")
+    phone_page.goto(f"/random-checks/{task.pk}/cancel/")
+    phone_page.get_by_role("button", name="确认取消").click()
+    assert "该字段是必填项" in phone_page.inner_text("form.form")
+    phone_page.fill("#id_reason", "抽查范围有误，重新部署")
+    phone_page.get_by_role("button", name="确认取消").click()
+    phone_page.wait_for_selector("#cancelled")
+    assert "抽查范围有误" in phone_page.inner_text("#cancelled")
+    assert phone_page.evaluate("document.documentElement.scrollWidth") <= 375
+    shot(phone_page, "randomcheck-phone-cancelled")
