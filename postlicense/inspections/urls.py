@@ -10,7 +10,6 @@ urlpatterns = [
     path("<int:pk>/", views.record_detail, name="record_detail"),
     path("<int:pk>/fill/", views.record_fill, name="record_fill"),
     path("<int:pk>/draft/", views.record_draft, name="record_draft"),
-    path("<int:pk>/finish/", views.record_finish, name="record_finish"),
     path("<int:pk>/sign/", views.record_sign, name="record_sign"),
     path("<int:pk>/equipment/", views.equipment_add, name="equipment_add"),
     path("<int:pk>/items/<int:item_id>/attachments/", views.attachment_upload, name="attachment_upload"),

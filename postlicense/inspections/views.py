@@ -105,27 +105,6 @@ def record_fill(request, pk):
     }, status=400 if form.errors else 200)
 
 
-def _finish(request, record):
-    try:
-        record = services.finish(record, by=request.user)
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-        return redirect("inspections:record_fill", pk=record.pk)
-    messages.success(request, f"检查记录已完成并锁定，检查结论：{record.get_conclusion_display()}。")
-    return redirect("inspections:record_detail", pk=record.pk)
-
-
-@login_required
-@require_POST
-def record_finish(request, pk):
-    record = _fillable(request, pk)
-    if record.is_locked:
-        messages.info(request, "本记录已完成。")
-        return redirect("inspections:record_detail", pk=pk)
-    return _finish(request, record)
-
-
 @login_required
 @require_POST
 def record_draft(request, pk):
