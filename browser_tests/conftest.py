@@ -61,10 +61,9 @@ def phone_page(browser, live_server):
 
 @pytest.fixture
 def shot():
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-
     def take(page, name, full_page=True):
-        path = SCREENSHOTS / f"{name}.png"
+        path = SCREENSHOTS / f"{name}.png"  # name may hold a folder: "375/city-admin-home"
+        path.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(path), full_page=full_page)
         return path
 

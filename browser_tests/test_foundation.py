@@ -43,3 +43,21 @@ def test_working_day_calculator(page, login, shot):
     page.wait_for_selector("#calc-result strong")
     assert "2023年10月27日" in page.inner_text("#calc-result")
     shot(page, "calendar")
+
+
+
+def test_api_docs_render_from_our_own_static_files(page, live_server, shot):
+    """/api/v1/docs/ was blank: Swagger UI came from a CDN that the CSP blocks (now drf-spectacular-sidecar)."""
+    errors, elsewhere = [], []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("request", lambda request: None if request.url.startswith(live_server.url) else elsewhere.append(request.url))
+    page.add_init_script("document.addEventListener('securitypolicyviolation', e => "
+                         "(window.cspViolations = window.cspViolations || []).push(e.violatedDirective + ' ' + e.blockedURI))")
+    page.goto("/api/v1/docs/")
+    page.wait_for_selector(".opblock")
+    assert page.locator(".opblock").count() >= 3
+    assert "/api/v1/enterprises/" in page.locator("#swagger-ui").inner_text()
+    assert page.evaluate("window.cspViolations || []") == []
+    assert errors == [] and elsewhere == []
+    shot(page, "api-docs")
