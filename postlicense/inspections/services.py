@@ -49,7 +49,7 @@ from .models import (
     Amendment, Attachment, ChecklistVersion, EquipmentCheck, Finding, InspectionRecord, Problem, RecordInspector,
 )
 from .selectors import (  # noqa: F401  (current_template and finish_problems are part of this module's API)
-    computed_conclusion, current_template, finish_errors, finish_problems, nonconforming_findings,
+    computed_conclusion, current_template, finish_errors, finish_problems, kinds_label, nonconforming_findings,
 )
 
 SPECIAL_RULE = cite("002", "第七条")
@@ -57,9 +57,8 @@ SPECIAL_RULE = cite("002", "第七条")
 
 def checklist_kind_mismatch(version, kind):
     """The message for a checklist that does not serve the kind of inspection it was chosen for."""
-    serves = [str(InspectionRecord.Kind(k).label) for k in version.kinds if k in InspectionRecord.Kind.values]
     return (f"检查表“{version.template.name}”不适用于{InspectionRecord.Kind(kind).label}"
-            f"（适用于：{'、'.join(serves) or '无'}），请选择适用于该检查类型的检查表。")
+            f"（适用于：{kinds_label(version) or '无'}），请选择适用于该检查类型的检查表。")
 
 
 @transaction.atomic
