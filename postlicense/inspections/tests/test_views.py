@@ -268,3 +268,19 @@ def test_pages_cite_regulations_by_short_name_not_seed_number(staff_client):
     text = " ".join(p.content.decode() for p in pages)
     assert "白城事中事后监管办法 第七条" in text and "白城事中事后监管办法 第九条" in text
     assert not re.search(r"(?<![\d-])00[0-4] ?(第|附件|[一二三四五六七八九十]+[、(（])", text)
+
+
+def test_finish_posted_twice_and_a_confirmation_posted_for_an_item_without_a_register_check(staff_client):
+    """A double submit finishes once; a 我已核实 forged onto an item the register does not answer is not stored."""
+    record = signed(new_record())
+    item3 = item(record, "3")
+    url = reverse("inspections:record_fill", args=[record.pk])
+    data = fill_post(record, then="finish", **{f"confirm-{item3.pk}": "on", f"confirm-note-{item3.pk}": "伪造"})
+    first = staff_client.post(url, data)
+    record.refresh_from_db()
+    finished_at = record.finished_at
+    second = staff_client.post(url, data)
+    assert first.status_code == second.status_code == 302 and second["Location"] == record.get_absolute_url()
+    record.refresh_from_db()
+    assert record.status == "finished" and record.finished_at == finished_at and record.amendments.count() == 0
+    assert not record.findings.get(item=item3).register_confirmed
