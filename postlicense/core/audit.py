@@ -206,7 +206,7 @@ class Anchor:
     at: str
 
     def __str__(self):
-        return f"{self.at} 的锚点（第 {self.entry_id} 条记录，共 {self.count} 条）"
+        return f"锚点（{self.at[:19].replace('T', ' ')} 写入：第 {self.entry_id} 条记录，共 {self.count} 条）"
 
     def to_json(self):
         return json.dumps(asdict(self), sort_keys=True)

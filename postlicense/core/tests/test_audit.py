@@ -154,7 +154,7 @@ def test_deleting_the_tail_and_rewinding_the_head_is_caught_by_the_anchor(change
     assert verify_chain().ok  # the chain alone cannot tell: its head was rewound with it
     result = verify_chain(anchor=anchor)
     assert not result.ok and result.broken_id == anchor.entry_id and "链尾被回退" in result.reason
-    with pytest.raises(CommandError, match=f"与.*的锚点（第 {anchor.entry_id} 条记录，共 {anchor.count} 条）不符"):
+    with pytest.raises(CommandError, match=f"与锚点（.* 写入：第 {anchor.entry_id} 条记录，共 {anchor.count} 条）不符"):
         call_command("audit-verify")
 
 
