@@ -137,8 +137,12 @@ class EnterpriseList(generics.ListCreateAPIView):
         return qs.select_related("region", "supervising_unit", "product_category")
 
 
-@extend_schema_view(get=extend_schema(summary="获证企业详情"), put=extend_schema(summary="修改获证企业"),
-                    patch=extend_schema(summary="修改获证企业（部分字段）"))
+def detail_schema(noun):
+    return extend_schema_view(get=extend_schema(summary=f"{noun}详情"), put=extend_schema(summary=f"修改{noun}"),
+                              patch=extend_schema(summary=f"修改{noun}（部分字段）"))
+
+
+@detail_schema("获证企业")
 class EnterpriseDetail(generics.RetrieveUpdateAPIView):
     serializer_class = EnterpriseSerializer
     permission_classes = [StaffWrites]
@@ -171,8 +175,7 @@ def licenses_of(user):
     return selectors.licenses_for(user).select_related("enterprise", "product_category").prefetch_related("product_units")
 
 
-@extend_schema_view(get=extend_schema(summary="生产许可证详情"), put=extend_schema(summary="修改生产许可证"),
-                    patch=extend_schema(summary="修改生产许可证（部分字段）"))
+@detail_schema("生产许可证")
 class LicenseDetail(generics.RetrieveUpdateAPIView):
     serializer_class = LicenseSerializer
     permission_classes = [StaffWrites]
