@@ -194,6 +194,8 @@ class VerifyResult:
     checked: int
     broken_id: int | None = None
     reason: str = ""
+    last_id: int = 0  # the tip that was verified
+    last_hash: str = GENESIS_HASH
 
 
 @dataclass(frozen=True)
@@ -234,30 +236,33 @@ def _anchor_mismatch(anchor, walked, checked, last_id):
 
 def verify_chain(anchor: Anchor | None = None, since: Anchor | None = None):
     """Recompute every hash from the genesis, or from `since` (an anchor trusted for what precedes it: the
-    incremental check before anchoring again). The head row and `anchor` must agree with what was walked."""
-    prev, checked, last_id, entries = GENESIS_HASH, 0, 0, AuditEntry.objects.all()
+    incremental check before anchoring again). The head row and `anchor` must agree with what was walked.
+
+    Entries appended while the walk runs move the head on; it is read after the walk, and when it names newer
+    entries the walk goes on to them, so a busy system is not reported as tampered with."""
+    prev, checked, last_id = GENESIS_HASH, 0, 0
     if since is not None:
         if not AuditEntry.objects.filter(id=since.entry_id, hash=since.hash).exists():
             return VerifyResult(False, 0, since.entry_id, f"与{since}不符：该条记录已不存在或已被改写（链尾被回退或篡改）")
         prev, checked, last_id = since.hash, since.count, since.entry_id
-        entries = entries.filter(id__gt=since.entry_id)
-    walked = None
-    for entry in entries.order_by("id").iterator(chunk_size=2000):
-        if entry.prev_hash != prev:
-            return VerifyResult(False, checked, entry.id, "前一条记录的哈希不符（有记录被删除或篡改）")
-        if chain_hash(entry, prev) != entry.hash:
-            return VerifyResult(False, checked, entry.id, "本条记录内容与哈希不符（记录被篡改）")
-        prev, last_id, checked = entry.hash, entry.id, checked + 1
-        if anchor is not None and entry.id == anchor.entry_id:
-            walked = (entry.hash, checked)
+    walked, more = None, True
+    while more:
+        more = False
+        for entry in AuditEntry.objects.filter(id__gt=last_id).order_by("id").iterator(chunk_size=2000):
+            if entry.prev_hash != prev:
+                return VerifyResult(False, checked, entry.id, "前一条记录的哈希不符（有记录被删除或篡改）")
+            if chain_hash(entry, prev) != entry.hash:
+                return VerifyResult(False, checked, entry.id, "本条记录内容与哈希不符（记录被篡改）")
+            prev, last_id, checked, more = entry.hash, entry.id, checked + 1, True
+            if anchor is not None and entry.id == anchor.entry_id:
+                walked = (entry.hash, checked)
+        head = AuditHead.objects.filter(id=1).first() or AuditHead()
+        more = more and head.last_id > last_id
     if anchor is not None and walked != (anchor.hash, anchor.count):
         return VerifyResult(False, checked, anchor.entry_id, _anchor_mismatch(anchor, walked, checked, last_id))
-    head = AuditHead.objects.filter(id=1).first()
-    if head is None:
-        head = AuditHead()
     if (head.last_hash, head.last_id, head.count) != (prev, last_id, checked):
         return VerifyResult(False, checked, head.last_id or None, "链尾与记录不符（末尾记录被删除或篡改）")
-    return VerifyResult(True, checked)
+    return VerifyResult(True, checked, last_id=last_id, last_hash=prev)
 
 
 def latest_anchor(path):
@@ -295,10 +300,9 @@ def anchor_chain(path, syslog_address=""):
     result = verify_chain(since=previous)
     if not result.ok:
         raise AnchorError(f"审计日志校验失败，未写入锚点：第 {result.broken_id} 条记录处断裂——{result.reason}")
-    head = AuditHead.objects.filter(id=1).first()
-    if head is None or head.count == 0:
+    if result.checked == 0:
         return None, False
-    anchor = Anchor(head.last_id, head.count, head.last_hash, timezone.localtime().isoformat(timespec="seconds"))
+    anchor = Anchor(result.last_id, result.checked, result.last_hash, timezone.localtime().isoformat(timespec="seconds"))
     if previous is not None and (previous.entry_id, previous.hash) == (anchor.entry_id, anchor.hash):
         return previous, False
     line = anchor.to_json()

@@ -258,8 +258,9 @@ def _parse_manifest(data):
         valid = (manifest.get("format") == FORMAT and manifest.get("version") == VERSION
                  and manifest.get("engine") in DATABASE_MEMBER and isinstance(manifest.get("files"), dict)
                  and manifest.get("database") == DATABASE_MEMBER[manifest["engine"]]
-                 and isinstance(manifest.get("counts"), dict) and isinstance(manifest.get("audit"), dict))
-    except (UnicodeDecodeError, ValueError, AttributeError):
+                 and isinstance(manifest.get("counts"), dict) and isinstance(manifest.get("audit"), dict)
+                 and isinstance(manifest.get("media"), dict) and isinstance(manifest["media"].get("files"), int))
+    except (UnicodeDecodeError, ValueError, AttributeError, TypeError):
         valid = False
     if not valid:
         raise BackupError("备份清单无法识别，不是本系统（本版本）的备份文件，未写入任何内容。")

@@ -224,3 +224,27 @@ def test_anchor_goes_to_syslog_when_set(changes, settings):
 def test_an_unreachable_syslog_socket_is_a_chinese_error(changes):
     with pytest.raises(AnchorError, match="无法发送到 syslog"):
         anchor_chain("", "/nonexistent/log")
+
+
+def test_entries_appended_while_verifying_are_walked_too(changes, monkeypatch):
+    """A busy system moves the head on during the walk: that is not a rewound or forged tail."""
+    from postlicense.core import audit
+
+    original, appended = audit.chain_hash, []
+
+    def hash_and_append_once(entry, prev, changes_json=None):
+        if not appended:
+            appended.append(True)
+            more_changes(1)  # committed while the first pass holds its rows
+        return original(entry, prev, changes_json)
+
+    monkeypatch.setattr(audit, "chain_hash", hash_and_append_once)
+    result = verify_chain()
+    assert appended and result.ok and result.checked == AuditEntry.objects.count()
+    assert (result.last_id, result.last_hash) == AuditEntry.objects.order_by("id").values_list("id", "hash").last()
+
+
+def test_a_head_pointing_past_the_last_entry_fails_without_looping(changes):
+    AuditHead.objects.filter(id=1).update(last_id=10**9)
+    result = verify_chain()
+    assert not result.ok and "链尾" in result.reason

@@ -102,10 +102,15 @@ def test_restore_over_a_non_empty_database_needs_force(outside_any_transaction, 
 # Hostile and broken archives: each is refused before anything is written. They are made here, from members
 # with the manifest a backup would carry, so that only the one defect under test differs.
 
-def tar_gz(members, manifest=None):
-    """A .tar.gz of {name: bytes}; `manifest` (a dict) is added as manifest.json when given."""
+def tar_gz(members, manifest=None, links=()):
+    """A .tar.gz of {name: bytes}; `manifest` (a dict) is added as manifest.json when given, and `links`
+    ((name, target) pairs) as symbolic links before everything else."""
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
+        for name, target in links:
+            link = tarfile.TarInfo(name)
+            link.type, link.linkname = tarfile.SYMTYPE, target
+            archive.addfile(link)
         items = {**members, **({MANIFEST: json.dumps(manifest).encode()} if manifest is not None else {})}
         for name, data in items.items():
             info = tarfile.TarInfo(name)
@@ -153,17 +158,8 @@ def test_path_traversal_and_absolute_names_are_refused(db, tmp_path, media, name
 
 
 def test_links_in_an_archive_are_refused(db, tmp_path, media):
-    members, manifest = backup_members()
-    out = io.BytesIO()
-    with tarfile.open(fileobj=out, mode="w:gz") as archive:
-        link = tarfile.TarInfo("media/passwd")
-        link.type, link.linkname = tarfile.SYMTYPE, "/etc/passwd"
-        archive.addfile(link)
-        for name, data in {**members, MANIFEST: json.dumps(manifest).encode()}.items():
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            archive.addfile(info, io.BytesIO(data))
-    refused(tmp_path, out.getvalue(), "不是普通文件", media)
+    content = tar_gz(*backup_members(), links=[("media/passwd", "/etc/passwd")])
+    refused(tmp_path, content, "不是普通文件", media)
 
 
 def test_a_truncated_archive_is_refused(db, tmp_path, media):
@@ -180,9 +176,19 @@ def test_a_foreign_tar_gz_without_manifest_is_refused(db, tmp_path, media):
     refused(tmp_path, tar_gz(members), "没有备份清单", media)
 
 
-def test_a_foreign_manifest_is_refused(db, tmp_path, media):
+@pytest.mark.parametrize("change", [
+    lambda m: m.update(format="other-backup"), lambda m: m.update(version=2), lambda m: m.update(engine=["sqlite"]),
+    lambda m: m.pop("media"), lambda m: m.update(files=[]), lambda m: m.clear(),
+], ids=["format", "version", "engine", "no-media", "files", "empty"])
+def test_a_foreign_manifest_is_refused(db, tmp_path, media, change):
+    members, manifest = backup_members()
+    change(manifest)
+    refused(tmp_path, tar_gz(members, manifest), "无法识别", media)
+
+
+def test_a_manifest_that_is_not_json_is_refused(db, tmp_path, media):
     members, _ = backup_members()
-    refused(tmp_path, tar_gz(members, {"format": "other-backup", "version": 1}), "无法识别", media)
+    refused(tmp_path, tar_gz({**members, MANIFEST: b"\xff\xfe not json"}), "无法识别", media)
 
 
 def test_a_member_changed_after_the_backup_is_refused(db, tmp_path, media):
