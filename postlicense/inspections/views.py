@@ -6,6 +6,7 @@ from django.http import FileResponse, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from postlicense.core.audit import record_export
 from postlicense.core.scoping import get_scoped_or_404
 
 from . import printing, selectors, services
@@ -220,6 +221,7 @@ def record_amend(request, pk):
 def record_pdf(request, pk):
     record = _record(request, pk)
     response = HttpResponse(printing.pdf(record), content_type="application/pdf")
+    record_export(request, "检查记录（PDF）", rows=1, target=record)
     response["Content-Disposition"] = f'inline; filename="inspection-{record.pk}.pdf"'
     return response
 
@@ -227,6 +229,7 @@ def record_pdf(request, pk):
 @login_required
 def record_docx(request, pk):
     record = _record(request, pk)
+    record_export(request, "检查记录（Word）", rows=1, target=record)
     response = HttpResponse(printing.docx(record),
                             content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
     response["Content-Disposition"] = f'attachment; filename="inspection-{record.pk}.docx"'
