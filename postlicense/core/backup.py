@@ -107,7 +107,10 @@ def _pg_env():
 
 
 def _run(command):
-    result = subprocess.run(command, env=_pg_env(), capture_output=True, text=True, check=False)
+    try:
+        result = subprocess.run(command, env=_pg_env(), capture_output=True, text=True, check=False)
+    except OSError as exc:
+        raise BackupError(f"无法运行 {command[0]}：{exc.strerror}") from exc
     if result.returncode:
         raise BackupError(f"{Path(command[0]).name} 失败（退出码 {result.returncode}）：{result.stderr.strip()[-2000:]}")
 
@@ -146,6 +149,15 @@ def create_backup(path):
     """Write the archive to `path` (through a temporary file beside it, so no half archive is ever left there)
     and return its manifest."""
     vendor, path = _vendor(), Path(path)
+    if path.is_dir():
+        raise BackupError(f"{path} 是一个目录：请给出备份文件的路径，例如 {path / 'postlicense.tar.gz'}。")
+    try:
+        return _write_backup(vendor, path)
+    except OSError as exc:
+        raise BackupError(f"无法写入备份文件 {path}：{exc.strerror or exc}") from exc
+
+
+def _write_backup(vendor, path):
     path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=path.parent, prefix=".backup-") as work:
         dump = Path(work) / DATABASE_MEMBER[vendor]

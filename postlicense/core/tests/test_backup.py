@@ -208,6 +208,15 @@ def test_a_backup_of_another_database_engine_is_refused(db, tmp_path, media):
     refused(tmp_path, tar_gz(*backup_members(other)), "无法恢复", media)
 
 
+def test_a_backup_into_a_directory_or_an_unwritable_place_is_a_chinese_error(db, tmp_path):
+    with pytest.raises(CommandError, match="是一个目录"):
+        call_command("backup", str(tmp_path))
+    (tmp_path / "a-file").write_text("")
+    with pytest.raises(CommandError, match="无法写入备份文件"):
+        call_command("backup", str(tmp_path / "a-file" / "b.tar.gz"))
+    assert [p.name for p in tmp_path.iterdir()] == ["a-file"]
+
+
 def test_a_missing_backup_file_is_a_chinese_error(db, tmp_path):
     with pytest.raises(CommandError, match="找不到备份文件"):
         call_command("restore", str(tmp_path / "nope.tar.gz"))
