@@ -178,3 +178,14 @@ def test_inspection_record_download_is_recorded_on_the_record(client, make_user)
     [entry] = events(AuditEntry.Action.EXPORT)
     assert (entry.model, entry.object_id, entry.object_repr, entry.changes["rows"]) == (
         "inspections.inspectionrecord", str(record.pk), "检查记录（Word）", 1)
+
+
+def test_a_users_history_page_lists_their_security_events(client, make_user):
+    admin, user = make_user(User.Role.CITY_ADMIN, "xuchang"), make_user(User.Role.COUNTY_STAFF, "xuchang-weidu")
+    client.post("/login/", {"username": user.username, "password": "wrong"}, REMOTE_ADDR="10.7.7.7")
+    with acting_as(admin):
+        user.role = User.Role.INSPECTOR
+        user.save()
+    client.force_login(admin)
+    page = client.get(f"/core/history/core.user/{user.pk}/").content.decode()
+    assert "登录失败" in page and "角色/权限变更" in page and user.username in page
