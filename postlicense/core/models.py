@@ -98,6 +98,11 @@ class User(AbstractUser, AuditedModel):
     def __str__(self):
         return self.display_name or self.username
 
+    def get_full_name(self):  # Django admin's greeting and user lists
+        return str(self)
+
+    get_short_name = get_full_name
+
     @property
     def is_bureau_staff(self):
         return self.is_superuser or self.role in {self.Role.CITY_ADMIN, self.Role.COUNTY_STAFF}

@@ -92,9 +92,10 @@ def test_password_rules_answer_in_chinese_for_an_english_browser(client, make_us
 
 
 def test_admin_is_chinese_for_an_english_browser(client, make_user):
-    client.force_login(make_user(User.Role.CITY_ADMIN, "xuchang", is_staff=True, is_superuser=True))
+    client.force_login(make_user(User.Role.CITY_ADMIN, "xuchang", is_staff=True, is_superuser=True, display_name="王五"))
     page = client.get("/admin/", **EN).content.decode()
     assert "站点管理" in page and "Site administration" not in page
+    assert "欢迎" in page and "王五" in page  # greeted by name, not by login
 
 
 def test_weekday_names_are_chinese_for_an_english_browser(client, make_user):
