@@ -34,13 +34,16 @@ class Jurisdiction:
     region_prefix: str | None = None
     branch_unit_id: int | None = None
     own_records_as: str | None = None  # "inspector" or "enterprise"
+    area: str = ""  # what a person calls it: the region's name, or the 分局's
 
     def describe(self):
         if self.everything:
             return "全部"
         if self.own_records_as:
             return "本人相关记录"
-        return f"区划 {self.region_prefix}*" + ("（本分局）" if self.branch_unit_id else "")
+        if self.region_prefix is None:
+            return "无"
+        return f"{self.area}{'管辖企业' if self.branch_unit_id else '全域'}（区划代码 {self.region_prefix}）"
 
 
 def jurisdiction_of(user):
@@ -61,9 +64,11 @@ def jurisdiction_of_unit(unit):
     """An org unit's area: its region code prefix; a 分局 (sharing its district's region) only its own records."""
     from .models import OrgUnit
 
+    branch = unit.kind == OrgUnit.Kind.BRANCH
     return Jurisdiction(
         region_prefix=unit.region.scope_prefix,
-        branch_unit_id=unit.pk if unit.kind == OrgUnit.Kind.BRANCH else None,
+        branch_unit_id=unit.pk if branch else None,
+        area=unit.name if branch else unit.region.name,
     )
 
 
