@@ -5,7 +5,7 @@ from django.template import Context, Template
 
 from postlicense.core.regulations import DOCUMENTS, cite
 
-SEED_NUMBER = re.compile(r"\b00[0-4]\b")
+SEED_NUMBER = re.compile(r"(?<!\d)00[0-4](?!\d)")
 
 
 def test_cite_gives_short_name_and_article():
