@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1:8000
 PYTEST_WORKERS ?= 2
 
-.PHONY: install run test test-postgres test-browser bench-registry bench-draw ci clean
+.PHONY: install run test test-postgres test-browser lint bench-registry bench-draw ci clean
 
 $(STAMP): pyproject.toml scripts/debian-packages
 	scripts/debian-packages run
@@ -33,6 +33,11 @@ test-postgres: install
 # Drives Debian's Chromium (/usr/bin/chromium) through Playwright; screenshots go to var/screenshots/.
 test-browser: install
 	$(BIN)/pytest browser_tests -p no:xdist
+
+# ruff's rule set and why are in pyproject.toml; `ruff format .` fixes what format --check reports.
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 bench-registry: install
 	$(BIN)/python bench/registry.py

@@ -14,6 +14,7 @@ machine falls on both of its terms):
 
     .venv/bin/python bench/draw.py [--database-url postgres://postgres@127.0.0.1:5432/postlicense_bench_draw]
 """
+
 import argparse
 import os
 import statistics
@@ -61,7 +62,7 @@ def copy_rows(model, rows, template):
     base = {f.column: f.get_db_prep_save(f.pre_save(template, add=True), connection) for f in fields}
     columns = [f.column for f in fields]
     with connection.cursor() as cursor:
-        with cursor.cursor.copy(f'COPY {model._meta.db_table} ({", ".join(columns)}) FROM STDIN') as copy:
+        with cursor.cursor.copy(f"COPY {model._meta.db_table} ({', '.join(columns)}) FROM STDIN") as copy:
             for overrides in rows:
                 copy.write_row([overrides.get(column, base[column]) for column in columns])
 
@@ -79,36 +80,70 @@ def build(args):
     region = Region.objects.get(code="411002")
     category = ProductCategory.objects.get_or_create(code="13", defaults={"name": "水泥"})[0]
     with transaction.atomic():
-        units = [OrgUnit.objects.get_or_create(code=f"bench-{u:03d}", defaults={
-            "name": f"基准测试单位{u:03d}", "kind": OrgUnit.Kind.COUNTY, "region": region})[0] for u in range(args.units)]
-        template = Enterprise(name="", credit_code="", legal_representative="张三", address="许昌市", region=region,
-                              supervising_unit=units[0], product_category=category)
+        units = [
+            OrgUnit.objects.get_or_create(
+                code=f"bench-{u:03d}",
+                defaults={"name": f"基准测试单位{u:03d}", "kind": OrgUnit.Kind.COUNTY, "region": region},
+            )[0]
+            for u in range(args.units)
+        ]
+        template = Enterprise(
+            name="",
+            credit_code="",
+            legal_representative="张三",
+            address="许昌市",
+            region=region,
+            supervising_unit=units[0],
+            product_category=category,
+        )
 
         def enterprises():
             for n in range(args.candidates):
                 # Strata alternate from row to row and, as n // units grows, within each unit too.
                 stratum = STRATUM_CYCLE[(n + n // len(units)) % len(STRATUM_CYCLE)]
-                yield {"name": f"基准企业{n}", "credit_code": f"91{n:016d}", "risk_level": stratum,
-                       "supervising_unit_id": units[n % len(units)].pk}
+                yield {
+                    "name": f"基准企业{n}",
+                    "credit_code": f"91{n:016d}",
+                    "risk_level": stratum,
+                    "supervising_unit_id": units[n % len(units)].pk,
+                }
 
         copy_rows(Enterprise, enterprises(), template)
         per_unit = args.inspectors // len(units)
-        inspector_template = Inspector(name="", org_unit=units[0], certificate_no="", certificate_valid_until=date(2027, 12, 31))
-        copy_rows(Inspector, ({"name": f"检查员{n}", "certificate_no": f"豫B{n:08d}", "org_unit_id": units[n // per_unit].pk}
-                              for n in range(per_unit * len(units))), inspector_template)
-        task = Task.objects.create(name="基准测试任务", year=2023, issuing_unit=OrgUnit.objects.get(code="xuchang"),
-                                   deadline=date(2023, 10, 31), checklist=current_template("random_check_003"),
-                                   seed=SEED, state=Task.State.DRAWN, load_cap=args.load_cap)
+        inspector_template = Inspector(
+            name="", org_unit=units[0], certificate_no="", certificate_valid_until=date(2027, 12, 31)
+        )
+        copy_rows(
+            Inspector,
+            (
+                {"name": f"检查员{n}", "certificate_no": f"豫B{n:08d}", "org_unit_id": units[n // per_unit].pk}
+                for n in range(per_unit * len(units))
+            ),
+            inspector_template,
+        )
+        task = Task.objects.create(
+            name="基准测试任务",
+            year=2023,
+            issuing_unit=OrgUnit.objects.get(code="xuchang"),
+            deadline=date(2023, 10, 31),
+            checklist=current_template("random_check_003"),
+            seed=SEED,
+            state=Task.State.DRAWN,
+            load_cap=args.load_cap,
+        )
         with connection.cursor() as cursor:
             cursor.execute(
                 "INSERT INTO randomcheck_candidate (task_id, enterprise_id, credit_code, stratum) "
                 "SELECT %s, id, credit_code, risk_level FROM registry_enterprise WHERE credit_code LIKE %s ORDER BY credit_code",
-                [task.pk, "91%"])
+                [task.pk, "91%"],
+            )
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE randomcheck_candidate")
         cursor.execute("VACUUM ANALYZE registry_enterprise")
-    print(f"built {args.candidates:,} candidates, {args.units} org units, {per_unit * len(units):,} inspectors "
-          f"in {time.perf_counter() - started:.1f} s")
+    print(
+        f"built {args.candidates:,} candidates, {args.units} org units, {per_unit * len(units):,} inspectors "
+        f"in {time.perf_counter() - started:.1f} s"
+    )
     return task
 
 
@@ -161,8 +196,10 @@ def main():
         cursor.execute("SHOW max_parallel_workers_per_gather")
         workers = cursor.fetchone()[0]
     candidates = Candidate.objects.filter(task=task)
-    print(f"PostgreSQL {version} (max_parallel_workers_per_gather={workers}); candidates: {args.candidates:,}; "
-          f"median of {args.repeat} rounds after a warm-up round")
+    print(
+        f"PostgreSQL {version} (max_parallel_workers_per_gather={workers}); candidates: {args.candidates:,}; "
+        f"median of {args.repeat} rounds after a warm-up round"
+    )
 
     # The freeze knows each stratum's n (services.draw_enterprises passes them), so the draw is timed without
     # counting; the count query is timed separately below.
@@ -177,8 +214,11 @@ def main():
     # The floor hashes with the draw's own digest function (migration randomcheck 0003), the cheapest way found.
     def floor():
         with connection.cursor() as cursor:
-            cursor.execute("SELECT max(encode(postlicense_rank_digest(%s || '|' || stratum || '|' || credit_code), 'hex') "
-                           'COLLATE "C") FROM randomcheck_candidate WHERE task_id = %s', [SEED, task.pk])
+            cursor.execute(
+                "SELECT max(encode(postlicense_rank_digest(%s || '|' || stratum || '|' || credit_code), 'hex') "
+                'COLLATE "C") FROM randomcheck_candidate WHERE task_id = %s',
+                [SEED, task.pk],
+            )
             return cursor.fetchone()[0]
 
     def count():
@@ -193,8 +233,11 @@ def main():
         drawn = []
         with connection.cursor() as cursor:
             for stratum, k in ks.items():
-                cursor.execute("SELECT credit_code FROM randomcheck_candidate WHERE task_id = %s AND stratum = %s "
-                               "ORDER BY random() LIMIT %s", [task.pk, stratum, k])
+                cursor.execute(
+                    "SELECT credit_code FROM randomcheck_candidate WHERE task_id = %s AND stratum = %s "
+                    "ORDER BY random() LIMIT %s",
+                    [task.pk, stratum, k],
+                )
                 drawn.extend(cursor.fetchall())
         return drawn
 
@@ -214,28 +257,37 @@ def main():
 
     # The Python verifier on the same list, as a cross-check of the database draw at full scale.
     started = time.perf_counter()
-    expected = draw.draw(SEED, candidates.values_list("credit_code", "stratum").iterator(chunk_size=50_000),
-                         draw.DEFAULT_RATIOS)
+    expected = draw.draw(
+        SEED, candidates.values_list("credit_code", "stratum").iterator(chunk_size=50_000), draw.DEFAULT_RATIOS
+    )
     agrees = [s.drawn for s in expected.strata] == [s.drawn for s in result_a]
     print(f"    Python verifier on the same list: {time.perf_counter() - started:.1f} s, agrees with (a): {agrees}")
 
     # (e) matching: the 100,000 lowest-ranked drawn enterprises, as match_inspectors builds its input.
     drawn_codes = sorted((row.rank, row.credit_code) for s in result_a for row in s.drawn)[: args.match]
     started = time.perf_counter()
-    rows = list(candidates.filter(credit_code__in=[code for _, code in drawn_codes])
-                .values_list("enterprise_id", "credit_code", "enterprise__supervising_unit_id",
-                             "enterprise__product_category_id"))
-    demands = [matching.EnterpriseDemand(id=e, credit_code=code, org_unit_id=unit, product_category=str(category))
-               for e, code, unit, category in rows]
-    infos = [services.inspector_info(i) for i in services.inspector_pool(task).filter(org_unit__code__startswith="bench-")]
+    rows = list(
+        candidates.filter(credit_code__in=[code for _, code in drawn_codes]).values_list(
+            "enterprise_id", "credit_code", "enterprise__supervising_unit_id", "enterprise__product_category_id"
+        )
+    )
+    demands = [
+        matching.EnterpriseDemand(id=e, credit_code=code, org_unit_id=unit, product_category=str(category))
+        for e, code, unit, category in rows
+    ]
+    infos = [
+        services.inspector_info(i) for i in services.inspector_pool(task).filter(org_unit__code__startswith="bench-")
+    ]
     load = time.perf_counter() - started
     timings = {}
     started = time.perf_counter()
     outcome = matching.match(demands, infos, services.match_params(task), timings=timings)
     e = time.perf_counter() - started
-    print(f"(e) matching {len(demands):,} enterprises × {len(infos):,} inspectors (load cap {task.load_cap}): "
-          f"{e:.2f} s (build {timings['build']:.2f} s, solve {timings['solve']:.2f} s, {timings['arcs']:,} eligible pairs), "
-          f"ok={outcome.ok}   (target < 10 s; loading from the database took {load:.2f} s more)")
+    print(
+        f"(e) matching {len(demands):,} enterprises × {len(infos):,} inspectors (load cap {task.load_cap}): "
+        f"{e:.2f} s (build {timings['build']:.2f} s, solve {timings['solve']:.2f} s, {timings['arcs']:,} eligible pairs), "
+        f"ok={outcome.ok}   (target < 10 s; loading from the database took {load:.2f} s more)"
+    )
     assert not DrawnEnterprise.objects.filter(task=task).exists()
 
 

@@ -8,6 +8,7 @@ draft of the 12-item 003 table, finishing (two-inspector rule, conclusion, probl
 (WeasyPrint, 4 A4 pages) and the Word file; and, with `--records` finished records bulk-inserted for one
 county, the 检查记录 list page and 我的检查 through the test client.
 """
+
 import argparse
 import os
 import statistics
@@ -75,13 +76,17 @@ def run(args):
 
     db = os.environ.get("DATABASE_URL", "SQLite (temporary file)")
     print(f"database: {db.split('@')[-1]}")
-    staff = User.objects.create_user("bench-staff", password="pw", role=User.Role.COUNTY_STAFF,
-                                      org_unit=OrgUnit.objects.get(code="xuchang-weidu"))
-    inspector_user = User.objects.create_user("bench-inspector", password="pw", role=User.Role.INSPECTOR,
-                                              org_unit=staff.org_unit)
+    staff = User.objects.create_user(
+        "bench-staff", password="pw", role=User.Role.COUNTY_STAFF, org_unit=OrgUnit.objects.get(code="xuchang-weidu")
+    )
+    inspector_user = User.objects.create_user(
+        "bench-inspector", password="pw", role=User.Role.INSPECTOR, org_unit=staff.org_unit
+    )
     enterprise = make_enterprise()
     for i in range(18):
-        KeyEquipment.objects.create(enterprise=enterprise, kind="production", name=f"生产设备{i}", model=f"M-{i}", quantity=2)
+        KeyEquipment.objects.create(
+            enterprise=enterprise, kind="production", name=f"生产设备{i}", model=f"M-{i}", quantity=2
+        )
     crew = [make_inspector(user=inspector_user), make_inspector()]
 
     times, _ = timed(lambda: new_record(enterprise=enterprise, inspectors=crew), 30)
@@ -89,9 +94,16 @@ def run(args):
     records = list(InspectionRecord.objects.order_by("id"))
     findings = all_conforming(records[0])
     it = iter(records)
-    times, _ = timed(lambda: services.save_draft((r := next(it)), revision=r.revision,
-                                                fields={"inspection_date": date(2026, 5, 1), "problems_summary": ""},
-                                                findings=findings, equipment=as_registered(r)), 30)
+    times, _ = timed(
+        lambda: services.save_draft(
+            (r := next(it)),
+            revision=r.revision,
+            fields={"inspection_date": date(2026, 5, 1), "problems_summary": ""},
+            findings=findings,
+            equipment=as_registered(r),
+        ),
+        30,
+    )
     report("保存草稿（12 项全部填写）", times)
     for r in records:
         for link in r.crew.all():
@@ -110,10 +122,20 @@ def run(args):
     # Volume: finished records for the county (bulk fixture, not user work: no audit entries).
     template = record.template_version
     now = timezone.now()
-    batch = [InspectionRecord(enterprise=enterprise, kind="periodic", template_version=template, org_unit=staff.org_unit,
-                              due_date=date(2026, 1, 1) + timedelta(days=i % 300), inspection_date=date(2026, 1, 1),
-                              status="finished", conclusion="qualified" if i % 4 else "unqualified", finished_at=now)
-             for i in range(args.records)]
+    batch = [
+        InspectionRecord(
+            enterprise=enterprise,
+            kind="periodic",
+            template_version=template,
+            org_unit=staff.org_unit,
+            due_date=date(2026, 1, 1) + timedelta(days=i % 300),
+            inspection_date=date(2026, 1, 1),
+            status="finished",
+            conclusion="qualified" if i % 4 else "unqualified",
+            finished_at=now,
+        )
+        for i in range(args.records)
+    ]
     InspectionRecord.objects.bulk_create(batch, batch_size=2000)
     through = InspectionRecord.inspectors.through
     open_ids = list(InspectionRecord.objects.order_by("-id").values_list("id", flat=True)[:200])
@@ -122,9 +144,12 @@ def run(args):
     print(f"records in database: {InspectionRecord.objects.count()}  (open for the inspector: {len(open_ids)})")
     client = Client()
     client.force_login(staff)
-    for label, url in (("检查记录列表（第1页）", "/inspections/"), ("检查记录列表 不合格筛选", "/inspections/?conclusion=unqualified"),
-                       ("检查记录列表 第 100 页", "/inspections/?page=100")):
-        times, response = timed(lambda: client.get(url), 20)
+    for label, url in (
+        ("检查记录列表（第1页）", "/inspections/"),
+        ("检查记录列表 不合格筛选", "/inspections/?conclusion=unqualified"),
+        ("检查记录列表 第 100 页", "/inspections/?page=100"),
+    ):
+        times, response = timed(lambda url=url: client.get(url), 20)
         assert response.status_code == 200
         report(label, times)
     client.force_login(inspector_user)

@@ -18,8 +18,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from postlicense.randomcheck import matching  # noqa: E402
 
 CATEGORIES = (
-    "复混肥", "农药", "电热毯", "机动车制动液", "助力车", "人造板", "电线电缆", "水泥",
-    "危险化学品", "危险化学品包装物及容器", "食品相关产品",
+    "复混肥",
+    "农药",
+    "电热毯",
+    "机动车制动液",
+    "助力车",
+    "人造板",
+    "电线电缆",
+    "水泥",
+    "危险化学品",
+    "危险化学品包装物及容器",
+    "食品相关产品",
 )
 
 

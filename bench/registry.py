@@ -11,6 +11,7 @@ requests per query — and then import `--import-rows` new enterprises from an .
 PostgreSQL at 1M; the 100,000-row import < 60 s. The database is kept (`--reuse` skips the build when it holds
 the requested size): PostgreSQL database `--pg-db`, SQLite file `--sqlite`.
 """
+
 import argparse
 import os
 import random
@@ -53,15 +54,20 @@ def main():
     if args.worker:
         return worker(args)
     targets = {"postgres": f"{args.pg_server}/{args.pg_db}", "sqlite": f"sqlite:///{args.sqlite}"}
-    for name in (["postgres", "sqlite"] if args.db == "both" else [args.db]):
+    for name in ["postgres", "sqlite"] if args.db == "both" else [args.db]:
         if name == "postgres":
             prepare_postgres(args)
         elif not args.reuse:
             Path(args.sqlite).parent.mkdir(parents=True, exist_ok=True)
             for suffix in ("", "-wal", "-shm"):
                 Path(args.sqlite + suffix).unlink(missing_ok=True)
-        env = {**os.environ, "DATABASE_URL": targets[name], "DJANGO_SETTINGS_MODULE": "postlicense.settings",
-               "ALLOWED_HOSTS": "testserver", "MEDIA_ROOT": tempfile.mkdtemp(prefix="bench-media-")}
+        env = {
+            **os.environ,
+            "DATABASE_URL": targets[name],
+            "DJANGO_SETTINGS_MODULE": "postlicense.settings",
+            "ALLOWED_HOSTS": "testserver",
+            "MEDIA_ROOT": tempfile.mkdtemp(prefix="bench-media-"),
+        }
         subprocess.run([sys.executable, __file__, "--worker", *sys.argv[1:]], env=env, check=True)
 
 
@@ -114,24 +120,47 @@ def build(size, out):
                 prefix = NAME_PREFIX.get(unit.region_id, unit.region.name[:2])
                 name = f"{prefix if rng.random() < 0.6 else rng.choice(['许昌', '中原', '河南'])}{rng.choice(BRANDS)}{rng.choice(BRANDS)}{word}{rng.choice(SUFFIXES)}"
                 plan.append((i, unit, category, name, f"{rng.choice(ROADS)}{rng.randint(1, 999)}号"))
-            keys = pool.map(_keys, [[(p[3], "", make_credit_code(p[1].region_id, 10_000_000 + p[0])) for p in plan[k::4]] for k in range(4)])
+            keys = pool.map(
+                _keys,
+                [
+                    [(p[3], "", make_credit_code(p[1].region_id, 10_000_000 + p[0])) for p in plan[k::4]]
+                    for k in range(4)
+                ],
+            )
             keys = [keys[k % 4][k // 4] for k in range(len(plan))]
-            enterprises = [Enterprise(
-                name=name, credit_code=make_credit_code(unit.region_id, 10_000_000 + i), legal_representative="张三",
-                address=f"{unit.region.name}{road}", region_id=unit.region_id, supervising_unit=unit,
-                product_category=category, status=rng.choice(["producing"] * 9 + ["stopped"]),
-                risk_level=rng.choice(["low", "low", "medium", "medium_high", "high"]),
-                supervision_class=rng.choice("AABBCD"), search_key=key)
-                for (i, unit, category, name, road), key in zip(plan, keys)]
+            enterprises = [
+                Enterprise(
+                    name=name,
+                    credit_code=make_credit_code(unit.region_id, 10_000_000 + i),
+                    legal_representative="张三",
+                    address=f"{unit.region.name}{road}",
+                    region_id=unit.region_id,
+                    supervising_unit=unit,
+                    product_category=category,
+                    status=rng.choice(["producing"] * 9 + ["stopped"]),
+                    risk_level=rng.choice(["low", "low", "medium", "medium_high", "high"]),
+                    supervision_class=rng.choice("AABBCD"),
+                    search_key=key,
+                )
+                for (i, unit, category, name, road), key in zip(plan, keys)
+            ]
             with transaction.atomic():
                 Enterprise.objects.bulk_create(enterprises, batch_size=5000)
                 licenses = []
                 for e in enterprises:
                     issue = today - timedelta(days=rng.randint(0, 5 * 365 + 300))
-                    licenses.append(License(
-                        enterprise=e, product_category=e.product_category, issue_date=issue,
-                        expiry_date=issue + timedelta(days=5 * 365), issuing_authority="河南省市场监督管理局",
-                        number=make_license_number("豫", e.product_category.code, f"{e.pk // 100_000 % 1000:03d}", e.pk % 100_000)))
+                    licenses.append(
+                        License(
+                            enterprise=e,
+                            product_category=e.product_category,
+                            issue_date=issue,
+                            expiry_date=issue + timedelta(days=5 * 365),
+                            issuing_authority="河南省市场监督管理局",
+                            number=make_license_number(
+                                "豫", e.product_category.code, f"{e.pk // 100_000 % 1000:03d}", e.pk % 100_000
+                            ),
+                        )
+                    )
                 License.objects.bulk_create(licenses, batch_size=5000)
             done = min(size, start + batch)
             out(f"  已生成 {done:>9,} 家企业  {time.perf_counter() - started:6.0f} s", end="\r")
@@ -158,7 +187,8 @@ def time_list(args, out):
     from postlicense.registry.models import Enterprise, ProductCategory
 
     user = User.objects.filter(username="bench-xuchang-admin").first() or User.objects.create_user(
-        "bench-xuchang-admin", password="x", role=User.Role.CITY_ADMIN, org_unit=OrgUnit.objects.get(code="xuchang"))
+        "bench-xuchang-admin", password="x", role=User.Role.CITY_ADMIN, org_unit=OrgUnit.objects.get(code="xuchang")
+    )
     client = Client()
     client.force_login(user)
     cement = str(ProductCategory.objects.get(name="水泥").pk)
@@ -188,9 +218,8 @@ def time_import(args, out):
     from postlicense.core.models import User
     from postlicense.registry import importing
     from postlicense.registry.credit_code import make_credit_code
-    from postlicense.registry.xlsx import open_rows
-
     from postlicense.registry.models import Enterprise
+    from postlicense.registry.xlsx import open_rows
 
     rng = random.Random(7)
     # New credit codes and license numbers on every run, so that the import creates rows (not a no-op re-import).
@@ -203,17 +232,36 @@ def time_import(args, out):
     sheet = workbook.create_sheet()
     sheet.append(headers)
     counties = ["魏都区", "建安区", "鄢陵县", "襄城县", "禹州市", "长葛市"]
-    codes = {"魏都区": "411002", "建安区": "411003", "鄢陵县": "411024", "襄城县": "411025", "禹州市": "411081", "长葛市": "411082"}
+    codes = {
+        "魏都区": "411002",
+        "建安区": "411003",
+        "鄢陵县": "411024",
+        "襄城县": "411025",
+        "禹州市": "411081",
+        "长葛市": "411082",
+    }
     for i in range(args.import_rows):
         county = rng.choice(counties)
-        row = {"企业名称": f"{county[:2]}导入{rng.choice(['恒达', '天瑞', '金龙', '宏源'])}水泥{i}有限公司",
-               "统一社会信用代码": make_credit_code(codes[county], base + i), "法定代表人": "李四",
-               "住所": f"{county}建设路{i % 500}号", "所在区县": county, "产品类别": "水泥", "风险等级": rng.choice("低中高"),
-               "监管分类": rng.choice("ABCD"), "许可证编号": f"豫XK08-{unit_code}-{i % 100_000:05d}",
-               "产品单元": "通用硅酸盐水泥", "发证日期": "2023-01-01", "有效期至": "2028-01-01", "发证机关": "河南省市场监督管理局"}
+        row = {
+            "企业名称": f"{county[:2]}导入{rng.choice(['恒达', '天瑞', '金龙', '宏源'])}水泥{i}有限公司",
+            "统一社会信用代码": make_credit_code(codes[county], base + i),
+            "法定代表人": "李四",
+            "住所": f"{county}建设路{i % 500}号",
+            "所在区县": county,
+            "产品类别": "水泥",
+            "风险等级": rng.choice("低中高"),
+            "监管分类": rng.choice("ABCD"),
+            "许可证编号": f"豫XK08-{unit_code}-{i % 100_000:05d}",
+            "产品单元": "通用硅酸盐水泥",
+            "发证日期": "2023-01-01",
+            "有效期至": "2028-01-01",
+            "发证机关": "河南省市场监督管理局",
+        }
         sheet.append([row.get(h, "") for h in headers])
     workbook.save(path)
-    out(f"  生成 {args.import_rows:,} 行 .xlsx（{path.stat().st_size / 1e6:.1f} MB）用时 {time.perf_counter() - t:.1f} s（不计入）")
+    out(
+        f"  生成 {args.import_rows:,} 行 .xlsx（{path.stat().st_size / 1e6:.1f} MB）用时 {time.perf_counter() - t:.1f} s（不计入）"
+    )
     user = User.objects.get(username="bench-xuchang-admin")
     t = time.perf_counter()
     with open(path, "rb") as fh:
@@ -224,8 +272,10 @@ def time_import(args, out):
     with acting_as(user):
         created, updated = importing.apply(rows)
     elapsed = time.perf_counter() - t
-    out(f"  导入 {args.import_rows:,} 行：读取+校验 {validated:.1f} s，写入+审计 {elapsed - validated:.1f} s，合计 {elapsed:.1f} s"
-        f"（新增 {created:,}，更新 {updated:,}）")
+    out(
+        f"  导入 {args.import_rows:,} 行：读取+校验 {validated:.1f} s，写入+审计 {elapsed - validated:.1f} s，合计 {elapsed:.1f} s"
+        f"（新增 {created:,}，更新 {updated:,}）"
+    )
 
 
 def worker(args):
@@ -246,7 +296,9 @@ def worker(args):
     if not (args.reuse and have >= args.size):
         out(f"  构建 {args.size:,} 家企业（批量插入）…")
         out(f"  构建用时 {build(args.size - have, out):.0f} s")
-    out(f"  企业 {Enterprise.objects.count():,} 家；列表页（许昌市局管理员，Django 测试客户端，每个查询 {args.requests} 次）：")
+    out(
+        f"  企业 {Enterprise.objects.count():,} 家；列表页（许昌市局管理员，Django 测试客户端，每个查询 {args.requests} 次）："
+    )
     time_list(args, out)
     if args.import_rows:
         time_import(args, out)

@@ -2,6 +2,7 @@
 
 Screenshots are written to var/screenshots/ so a person can look at what a user sees.
 """
+
 import os
 from pathlib import Path
 
@@ -23,8 +24,15 @@ def browser():
         browser = pw.chromium.launch(
             executable_path=CHROMIUM,
             headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run", "--disable-quic"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-quic",
+            ],
         )
         yield browser
         browser.close()
@@ -51,8 +59,14 @@ def page(browser, live_server):
 
 @pytest.fixture
 def phone_page(browser, live_server):
-    context = browser.new_context(viewport={"width": 375, "height": 812}, device_scale_factor=2, is_mobile=True,
-                                  has_touch=True, locale="zh-CN", base_url=live_server.url)
+    context = browser.new_context(
+        viewport={"width": 375, "height": 812},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        locale="zh-CN",
+        base_url=live_server.url,
+    )
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page
@@ -75,8 +89,13 @@ def login(transactional_db):
     def do(page, role=User.Role.COUNTY_STAFF, org_code="xuchang-weidu", username=None, **extra):
         username = username or f"{org_code}-{role}"
         user = User.objects.filter(username=username).first() or User.objects.create_user(
-            username, password="pw-123456", role=role, org_unit=OrgUnit.objects.get(code=org_code) if org_code else None,
-            display_name=extra.pop("display_name", ""), **extra)
+            username,
+            password="pw-123456",
+            role=role,
+            org_unit=OrgUnit.objects.get(code=org_code) if org_code else None,
+            display_name=extra.pop("display_name", ""),
+            **extra,
+        )
         page.goto("/login/")
         page.fill("#id_username", username)
         page.fill("#id_password", "pw-123456")

@@ -1,5 +1,6 @@
 """Checklists as a city admin edits them (draft, htmx rows, an error at the field, preview, publish) at desktop and
 375 px, and the printed 000 and 003 forms as images beside the seed tables (var/screenshots/print/)."""
+
 import subprocess
 from datetime import date, timedelta
 from pathlib import Path
@@ -90,8 +91,10 @@ def test_checklist_pages_fit_a_375px_phone(phone_page, login, shot):
     expect(page.locator(".editor-item").last.locator(".option-row")).to_have_count(2)
     assert page_width(page) <= 375
     shot(page, "checklist-edit-375")
-    for url, name in (("/inspections/checklists/", "checklist-list-375"),
-                      (draft_url.replace("edit/", ""), "checklist-preview-375")):
+    for url, name in (
+        ("/inspections/checklists/", "checklist-list-375"),
+        (draft_url.replace("edit/", ""), "checklist-preview-375"),
+    ):
         page.goto(url)
         assert page_width(page) <= 375, url
         shot(page, name)
@@ -100,9 +103,13 @@ def test_checklist_pages_fit_a_375px_phone(phone_page, login, shot):
 def _record(code, kind, findings_for):
     enterprise = make_enterprise(name="许昌市建安区金鼎水泥制品有限责任公司")
     record = services.create_inspection(
-        enterprise=enterprise, kind=kind, template_version=services.current_template(code),
-        org_unit=enterprise.supervising_unit, inspectors=[make_inspector(name="王检查"), make_inspector(name="赵协查")],
-        due_date=date.today() + timedelta(days=30))
+        enterprise=enterprise,
+        kind=kind,
+        template_version=services.current_template(code),
+        org_unit=enterprise.supervising_unit,
+        inspectors=[make_inspector(name="王检查"), make_inspector(name="赵协查")],
+        due_date=date.today() + timedelta(days=30),
+    )
     return fill_and_sign(record, findings=findings_for(record), summary="出厂检验记录不全")
 
 
@@ -118,11 +125,25 @@ def test_printed_000_and_003_forms_as_images(page, login):
         return findings
 
     record_003 = _record("random_check_003", InspectionRecord.Kind.RANDOM_CHECK, forms_003)
-    record_000 = _record("patrol_000", InspectionRecord.Kind.CROSS_AUDIT,
-                         lambda r: {i.pk: ("否" if i.number == "6" else "是", "", "") for i in r.template_version.items.all()})
-    record_000 = services.save_draft(record_000, revision=record_000.revision, fields={"extra_values": {
-        "due": "12", "done": "11", "sampled": "5", "overall": "材料基本齐全", "product": "通用硅酸盐水泥",
-        "site_conclusion": "生产条件、检验条件符合发证要求；出厂检验记录不全，责令一个月内整改。"}})
+    record_000 = _record(
+        "patrol_000",
+        InspectionRecord.Kind.CROSS_AUDIT,
+        lambda r: {i.pk: ("否" if i.number == "6" else "是", "", "") for i in r.template_version.items.all()},
+    )
+    record_000 = services.save_draft(
+        record_000,
+        revision=record_000.revision,
+        fields={
+            "extra_values": {
+                "due": "12",
+                "done": "11",
+                "sampled": "5",
+                "overall": "材料基本齐全",
+                "product": "通用硅酸盐水泥",
+                "site_conclusion": "生产条件、检验条件符合发证要求；出厂检验记录不全，责令一个月内整改。",
+            }
+        },
+    )
     folder = PRINTS
     folder.mkdir(parents=True, exist_ok=True)
     for record, name in ((record_000, "print-000"), (record_003, "print-003")):

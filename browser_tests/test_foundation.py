@@ -1,4 +1,5 @@
 """Foundation as a user sees it: login (and its Chinese error), the home page per role."""
+
 from postlicense.core.models import User
 
 
@@ -45,15 +46,18 @@ def test_working_day_calculator(page, login, shot):
     shot(page, "calendar")
 
 
-
 def test_api_docs_render_from_our_own_static_files(page, live_server, shot):
     """/api/v1/docs/ was blank: Swagger UI came from a CDN that the CSP blocks (now drf-spectacular-sidecar)."""
     errors, elsewhere = [], []
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("request", lambda request: None if request.url.startswith(live_server.url) else elsewhere.append(request.url))
-    page.add_init_script("document.addEventListener('securitypolicyviolation', e => "
-                         "(window.cspViolations = window.cspViolations || []).push(e.violatedDirective + ' ' + e.blockedURI))")
+    page.on(
+        "request", lambda request: None if request.url.startswith(live_server.url) else elsewhere.append(request.url)
+    )
+    page.add_init_script(
+        "document.addEventListener('securitypolicyviolation', e => "
+        "(window.cspViolations = window.cspViolations || []).push(e.violatedDirective + ' ' + e.blockedURI))"
+    )
     page.goto("/api/v1/docs/")
     page.wait_for_selector(".opblock")
     assert page.locator(".opblock").count() >= 3

@@ -1,5 +1,6 @@
 """Inspections as users see them: an inspector fills and finishes a 003 record on a phone (autosave, photo, drawn
 signatures, enterprise refusal), a locked record is amended, and the printed 一企两表 is looked at as an image."""
+
 import subprocess
 from datetime import date
 
@@ -144,7 +145,9 @@ def test_printed_003_table_as_an_image(page, login, shot):
     items = {i.number: i for i in record.template_version.items.all()}
     findings = all_conforming(record)
     findings[items["8"].pk] = ("否", "不符合", "压力试验机检定过期")
-    enterprise.equipment.filter(is_measuring_instrument=True).update(calibration_due=date(2026, 3, 1))  # as the register says
+    enterprise.equipment.filter(is_measuring_instrument=True).update(
+        calibration_due=date(2026, 3, 1)
+    )  # as the register says
     findings[items["12"].pk] = ("", "", "持续保持获证条件")
     record = services.finish(fill_and_sign(record, findings, summary="8. 压力试验机检定证书已过期2个月"), by=user)
     assert record.conclusion == InspectionRecord.Conclusion.UNQUALIFIED
@@ -199,10 +202,13 @@ def test_record_pages_fit_a_375px_phone_without_horizontal_scrolling(phone_page,
     findings[item6.pk] = ("检验记录不全", "不符合", "出厂检验记录缺少3个批次的强度检验数据，检验报告未经检验员签字")
     record = services.finish(fill_and_sign(record, findings, summary="6. 出厂检验记录不全"), by=user)
     services.amend(record, by=user, reason="补充备注", fields={"problems_summary": "6. 出厂检验记录不全，缺3个批次"})
-    for url, name in ((f"/inspections/{record.pk}/", "inspection-detail-375"),
-                      (f"/inspections/{record.pk}/amend/", "inspection-amend-375"),
-                      (f"/inspections/{new_record().pk}/fill/", "inspection-fill-375"),
-                      ("/inspections/", "inspection-list-375"), ("/inspections/new/", "inspection-new-375")):
+    for url, name in (
+        (f"/inspections/{record.pk}/", "inspection-detail-375"),
+        (f"/inspections/{record.pk}/amend/", "inspection-amend-375"),
+        (f"/inspections/{new_record().pk}/fill/", "inspection-fill-375"),
+        ("/inspections/", "inspection-list-375"),
+        ("/inspections/new/", "inspection-new-375"),
+    ):
         page.goto(url)
         assert page_width(page) <= 375, url
         shot(page, name)
@@ -244,7 +250,11 @@ def test_dispatch_offers_only_the_checklists_of_the_chosen_kind(page, login):
     page.select_option("#id_kind", "patrol")
     offered = page.eval_on_selector_all("#id_template_version option:not([hidden])", "os => os.map(o => o.textContent)")
     assert [o for o in offered if o.strip("-")] == [
-        "获证企业巡查记录（总局后续监管意见） 第1版（适用：巡查）", "获证企业巡查、回访记录（白城事中事后监管办法） 第1版（适用：巡查）",
-        "生产企业现场生产条件检查表 第1版（适用：定期监督检查、不定期监督检查、巡查、专项检查、飞行检查、回访/复查）"]
+        "获证企业巡查记录（总局后续监管意见） 第1版（适用：巡查）",
+        "获证企业巡查、回访记录（白城事中事后监管办法） 第1版（适用：巡查）",
+        "生产企业现场生产条件检查表 第1版（适用：定期监督检查、不定期监督检查、巡查、专项检查、飞行检查、回访/复查）",
+    ]
     page.select_option("#id_kind", "random_check")
-    assert page.eval_on_selector("#id_template_version", "s => s.selectedOptions[0].textContent").startswith("“双随机一公开”监督检查表")
+    assert page.eval_on_selector("#id_template_version", "s => s.selectedOptions[0].textContent").startswith(
+        "“双随机一公开”监督检查表"
+    )

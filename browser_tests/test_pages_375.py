@@ -7,6 +7,7 @@ their forms are all visited. On each page: no horizontal page scrolling at 375 p
 in the visible text, no seed numbers instead of document names. A screenshot per page goes to
 var/screenshots/375/.
 """
+
 import io
 import re
 from urllib.parse import urlsplit
@@ -27,8 +28,10 @@ ROLE_LOGINS = {
     "inspector": "xuchang-weidu-inspector",
 }
 # Files (exports, PDFs, Word, images), Django admin (its own responsive layout) and the API are not pages.
-NOT_PAGES = re.compile(r"\.(xlsx|csv|pdf|docx|json|png|jpg)$|/(pdf|docx)/$|^/(logout|admin|api|static|media)/"
-                       r"|/signature/|^/inspections/attachments/")
+NOT_PAGES = re.compile(
+    r"\.(xlsx|csv|pdf|docx|json|png|jpg)$|/(pdf|docx)/$|^/(logout|admin|api|static|media)/"
+    r"|/signature/|^/inspections/attachments/"
+)
 PYTHON_WORDS = re.compile(r"(?<![A-Za-z])(None|True|False)(?![A-Za-z])")  # \b fails next to 汉字 (word chars)
 SEED_NUMBER = re.compile(r"(?<![\d-])00[0-4] ?(第|[一二三四五六七八九十]|附件|[（(][一二三四五六七八九十])")
 MAX_PAGES_PER_ROLE = 60
@@ -49,8 +52,13 @@ def phone(browser, live_server):
 
     def open_as(username):
         # Device scale 1 (phone_page has 2): full-page screenshots of long lists stay small.
-        context = browser.new_context(viewport={"width": WIDTH, "height": 812}, is_mobile=True, has_touch=True,
-                                      locale="zh-CN", base_url=live_server.url)
+        context = browser.new_context(
+            viewport={"width": WIDTH, "height": 812},
+            is_mobile=True,
+            has_touch=True,
+            locale="zh-CN",
+            base_url=live_server.url,
+        )
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(15_000)
@@ -100,8 +108,11 @@ def _crawl(page, shot, role, start, logged_in):
             navigation = page.eval_on_selector_all(".sidenav a", "links => links.map(a => a.getAttribute('href'))")
     if logged_in and not navigation:
         problems.append((start[0], "未登录：没有导航"))
-    problems += [(href, "导航页面未检查（超出页数上限）") for href in navigation or []
-                 if _shape(urlsplit(href).path) not in seen and not NOT_PAGES.search(href)]
+    problems += [
+        (href, "导航页面未检查（超出页数上限）")
+        for href in navigation or []
+        if _shape(urlsplit(href).path) not in seen and not NOT_PAGES.search(href)
+    ]
     return problems
 
 
@@ -117,14 +128,17 @@ def _listed_rows(page, url):
     total = 0
     while True:
         page.goto(url)
-        total += page.evaluate("""fragment => {
+        total += page.evaluate(
+            """fragment => {
             let scope = fragment ? document.getElementById(fragment) : document.querySelector('main');
             if (scope && /^H[1-6]$/.test(scope.tagName)) scope = scope.nextElementSibling;
             if (!scope) return -1;
             const rows = [...scope.querySelectorAll('table.list > tbody > tr')]
                 .filter(tr => !(tr.cells.length === 1 && tr.cells[0].colSpan > 1));
             return rows.length + scope.querySelectorAll('ul.task-list > li > a').length;
-        }""", fragment)
+        }""",
+            fragment,
+        )
         following = page.locator(".pager a", has_text="下一页")
         if fragment or following.count() == 0:
             return total
@@ -147,8 +161,11 @@ def _home_card_mismatches(phone):
             continue
         page = phone(username)
         page.goto("/")
-        cards = page.eval_on_selector_all("a.card[href]", """cards => cards.map(c => [
-            c.querySelector('.card-label').innerText, c.querySelector('.card-value').innerText, c.getAttribute('href')])""")
+        cards = page.eval_on_selector_all(
+            "a.card[href]",
+            """cards => cards.map(c => [
+            c.querySelector('.card-label').innerText, c.querySelector('.card-value').innerText, c.getAttribute('href')])""",
+        )
         for label, value, url in cards:
             checked += 1
             shown = _listed_rows(page, url)

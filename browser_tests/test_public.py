@@ -1,20 +1,23 @@
 """The public pages as a citizen reads them, on a desktop and on a 375 px phone: the landing page, a task before
 and after its results are published, and its 如何验证 page. Screenshots: var/screenshots/public-*.png."""
+
 import pytest
+from test_randomcheck import checklists  # noqa: F401  (autouse: the shipped checklists)
 
 from postlicense.core.models import OrgUnit, User
 from postlicense.randomcheck import services
 from postlicense.randomcheck.tests.factories import contribute, make_task, published_task
 
-from test_randomcheck import checklists  # noqa: F401  (autouse: the shipped checklists)
-
 
 @pytest.fixture
 def tasks(transactional_db):
-    admin = User.objects.create_user("rc-admin", password="pw-123456", role=User.Role.CITY_ADMIN,
-                                     org_unit=OrgUnit.objects.get(code="xuchang"))
+    admin = User.objects.create_user(
+        "rc-admin", password="pw-123456", role=User.Role.CITY_ADMIN, org_unit=OrgUnit.objects.get(code="xuchang")
+    )
     published = published_task(admin, name="2023年度工业产品生产许可证获证企业资格“双随机一公开”监督检查")
-    running = services.freeze_candidates(make_task(admin, name="2026年度获证企业“双随机一公开”监督检查（第一批）"), admin)
+    running = services.freeze_candidates(
+        make_task(admin, name="2026年度获证企业“双随机一公开”监督检查（第一批）"), admin
+    )
     contribute(running, admin)
     running = services.draw_enterprises(running, admin)
     return published, running

@@ -1,6 +1,7 @@
 """A 双随机 task as a city admin runs it: create, freeze the candidate list, enter two seed contributions, draw,
 match, adjust an inspector with a reason, dispatch, record a 停产 enterprise, publish, and the public pages whose
 CSV verify-draw reproduces."""
+
 import hashlib
 import random
 import re
@@ -131,8 +132,14 @@ def test_full_task_run_from_creation_to_the_public_page(page, login, shot, tmp_p
     path = tmp_path / "candidates.csv"
     download.value.save_as(path)
     assert hashlib.sha256(path.read_bytes()).hexdigest() == task.candidates_digest
-    call_command("verify-draw", *(arg for _, _, value in CONTRIBUTIONS for arg in ("--contribution", value)),
-                 "--candidates", str(path), "--ratios", "10,20,30,60")
+    call_command(
+        "verify-draw",
+        *(arg for _, _, value in CONTRIBUTIONS for arg in ("--contribution", value)),
+        "--candidates",
+        str(path),
+        "--ratios",
+        "10,20,30,60",
+    )
     out = capsys.readouterr().out
     assert all(f"{code}  {rank}" in out for code, rank in DrawnEnterprise.objects.values_list("credit_code", "rank"))
 

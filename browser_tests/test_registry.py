@@ -1,5 +1,6 @@
 """The register as a user sees it: the filtered enterprise list (pinyin initials), an enterprise's quality
 archive with license badges and an edit in its timeline, and the import error report for a file with bad rows."""
+
 import pytest
 from django.apps import apps
 
@@ -25,7 +26,7 @@ def test_list_search_by_pinyin_initials_and_filter(page, login, shot, register):
     page.fill("input[name=q]", "xcsn")
     page.select_option("select[name=risk_level]", "medium")
     page.wait_for_url("**risk_level=medium**")
-    page.wait_for_function("document.querySelectorAll('#results tbody tr').length === %d" % len(expected))
+    page.wait_for_function(f"document.querySelectorAll('#results tbody tr').length === {len(expected)}")
     names = page.locator("#results tbody tr td:first-child a").all_inner_texts()
     assert names == expected
     assert "q=xcsn" in page.get_attribute("#export-link", "href") or "q=xcsn" in page.url
@@ -54,13 +55,25 @@ def test_import_error_report_lists_every_bad_row(page, login, shot, transactiona
     load_catalogue(apps)
     login(page, User.Role.CITY_ADMIN, "xuchang", display_name="王五")
     bad_code = good_row(3)
-    bad_code["统一社会信用代码"] = bad_code["统一社会信用代码"][:17] + ("1" if bad_code["统一社会信用代码"][17] != "1" else "2")
-    rows = [good_row(1), good_row(2, 所在区县="火星区"), bad_code, good_row(4, 发证日期="2028-05-01", 有效期至="2023-05-01"),
-            good_row(1, 企业名称="重复的企业", 许可证编号="豫XK08-001-00100"), good_row(6, 产品类别="月饼", 风险等级="极高")]
+    bad_code["统一社会信用代码"] = bad_code["统一社会信用代码"][:17] + (
+        "1" if bad_code["统一社会信用代码"][17] != "1" else "2"
+    )
+    rows = [
+        good_row(1),
+        good_row(2, 所在区县="火星区"),
+        bad_code,
+        good_row(4, 发证日期="2028-05-01", 有效期至="2023-05-01"),
+        good_row(1, 企业名称="重复的企业", 许可证编号="豫XK08-001-00100"),
+        good_row(6, 产品类别="月饼", 风险等级="极高"),
+    ]
     page.goto("/registry/enterprises/")
     page.get_by_role("link", name="Excel 导入").click()
-    page.set_input_files("input[type=file]", files=[{"name": "获证企业.xlsx", "mimeType": "application/octet-stream",
-                                                     "buffer": xlsx_bytes(rows).getvalue()}])
+    page.set_input_files(
+        "input[type=file]",
+        files=[
+            {"name": "获证企业.xlsx", "mimeType": "application/octet-stream", "buffer": xlsx_bytes(rows).getvalue()}
+        ],
+    )
     page.get_by_role("button", name="上传并校验").click()
     page.wait_for_selector("table.import-errors")
     report = page.locator("table.import-errors tbody tr")
@@ -110,20 +123,39 @@ def test_register_and_inspector_pages_fit_a_375px_phone(phone_page, login, shot,
 
     apps.get_app_config("inspectors").load_demo(open("/dev/null", "w"))
     user = login(phone_page, User.Role.CITY_ADMIN, "xuchang", display_name="王五")
-    enterprise = Enterprise.objects.filter(region__code__startswith="4110", equipment__calibration_due__isnull=False,
-                                           licenses__isnull=False).order_by("pk").first()
+    enterprise = (
+        Enterprise.objects.filter(
+            region__code__startswith="4110", equipment__calibration_due__isnull=False, licenses__isnull=False
+        )
+        .order_by("pk")
+        .first()
+    )
     lic, item = enterprise.licenses.first(), enterprise.equipment.filter(calibration_due__isnull=False).first()
     inspector = Inspector.objects.filter(org_unit__code__startswith="xuchang", avoid_enterprises__isnull=False).first()
-    job = ImportJob.objects.create(kind="enterprises", filename="获证企业名录（第一批）.xlsx", created_by=user,
-                                   status=ImportJob.Status.INVALID, total=2, errors=[
-                                       {"row": 3, "column": "统一社会信用代码", "message": "统一社会信用代码校验码错误，第18位应为「X」，实为「1」"}])
+    job = ImportJob.objects.create(
+        kind="enterprises",
+        filename="获证企业名录（第一批）.xlsx",
+        created_by=user,
+        status=ImportJob.Status.INVALID,
+        total=2,
+        errors=[
+            {
+                "row": 3,
+                "column": "统一社会信用代码",
+                "message": "统一社会信用代码校验码错误，第18位应为「X」，实为「1」",
+            }
+        ],
+    )
     pages = {
-        "list": "/registry/enterprises/", "detail": enterprise.get_absolute_url(),
+        "list": "/registry/enterprises/",
+        "detail": enterprise.get_absolute_url(),
         "edit": f"/registry/enterprises/{enterprise.pk}/edit/",
         "license": f"/registry/enterprises/{enterprise.pk}/licenses/{lic.pk}/",
         "equipment": f"/registry/enterprises/{enterprise.pk}/equipment/{item.pk}/",
-        "import": "/registry/import/enterprises/", "import-job": f"/registry/import-jobs/{job.pk}/",
-        "inspectors": "/inspectors/", "inspector": inspector.get_absolute_url(),
+        "import": "/registry/import/enterprises/",
+        "import-job": f"/registry/import-jobs/{job.pk}/",
+        "inspectors": "/inspectors/",
+        "inspector": inspector.get_absolute_url(),
         "inspector-edit": f"/inspectors/{inspector.pk}/edit/",
         "history": f"/core/history/registry.enterprise/{enterprise.pk}/",
     }

@@ -1,4 +1,5 @@
 """The `postlicense` console command: the project's manage.py."""
+
 import os
 import sys
 

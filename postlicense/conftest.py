@@ -10,7 +10,9 @@ def make_user(db):
 
     def make(role=User.Role.COUNTY_STAFF, org_code="xuchang-weidu", **extra):
         unit = OrgUnit.objects.get(code=org_code) if org_code else None
-        user = User.objects.create_user(f"u{next(counter)}-{role}-{org_code}", password="pw", role=role, org_unit=unit, **extra)
+        user = User.objects.create_user(
+            f"u{next(counter)}-{role}-{org_code}", password="pw", role=role, org_unit=unit, **extra
+        )
         return user
 
     return make

@@ -1,4 +1,5 @@
 """Settings read from the environment (12-factor): DATABASE_URL, SECRET_KEY, DEBUG, ALLOWED_HOSTS."""
+
 import os
 from datetime import timedelta
 from pathlib import Path

@@ -11,10 +11,12 @@ urlpatterns = [
     path("", views.home, name="home"),
     path(
         "login/",
-        auth_views.LoginView.as_view(extra_context={
-            "lockout_limit": settings.AXES_FAILURE_LIMIT,
-            "lockout_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
-        }),
+        auth_views.LoginView.as_view(
+            extra_context={
+                "lockout_limit": settings.AXES_FAILURE_LIMIT,
+                "lockout_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+            }
+        ),
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -30,4 +30,3 @@ def permission_denied(request, exception):
 
 def page_not_found(request, exception):
     return render(request, "404.html", {"message": _user_message(exception)}, status=404)
-

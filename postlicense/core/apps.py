@@ -30,7 +30,11 @@ class CoreConfig(AppConfig):
 
         if not user.is_bureau_staff:
             return []
-        return [HomeCard("监管部门", org_units_for(user).count(), reverse("core:org_unit_list"), user.jurisdiction.describe())]
+        return [
+            HomeCard(
+                "监管部门", org_units_for(user).count(), reverse("core:org_unit_list"), user.jurisdiction.describe()
+            )
+        ]
 
     def load_demo(self, stdout):
         from .services import load_demo_users

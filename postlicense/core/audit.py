@@ -1,4 +1,5 @@
 """Tamper-evident audit trail: every change of an AuditedModel becomes one hash-chained AuditEntry."""
+
 import contextlib
 import contextvars
 import hashlib
@@ -84,6 +85,7 @@ class Change:
 @dataclass
 class Event:
     """What a security event concerns (a user for a login, a kind of record for an export), with its data."""
+
     action: str
     model: str
     object_id: str
@@ -106,8 +108,18 @@ class _PendingEntry:
     object_repr: str
 
 
-_INSERT_COLUMNS = ("at", "actor_id", "actor_name", "action", "model", "object_id", "object_repr", "changes",
-                   "prev_hash", "hash")
+_INSERT_COLUMNS = (
+    "at",
+    "actor_id",
+    "actor_name",
+    "action",
+    "model",
+    "object_id",
+    "object_repr",
+    "changes",
+    "prev_hash",
+    "hash",
+)
 
 
 def record(changes: list[Change | Event], actor=None, actor_name="系统"):
@@ -127,12 +139,31 @@ def record(changes: list[Change | Event], actor=None, actor_name="系统"):
         db_at = connection.ops.adapt_datetimefield_value(at)
         for change in changes:
             model, object_id, object_repr = change.target
-            entry = _PendingEntry(at, actor.pk if actor else None, str(actor) if actor else actor_name,
-                                  change.action, model, object_id, object_repr[:200])
+            entry = _PendingEntry(
+                at,
+                actor.pk if actor else None,
+                str(actor) if actor else actor_name,
+                change.action,
+                model,
+                object_id,
+                object_repr[:200],
+            )
             changes_json = _canonical(change.changes)
             prev_hash, prev = prev, chain_hash(entry, prev, changes_json)
-            rows.append((db_at, entry.actor_id, entry.actor_name, entry.action, entry.model, entry.object_id,
-                         entry.object_repr, changes_json, prev_hash, prev))
+            rows.append(
+                (
+                    db_at,
+                    entry.actor_id,
+                    entry.actor_name,
+                    entry.action,
+                    entry.model,
+                    entry.object_id,
+                    entry.object_repr,
+                    changes_json,
+                    prev_hash,
+                    prev,
+                )
+            )
         insert_rows(connection, AuditEntry._meta.db_table, _INSERT_COLUMNS, rows)
         last_id = AuditEntry.objects.filter(hash=prev).values_list("id", flat=True).get()
         AuditHead.objects.filter(id=1).update(last_id=last_id, last_hash=prev, count=models.F("count") + len(rows))
@@ -146,15 +177,25 @@ def record_event(user, action, detail, *, rows=None, target=None, **data):
     model = model_label(target) if target is not None else ""
     object_id = str(target.pk) if isinstance(target, models.Model) else ""
     actor = user if getattr(user, "is_authenticated", False) else None
-    record([Event(action, model, object_id, detail, changes)], actor=actor,
-           actor_name="系统" if user is None else "未登录用户")
+    record(
+        [Event(action, model, object_id, detail, changes)],
+        actor=actor,
+        actor_name="系统" if user is None else "未登录用户",
+    )
 
 
 def record_export(request, detail, *, rows, target=None):
     """The event of an export or download of personal data made by `request`: who, what (`detail`, the address
     and the query that chose the rows) and how many rows."""
-    record_event(request.user, AuditEntry.Action.EXPORT, detail, rows=rows, target=target, path=request.path,
-                 query=request.GET.urlencode() or None)
+    record_event(
+        request.user,
+        AuditEntry.Action.EXPORT,
+        detail,
+        rows=rows,
+        target=target,
+        path=request.path,
+        query=request.GET.urlencode() or None,
+    )
 
 
 def record_created(objects):
@@ -179,8 +220,13 @@ def bulk_update_audited(model, objects, fields):
     entry per changed row; the values before are read back in one query."""
     before = {obj.pk: snapshot(obj) for obj in model._base_manager.filter(pk__in=[obj.pk for obj in objects])}
     update_rows(model, objects, fields)
-    record([Change(AuditEntry.Action.UPDATE, obj, {"changed": changed}) for obj in objects
-            if (changed := diff(before[obj.pk], snapshot(obj)))])
+    record(
+        [
+            Change(AuditEntry.Action.UPDATE, obj, {"changed": changed})
+            for obj in objects
+            if (changed := diff(before[obj.pk], snapshot(obj)))
+        ]
+    )
 
 
 def diff(before, after):
@@ -202,6 +248,7 @@ class VerifyResult:
 class Anchor:
     """The chain's tip as written outside the database by audit-anchor: the newest entry, the number of entries
     up to it and its hash. Whoever rewrites the tables cannot rewrite this copy, so a rewound tail shows."""
+
     entry_id: int
     count: int
     hash: str
@@ -243,7 +290,9 @@ def verify_chain(anchor: Anchor | None = None, since: Anchor | None = None):
     prev, checked, last_id = GENESIS_HASH, 0, 0
     if since is not None:
         if not AuditEntry.objects.filter(id=since.entry_id, hash=since.hash).exists():
-            return VerifyResult(False, 0, since.entry_id, f"与{since}不符：该条记录已不存在或已被改写（链尾被回退或篡改）")
+            return VerifyResult(
+                False, 0, since.entry_id, f"与{since}不符：该条记录已不存在或已被改写（链尾被回退或篡改）"
+            )
         prev, checked, last_id = since.hash, since.count, since.entry_id
     walked, more = None, True
     while more:
@@ -302,7 +351,9 @@ def anchor_chain(path, syslog_address=""):
         raise AnchorError(f"审计日志校验失败，未写入锚点：第 {result.broken_id} 条记录处断裂——{result.reason}")
     if result.checked == 0:
         return None, False
-    anchor = Anchor(result.last_id, result.checked, result.last_hash, timezone.localtime().isoformat(timespec="seconds"))
+    anchor = Anchor(
+        result.last_id, result.checked, result.last_hash, timezone.localtime().isoformat(timespec="seconds")
+    )
     if previous is not None and (previous.entry_id, previous.hash) == (anchor.entry_id, anchor.hash):
         return previous, False
     line = anchor.to_json()

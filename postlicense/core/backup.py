@@ -5,6 +5,7 @@ audit chain verifies after a restore (dumpdata/loaddata truncated timestamps and
 online backup API, PostgreSQL through pg_dump's custom format under an exported snapshot, so the manifest's
 counts and chain tip are those of the dump. A restore reads and checks the whole archive before it writes anything.
 """
+
 import hashlib
 import io
 import json
@@ -93,14 +94,22 @@ def _pg_binary(name):
     installed = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"), key=lambda p: int(p.parts[-3]))
     found = str(installed[-1]) if installed else shutil.which(name)
     if not found:
-        raise BackupError(f"找不到 {name}：请安装 PostgreSQL 客户端（Debian 包 postgresql-client），或用 PG_BIN_DIR 指定其目录。")
+        raise BackupError(
+            f"找不到 {name}：请安装 PostgreSQL 客户端（Debian 包 postgresql-client），或用 PG_BIN_DIR 指定其目录。"
+        )
     return found
 
 
 def _pg_env():
     db = connection.settings_dict
-    env = {**os.environ, "PGDATABASE": db["NAME"], "PGUSER": db.get("USER") or "", "PGHOST": db.get("HOST") or "",
-           "PGPORT": str(db.get("PORT") or ""), "PGPASSWORD": db.get("PASSWORD") or ""}
+    env = {
+        **os.environ,
+        "PGDATABASE": db["NAME"],
+        "PGUSER": db.get("USER") or "",
+        "PGHOST": db.get("HOST") or "",
+        "PGPORT": str(db.get("PORT") or ""),
+        "PGPASSWORD": db.get("PASSWORD") or "",
+    }
     if (db.get("OPTIONS") or {}).get("sslmode"):
         env["PGSSLMODE"] = db["OPTIONS"]["sslmode"]
     return {key: value for key, value in env.items() if value}
@@ -112,7 +121,9 @@ def _run(command):
     except OSError as exc:
         raise BackupError(f"无法运行 {command[0]}：{exc.strerror}") from exc
     if result.returncode:
-        raise BackupError(f"{Path(command[0]).name} 失败（退出码 {result.returncode}）：{result.stderr.strip()[-2000:]}")
+        raise BackupError(
+            f"{Path(command[0]).name} 失败（退出码 {result.returncode}）：{result.stderr.strip()[-2000:]}"
+        )
 
 
 def _dump_database(target):
@@ -129,8 +140,16 @@ def _dump_database(target):
         cursor.execute("SELECT pg_export_snapshot()")
         snapshot = cursor.fetchone()[0]
         counts, tip = _count_rows(cursor, tables), _chain_tip(cursor)
-        _run([_pg_binary("pg_dump"), "--format=custom", "--no-owner", "--no-privileges", f"--snapshot={snapshot}",
-              f"--file={target}"])
+        _run(
+            [
+                _pg_binary("pg_dump"),
+                "--format=custom",
+                "--no-owner",
+                "--no-privileges",
+                f"--snapshot={snapshot}",
+                f"--file={target}",
+            ]
+        )
     return counts, tip
 
 
@@ -176,9 +195,13 @@ def _write_backup(vendor, path):
                 files[name] = {"size": info.size, "sha256": reader.digest.hexdigest()}
             media = [v for k, v in files.items() if k.startswith(f"{MEDIA}/")]
             manifest = {
-                "format": FORMAT, "version": VERSION, "engine": vendor,
+                "format": FORMAT,
+                "version": VERSION,
+                "engine": vendor,
                 "created": timezone.localtime().isoformat(timespec="seconds"),
-                "database": dump.name, "counts": counts, "audit": tip,
+                "database": dump.name,
+                "counts": counts,
+                "audit": tip,
                 "media": {"included": root is not None, "files": len(media), "bytes": sum(f["size"] for f in media)},
                 "files": files,
             }
@@ -194,8 +217,13 @@ def _write_backup(vendor, path):
 def _member_kind(name):
     """MANIFEST, the database, a media file; refuses anything that could land outside its place."""
     path = PurePosixPath(name)
-    if (not name or "\\" in name or "\x00" in name or path.is_absolute()
-            or any(part in {"", ".", ".."} for part in name.split("/"))):
+    if (
+        not name
+        or "\\" in name
+        or "\x00" in name
+        or path.is_absolute()
+        or any(part in {"", ".", ".."} for part in name.split("/"))
+    ):
         raise BackupError(f"备份文件含有不安全的路径“{name[:200]}”，已拒绝，未写入任何内容。")
     if name == MANIFEST:
         return "manifest"
@@ -259,7 +287,8 @@ def read_manifest(path):
         raise BackupError(f"{path} 中没有备份清单（{MANIFEST}），不是本系统的备份文件，未写入任何内容。")
     if digests != manifest["files"]:
         differs = sorted(set(digests) ^ set(manifest["files"])) or sorted(
-            name for name in digests if digests[name] != manifest["files"][name])
+            name for name in digests if digests[name] != manifest["files"][name]
+        )
         raise BackupError(f"备份文件与其清单不符（{differs[0][:200]} 缺失、多余或内容已改变），未写入任何内容。")
     return manifest
 
@@ -267,11 +296,17 @@ def read_manifest(path):
 def _parse_manifest(data):
     try:
         manifest = json.loads(data.decode("utf-8"))
-        valid = (manifest.get("format") == FORMAT and manifest.get("version") == VERSION
-                 and manifest.get("engine") in DATABASE_MEMBER and isinstance(manifest.get("files"), dict)
-                 and manifest.get("database") == DATABASE_MEMBER[manifest["engine"]]
-                 and isinstance(manifest.get("counts"), dict) and isinstance(manifest.get("audit"), dict)
-                 and isinstance(manifest.get("media"), dict) and isinstance(manifest["media"].get("files"), int))
+        valid = (
+            manifest.get("format") == FORMAT
+            and manifest.get("version") == VERSION
+            and manifest.get("engine") in DATABASE_MEMBER
+            and isinstance(manifest.get("files"), dict)
+            and manifest.get("database") == DATABASE_MEMBER[manifest["engine"]]
+            and isinstance(manifest.get("counts"), dict)
+            and isinstance(manifest.get("audit"), dict)
+            and isinstance(manifest.get("media"), dict)
+            and isinstance(manifest["media"].get("files"), int)
+        )
     except (UnicodeDecodeError, ValueError, AttributeError, TypeError):
         valid = False
     if not valid:
@@ -294,8 +329,19 @@ def _restore_database(vendor, dump):
             source.backup(connection.connection)
         return
     connection.close()
-    _run([_pg_binary("pg_restore"), "--clean", "--if-exists", "--no-owner", "--no-privileges", "--single-transaction",
-          "--exit-on-error", f"--dbname={connection.settings_dict['NAME']}", str(dump)])
+    _run(
+        [
+            _pg_binary("pg_restore"),
+            "--clean",
+            "--if-exists",
+            "--no-owner",
+            "--no-privileges",
+            "--single-transaction",
+            "--exit-on-error",
+            f"--dbname={connection.settings_dict['NAME']}",
+            str(dump),
+        ]
+    )
 
 
 def restore_backup(path, force=False):
@@ -304,14 +350,20 @@ def restore_backup(path, force=False):
     vendor = _vendor()
     manifest = read_manifest(path)
     if manifest["engine"] != vendor:
-        raise BackupError(f"这是 {ENGINE_NAMES[manifest['engine']]} 数据库的备份，当前数据库是 {ENGINE_NAMES[vendor]}，"
-                          "无法恢复，未写入任何内容。")
+        raise BackupError(
+            f"这是 {ENGINE_NAMES[manifest['engine']]} 数据库的备份，当前数据库是 {ENGINE_NAMES[vendor]}，"
+            "无法恢复，未写入任何内容。"
+        )
     root = _media_root()
     if manifest["media"]["files"] and root is None:
-        raise BackupError("备份含有上传文件，但当前上传文件存放在对象存储（MEDIA_S3_BUCKET）中，"
-                          "请改用本地 MEDIA_ROOT 恢复后再迁移，未写入任何内容。")
+        raise BackupError(
+            "备份含有上传文件，但当前上传文件存放在对象存储（MEDIA_S3_BUCKET）中，"
+            "请改用本地 MEDIA_ROOT 恢复后再迁移，未写入任何内容。"
+        )
     if not force and (not database_is_empty() or _media_files(root)):
-        raise BackupError("目标数据库或上传文件目录不是空的：恢复会覆盖现有数据。确认要覆盖请加 --force，未写入任何内容。")
+        raise BackupError(
+            "目标数据库或上传文件目录不是空的：恢复会覆盖现有数据。确认要覆盖请加 --force，未写入任何内容。"
+        )
     if root is not None:
         root.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".restore-", dir=root.parent if root else None) as work:

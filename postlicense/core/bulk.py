@@ -4,6 +4,7 @@ Django's bulk_create and bulk_update compile every value of every row through th
 import sizes costs more than the database's own work; PostgreSQL's COPY and a pipelined executemany take the
 rows as they are.
 """
+
 from django.db import connections, models, router
 
 
@@ -30,8 +31,10 @@ def update_rows(model, objects, fields):
     with connection.cursor() as cursor:
         cursor.executemany(
             f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE {quote(model._meta.pk.column)} = %s",
-            [[*(field.get_db_prep_save(getattr(obj, field.attname), connection) for field in fields), obj.pk]
-             for obj in objects],
+            [
+                [*(field.get_db_prep_save(getattr(obj, field.attname), connection) for field in fields), obj.pk]
+                for obj in objects
+            ],
         )
 
 
@@ -47,8 +50,12 @@ def insert_new(model, objects, key):
         raise TypeError(f"{model.__name__}: insert_new needs an auto-increment primary key")
     connection = connections[router.db_for_write(model)]
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    insert_rows(connection, model._meta.db_table, [f.column for f in fields],
-                ([f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields] for obj in objects))
+    insert_rows(
+        connection,
+        model._meta.db_table,
+        [f.column for f in fields],
+        ([f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields] for obj in objects),
+    )
     keys = [getattr(obj, key) for obj in objects]
     ids = dict(model._base_manager.using(connection.alias).filter(**{f"{key}__in": keys}).values_list(key, "pk"))
     for obj in objects:

@@ -1,4 +1,5 @@
 """Seed of the working-day calendar from the chinese-calendar package, and the import of a later year."""
+
 import csv
 from datetime import date
 
@@ -20,8 +21,10 @@ PACKAGE_SOURCE = f"chinese-calendar {getattr(chinese_calendar, '__version__', ''
 def package_exceptions():
     """{year: [(date, kind, name)]}: weekday holidays and weekend working days known to the package."""
     years = {}
-    for table, kind, counts in ((chinese_calendar.holidays, "holiday", lambda d: d.weekday() < 5),
-                                (chinese_calendar.workdays, "workday", lambda d: d.weekday() >= 5)):
+    for table, kind, counts in (
+        (chinese_calendar.holidays, "holiday", lambda d: d.weekday() < 5),
+        (chinese_calendar.workdays, "workday", lambda d: d.weekday() >= 5),
+    ):
         for day, holiday in table.items():
             years.setdefault(day.year, [])
             if counts(day):
@@ -30,14 +33,25 @@ def package_exceptions():
     return years
 
 
-KIND_WORDS = {"休": "holiday", "休息": "holiday", "holiday": "holiday", "班": "workday", "上班": "workday", "workday": "workday"}
+KIND_WORDS = {
+    "休": "holiday",
+    "休息": "holiday",
+    "holiday": "holiday",
+    "班": "workday",
+    "上班": "workday",
+    "workday": "workday",
+}
 
 
 def parse_year_csv(fp, year):
     """Rows `日期,类型,名称` (类型: 休 or 班). Returns (rows, errors); errors name the line."""
     rows, errors, seen = [], [], set()
     for line_no, row in enumerate(csv.reader(fp), start=1):
-        if not row or not "".join(row).strip() or (line_no == 1 and row[0].strip().lstrip("\ufeff") in {"日期", "date"}):
+        if (
+            not row
+            or not "".join(row).strip()
+            or (line_no == 1 and row[0].strip().lstrip("\ufeff") in {"日期", "date"})
+        ):
             continue
         cells = [c.strip() for c in row] + [""] * 3
         try:

@@ -1,5 +1,6 @@
 """Audit entries as a person reads them: field labels (verbose_name) instead of column names, values as the
 pages show them (是/否, choice labels, the related record's name), and where a change came from (批量导入)."""
+
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -106,8 +107,9 @@ def _set_change(f, name, delta, names):
     def listed(pks):
         return "、".join(names.name(f.related_model, pk) if f is not None else pk for pk in pks)
 
-    return f"{_label(f, name)}：" + "；".join(f"{M2M_VERBS.get(verb, verb)} {listed(pks)}".strip()
-                                            for verb, pks in delta.items())
+    return f"{_label(f, name)}：" + "；".join(
+        f"{M2M_VERBS.get(verb, verb)} {listed(pks)}".strip() for verb, pks in delta.items()
+    )
 
 
 def _view(entry, model, names):

@@ -5,6 +5,7 @@ Chromium and Firefox use), and a plain-ASCII `filename="…"` is there for clien
 A raw UTF-8 name in the header (what `filename*=UTF-8''名录.xlsx` without the percent-encoding sends) is
 not valid and browsers fall back to the URL's last segment.
 """
+
 import re
 import unicodedata
 from pathlib import PurePosixPath

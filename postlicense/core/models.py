@@ -24,7 +24,9 @@ class Region(models.Model):
     code = models.CharField("区划代码", max_length=6, primary_key=True)
     name = models.CharField("名称", max_length=50)
     level = models.CharField("级别", max_length=10, choices=Level.choices)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", verbose_name="上级")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", verbose_name="上级"
+    )
 
     class Meta:
         ordering = ["code"]
@@ -59,7 +61,9 @@ class OrgUnit(models.Model):
     name = models.CharField("名称", max_length=100, unique=True)
     kind = models.CharField("类型", max_length=10, choices=Kind.choices)
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="org_units", verbose_name="行政区划")
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", verbose_name="上级单位")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", verbose_name="上级单位"
+    )
 
     objects = ScopedQuerySet.as_manager()
     scope = ScopePaths(region="region", unit="pk")
@@ -86,7 +90,9 @@ class User(AbstractUser, AuditedModel):
         ENTERPRISE = "enterprise", "企业用户"
 
     role = models.CharField("角色", max_length=20, choices=Role.choices, default=Role.COUNTY_STAFF)
-    org_unit = models.ForeignKey(OrgUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="users", verbose_name="所属单位")
+    org_unit = models.ForeignKey(
+        OrgUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="users", verbose_name="所属单位"
+    )
     display_name = models.CharField("姓名", max_length=50, blank=True)
 
     objects = ScopedUserManager()
@@ -130,7 +136,9 @@ class AuditEntry(models.Model):
         EXPORT = "export", "导出/下载"
 
     at = models.DateTimeField("时间")
-    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="操作人")
+    actor = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="操作人"
+    )
     actor_name = models.CharField("操作人", max_length=150, blank=True)
     action = models.CharField("操作", max_length=10, choices=Action.choices)
     model = models.CharField("对象类型", max_length=100)
@@ -148,6 +156,9 @@ class AuditEntry(models.Model):
         constraints = [models.UniqueConstraint(fields=["hash"], name="unique_audit_hash")]
         verbose_name = verbose_name_plural = "审计日志"
 
+    def __str__(self):
+        return f"第 {self.pk} 条 {self.get_action_display()} {self.object_repr}"
+
 
 class AuditHead(models.Model):
     """The chain's tip, so that deleting the newest entries is detected too."""
@@ -156,6 +167,9 @@ class AuditHead(models.Model):
     last_id = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default="0" * 64)
     count = models.BigIntegerField(default=0)
+
+    def __str__(self):
+        return f"审计日志链尾：第 {self.last_id} 条，共 {self.count} 条"
 
 
 class CalendarYear(AuditedModel):

@@ -1,4 +1,5 @@
 """Navigation by role: each app's AppConfig may define `nav_items(user)` returning NavItems."""
+
 from dataclasses import dataclass
 
 from django.apps import apps

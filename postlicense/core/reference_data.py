@@ -1,4 +1,5 @@
 """Reference data every database has: the seeds' regions and org units, and the working-day calendar."""
+
 from .calendar_data import PACKAGE_SOURCE, package_exceptions
 from .regions_data import ORG_UNITS, REGIONS
 
@@ -12,8 +13,12 @@ def load_reference_data(apps):
     for code, name, kind, region, parent in ORG_UNITS:
         OrgUnit.objects.update_or_create(
             code=code,
-            defaults={"name": name, "kind": kind, "region_id": region,
-                      "parent": OrgUnit.objects.get(code=parent) if parent else None},
+            defaults={
+                "name": name,
+                "kind": kind,
+                "region_id": region,
+                "parent": OrgUnit.objects.get(code=parent) if parent else None,
+            },
         )
     apps.get_model("core", "AuditHead").objects.get_or_create(id=1)
     CalendarYear = apps.get_model("core", "CalendarYear")

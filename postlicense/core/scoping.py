@@ -8,6 +8,7 @@ responsible OrgUnit, and to the User that may see it as an inspector or as an en
 - inspector / enterprise user: only the records linked to that user;
 - superuser: everything. Anyone else, or a model without the needed path: nothing.
 """
+
 from dataclasses import dataclass
 
 from django.db import models

@@ -1,5 +1,6 @@
 """Security events in the audit chain (等保2.0 安全审计): logins, failed logins, lockouts, logouts, password
 changes and changes of a user's role, jurisdiction or permissions. Exports call audit.record_event themselves."""
+
 from axes.helpers import get_client_ip_address
 from axes.signals import user_locked_out
 from django.contrib.auth.models import AnonymousUser
@@ -32,14 +33,14 @@ def _logged_out(sender, request, user, **kwargs):
 
 def _login_failed(sender, credentials, request=None, **kwargs):
     username = str(credentials.get("username", ""))[:USERNAME_MAX]
-    record_event(AnonymousUser(), AuditEntry.Action.LOGIN_FAILED, username, target=_claimed_user(username),
-                 ip=_ip(request))
+    record_event(
+        AnonymousUser(), AuditEntry.Action.LOGIN_FAILED, username, target=_claimed_user(username), ip=_ip(request)
+    )
 
 
 def _locked_out(sender, request, username, ip_address, **kwargs):
     username = str(username or "")[:USERNAME_MAX]
-    record_event(AnonymousUser(), AuditEntry.Action.LOCKOUT, username, target=_claimed_user(username),
-                 ip=ip_address)
+    record_event(AnonymousUser(), AuditEntry.Action.LOCKOUT, username, target=_claimed_user(username), ip=ip_address)
 
 
 def _user_saved(sender, instance, created, raw=False, **kwargs):
@@ -61,8 +62,13 @@ def _user_m2m(sender, instance, action, pk_set, **kwargs):
     """A user's groups or permissions changed from the user's side (Django admin's user form)."""
     if action in M2M_VERBS and isinstance(instance, User):
         field = "groups" if sender is User.groups.through else "user_permissions"
-        record_event(current_actor(), AuditEntry.Action.ACCESS, instance.username, target=instance,
-                     changed={field: {M2M_VERBS[action]: sorted(str(pk) for pk in pk_set or [])}})
+        record_event(
+            current_actor(),
+            AuditEntry.Action.ACCESS,
+            instance.username,
+            target=instance,
+            changed={field: {M2M_VERBS[action]: sorted(str(pk) for pk in pk_set or [])}},
+        )
 
 
 def connect():

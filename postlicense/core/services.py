@@ -27,8 +27,10 @@ def ensure_city_admin_group(extra_models=()):
     """The 市局管理员 group may maintain reference data in Django admin (calendar plus what apps add)."""
     group, _ = Group.objects.get_or_create(name="市局管理员")
     labels = [CalendarYear, CalendarDay, *extra_models]
-    perms = Permission.objects.filter(content_type__app_label__in={m._meta.app_label for m in labels},
-                                      content_type__model__in={m._meta.model_name for m in labels})
+    perms = Permission.objects.filter(
+        content_type__app_label__in={m._meta.app_label for m in labels},
+        content_type__model__in={m._meta.model_name for m in labels},
+    )
     group.permissions.add(*perms)
     return group
 
@@ -58,7 +60,8 @@ def load_demo_users():
         for role in (manager_role, User.Role.INSPECTOR):
             username = f"{unit.code}-{ROLE_SUFFIX[role]}"
             fake.seed_instance(zlib.crc32(username.encode()))
-            user = ensure_demo_user(username, role, unit, display_name=fake.name(),
-                                    is_staff=role == User.Role.CITY_ADMIN)
+            user = ensure_demo_user(
+                username, role, unit, display_name=fake.name(), is_staff=role == User.Role.CITY_ADMIN
+            )
             if role == User.Role.CITY_ADMIN:
                 user.groups.add(group)

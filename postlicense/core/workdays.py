@@ -2,6 +2,7 @@
 
 003 六(二): results are published within 20 working days; every such deadline is computed here.
 """
+
 from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError

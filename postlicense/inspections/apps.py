@@ -32,27 +32,39 @@ class InspectionsConfig(AppConfig):
         if user.role == User.Role.INSPECTOR:
             mine = my_inspections(user)
             url = reverse("inspections:my_inspections")
-            return [HomeCard("我的待检查", len(mine["assigned"]) + len(mine["due"]) + len(mine["overdue"]), url),
-                    HomeCard("已逾期", len(mine["overdue"]), url + "#overdue", "超过完成期限仍未完成")]
+            return [
+                HomeCard("我的待检查", len(mine["assigned"]) + len(mine["due"]) + len(mine["overdue"]), url),
+                HomeCard("已逾期", len(mine["overdue"]), url + "#overdue", "超过完成期限仍未完成"),
+            ]
         if not user.is_bureau_staff:
             return []
         counts = record_counts(user)
         url = reverse("inspections:record_list")
         # Each card links to the list filtered to exactly the rows it counts (selectors.record_counts).
-        return [HomeCard("未完成检查", counts["open"], f"{url}?status={OPEN}"),
-                HomeCard("逾期未完成检查", counts["overdue"], f"{url}?overdue=1", "超过完成期限"),
-                HomeCard("检查不合格", counts["unqualified"], f"{url}?conclusion=unqualified")]
+        return [
+            HomeCard("未完成检查", counts["open"], f"{url}?status={OPEN}"),
+            HomeCard("逾期未完成检查", counts["overdue"], f"{url}?overdue=1", "超过完成期限"),
+            HomeCard("检查不合格", counts["unqualified"], f"{url}?conclusion=unqualified"),
+        ]
 
     def archive_events(self, enterprise):
         from postlicense.registry.archive import ArchiveEvent
 
         from .models import InspectionRecord
 
-        finished = enterprise.inspections.filter(status=InspectionRecord.Status.FINISHED).select_related("template_version")
-        return [ArchiveEvent(at=r.finished_at, kind="检查",
-                             title=f"{r.get_kind_display()}：{r.get_conclusion_display()}",
-                             detail=(r.problems_summary or "未发现不符合项")[:200], url=r.get_absolute_url())
-                for r in finished]
+        finished = enterprise.inspections.filter(status=InspectionRecord.Status.FINISHED).select_related(
+            "template_version"
+        )
+        return [
+            ArchiveEvent(
+                at=r.finished_at,
+                kind="检查",
+                title=f"{r.get_kind_display()}：{r.get_conclusion_display()}",
+                detail=(r.problems_summary or "未发现不符合项")[:200],
+                url=r.get_absolute_url(),
+            )
+            for r in finished
+        ]
 
     def load_demo(self, stdout):
         from .demo import load_demo

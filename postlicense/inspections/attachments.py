@@ -1,4 +1,5 @@
 """Checks on uploaded photos and PDFs: type from the content (not the name or the browser's claim), size cap."""
+
 import io
 import os
 
@@ -26,7 +27,9 @@ def validate(upload):
     """(bytes, content type) of an acceptable upload, or a ValidationError naming the file and the reason."""
     limit = max_bytes()
     if upload.size > limit:
-        raise ValidationError(f"文件“{upload.name}”大小 {upload.size / 1048576:.1f} MB，超过上限 {limit // 1048576} MB。")
+        raise ValidationError(
+            f"文件“{upload.name}”大小 {upload.size / 1048576:.1f} MB，超过上限 {limit // 1048576} MB。"
+        )
     raw = upload.read()
     kind = filetype.guess(raw)
     content_type = kind.mime if kind else ""

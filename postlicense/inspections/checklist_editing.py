@@ -13,6 +13,7 @@ Options are edited one row each: an option with a parent is a nested choice and 
 with option_groups["有（已处理）"] = ["有", "已处理"] (003 附件 items 10, 11). Lists typed in one field (单项检查结论,
 the conclusions an option allows) are separated by 、 , or spaces.
 """
+
 import hashlib
 import json
 import re
@@ -25,8 +26,17 @@ from django.db import transaction
 from . import services
 from .models import ChecklistItem, ChecklistTemplate, InspectionRecord
 
-HEADER_FIELDS = ("title", "header_label", "unit_label", "item_section", "inspectors_label", "enterprise_label",
-                 "enterprise_opinion", "notes", "copies")
+HEADER_FIELDS = (
+    "title",
+    "header_label",
+    "unit_label",
+    "item_section",
+    "inspectors_label",
+    "enterprise_label",
+    "enterprise_opinion",
+    "notes",
+    "copies",
+)
 REQUIRED_HEADER = {"title": "表头标题", "header_label": "企业栏标题", "inspectors_label": "检查人员栏标题"}
 FIELD_TYPES = {"text": "文字", "number": "数字"}
 _SEPARATORS = re.compile(r"[、,，;；\s]+")
@@ -152,12 +162,25 @@ def draft_of(version):
         options = []
         for value in item.options:
             parent, label = item.option_groups.get(value, ("", value))
-            options.append(OptionRow(new_key(), label, parent, "、".join(item.option_conclusions.get(value, [])),
-                                     value in nonconforming))
-        items.append(ItemRow(str(item.pk), item.number, item.text, "、".join(item.conclusions), item.register_check,
-                             options, str(item.position)))
-    extras = [ExtraRow(f["key"], f.get("label", ""), f.get("group", ""), f.get("type", "text"))
-              for f in version.extra_fields]
+            options.append(
+                OptionRow(
+                    new_key(), label, parent, "、".join(item.option_conclusions.get(value, [])), value in nonconforming
+                )
+            )
+        items.append(
+            ItemRow(
+                str(item.pk),
+                item.number,
+                item.text,
+                "、".join(item.conclusions),
+                item.register_check,
+                options,
+                str(item.position),
+            )
+        )
+    extras = [
+        ExtraRow(f["key"], f.get("label", ""), f.get("group", ""), f.get("type", "text")) for f in version.extra_fields
+    ]
     return Draft(header, list(version.kinds), extras, items)
 
 
@@ -173,15 +196,39 @@ def draft_from_post(data):
         key = match.group(1)
         prefix = f"item-{key}-"
         option_keys = [m.group(1) for n in data if (m := re.fullmatch(rf"{re.escape(prefix)}opt-(\w+)-label", n))]
-        options = [OptionRow(ok, data.get(f"{prefix}opt-{ok}-label", "").strip(), data.get(f"{prefix}opt-{ok}-parent", "").strip(),
-                             data.get(f"{prefix}opt-{ok}-allowed", "").strip(), data.get(f"{prefix}opt-{ok}-bad") == "on")
-                   for ok in option_keys]
-        items.append(ItemRow(key, data.get(f"{prefix}number", "").strip(), data.get(name, "").strip(),
-                             data.get(f"{prefix}conclusions", "").strip(), data.get(f"{prefix}register_check", "").strip(),
-                             options, data.get(f"{prefix}order", "").strip(), data.get(f"{prefix}delete") == "on"))
-    extras = [ExtraRow(m.group(1), data.get(n, "").strip(), data.get(f"extra-{m.group(1)}-group", "").strip(),
-                       data.get(f"extra-{m.group(1)}-type", "text"), data.get(f"extra-{m.group(1)}-delete") == "on")
-              for n in data if (m := re.fullmatch(r"extra-(\w+)-label", n))]
+        options = [
+            OptionRow(
+                ok,
+                data.get(f"{prefix}opt-{ok}-label", "").strip(),
+                data.get(f"{prefix}opt-{ok}-parent", "").strip(),
+                data.get(f"{prefix}opt-{ok}-allowed", "").strip(),
+                data.get(f"{prefix}opt-{ok}-bad") == "on",
+            )
+            for ok in option_keys
+        ]
+        items.append(
+            ItemRow(
+                key,
+                data.get(f"{prefix}number", "").strip(),
+                data.get(name, "").strip(),
+                data.get(f"{prefix}conclusions", "").strip(),
+                data.get(f"{prefix}register_check", "").strip(),
+                options,
+                data.get(f"{prefix}order", "").strip(),
+                data.get(f"{prefix}delete") == "on",
+            )
+        )
+    extras = [
+        ExtraRow(
+            m.group(1),
+            data.get(n, "").strip(),
+            data.get(f"extra-{m.group(1)}-group", "").strip(),
+            data.get(f"extra-{m.group(1)}-type", "text"),
+            data.get(f"extra-{m.group(1)}-delete") == "on",
+        )
+        for n in data
+        if (m := re.fullmatch(r"extra-(\w+)-label", n))
+    ]
     return Draft(header, data.getlist("kinds"), extras, items)
 
 
@@ -252,29 +299,50 @@ def _item_errors(item, shown, numbers):
         seen.add(option.value)
         outside = [c for c in option.allowed if c not in conclusions]
         if outside:
-            errors[at + "allowed"] = (f"{name}：选项“{option.value}”允许的结论“{'、'.join(outside)}”不在本项的单项检查结论"
-                                      f"（{'、'.join(conclusions) or '无'}）中。")
+            errors[at + "allowed"] = (
+                f"{name}：选项“{option.value}”允许的结论“{'、'.join(outside)}”不在本项的单项检查结论"
+                f"（{'、'.join(conclusions) or '无'}）中。"
+            )
         if option.nonconforming and conclusions:
             errors[at + "bad"] = f"{name}：有单项检查结论的检查项由结论判定不符合，选项不能再标为“视为不符合”。"
     return errors
 
 
 def _hash(header, kinds, extra_fields, items):
-    content = {"header": header, "kinds": kinds, "extra_fields": extra_fields,
-               "items": [[i.number, i.text, i.options, i.conclusions, i.nonconforming_options, i.option_conclusions,
-                          i.option_groups, i.register_check] for i in items]}
+    content = {
+        "header": header,
+        "kinds": kinds,
+        "extra_fields": extra_fields,
+        "items": [
+            [
+                i.number,
+                i.text,
+                i.options,
+                i.conclusions,
+                i.nonconforming_options,
+                i.option_conclusions,
+                i.option_groups,
+                i.register_check,
+            ]
+            for i in items
+        ],
+    }
     return hashlib.sha256(json.dumps(content, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
 
 
 def content_token(version):
     """A hash of everything the editor changes in `version`: the stale-save check."""
-    return _hash({n: getattr(version, n) for n in HEADER_FIELDS}, version.kinds, version.extra_fields, version.items.all())
+    return _hash(
+        {n: getattr(version, n) for n in HEADER_FIELDS}, version.kinds, version.extra_fields, version.items.all()
+    )
 
 
 class StaleDraft(ValidationError):
     def __init__(self):
-        super().__init__("保存未成功：在您编辑期间，另一位管理员已修改并保存了这个草稿。您填写的内容仍保留在本页；"
-                         "请在新窗口打开本草稿核对最新内容后再保存（再次保存将以本页内容为准）。")
+        super().__init__(
+            "保存未成功：在您编辑期间，另一位管理员已修改并保存了这个草稿。您填写的内容仍保留在本页；"
+            "请在新窗口打开本草稿核对最新内容后再保存（再次保存将以本页内容为准）。"
+        )
 
 
 def _ensure_editable(version):
@@ -317,15 +385,24 @@ def _items(version, draft):
         before = previous.get(row.key)
         agreement = {}
         if before is not None and before.register_check == row.register_check:
-            agreement = {side: [v for v in answers if v in values] for side, answers in before.register_agreement.items()}
-        rows.append(ChecklistItem(
-            version=version, position=position, number=row.number or str(position), text=row.text, options=values,
-            conclusions=row.conclusions,
-            nonconforming_options=[o.value for o in options if o.nonconforming],
-            option_conclusions={o.value: o.allowed for o in options if o.allowed},
-            option_groups={o.value: [o.parent, o.label] for o in options if o.parent},
-            register_check=row.register_check, register_agreement=agreement,
-        ))
+            agreement = {
+                side: [v for v in answers if v in values] for side, answers in before.register_agreement.items()
+            }
+        rows.append(
+            ChecklistItem(
+                version=version,
+                position=position,
+                number=row.number or str(position),
+                text=row.text,
+                options=values,
+                conclusions=row.conclusions,
+                nonconforming_options=[o.value for o in options if o.nonconforming],
+                option_conclusions={o.value: o.allowed for o in options if o.allowed},
+                option_groups={o.value: [o.parent, o.label] for o in options if o.parent},
+                register_check=row.register_check,
+                register_agreement=agreement,
+            )
+        )
     return rows
 
 

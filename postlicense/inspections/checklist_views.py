@@ -1,5 +1,6 @@
 """检查表 pages: the list of checklists and their versions, a draft's editor, previews. City admins and superusers
 only; the writes are in checklist_editing."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -27,8 +28,9 @@ def _version(request, pk):
 @login_required
 def checklist_list(request):
     _editor(request)
-    return render(request, "inspections/checklist_list.html",
-                  dict(editing.overview(), kinds=dict(InspectionRecord.Kind.choices)))
+    return render(
+        request, "inspections/checklist_list.html", dict(editing.overview(), kinds=dict(InspectionRecord.Kind.choices))
+    )
 
 
 @login_required
@@ -46,9 +48,14 @@ def checklist_new_draft(request, pk):
 
 
 def _editor_context(version, draft, token):
-    return {"version": version, "draft": draft, "token": token,
-            "kinds": InspectionRecord.Kind.choices, "register_checks": ChecklistItem.RegisterCheck.choices,
-            "field_types": editing.FIELD_TYPES.items()}
+    return {
+        "version": version,
+        "draft": draft,
+        "token": token,
+        "kinds": InspectionRecord.Kind.choices,
+        "register_checks": ChecklistItem.RegisterCheck.choices,
+        "field_types": editing.FIELD_TYPES.items(),
+    }
 
 
 @login_required
@@ -58,22 +65,33 @@ def checklist_edit(request, pk):
         messages.info(request, f"{version}已发布，不能修改；如需修改请新建草稿版本。")
         return redirect("inspections:checklist_preview", pk=pk)
     if request.method != "POST":
-        return render(request, "inspections/checklist_edit.html",
-                      _editor_context(version, editing.draft_of(version), editing.content_token(version)))
+        return render(
+            request,
+            "inspections/checklist_edit.html",
+            _editor_context(version, editing.draft_of(version), editing.content_token(version)),
+        )
     draft = editing.draft_from_post(request.POST)
     publish = request.POST.get("action") == "publish"
     try:
         editing.save_draft(version, draft, token=request.POST.get("token", ""), publish=publish)
     except editing.StaleDraft as exc:
         messages.error(request, exc.message)
-        return render(request, "inspections/checklist_edit.html",
-                      _editor_context(version, draft, editing.content_token(version)), status=409)
+        return render(
+            request,
+            "inspections/checklist_edit.html",
+            _editor_context(version, draft, editing.content_token(version)),
+            status=409,
+        )
     except ValidationError as exc:
         errors = exc.message_dict if hasattr(exc, "error_dict") else {"form": exc.messages}
         draft.attach({name: " ".join(texts) for name, texts in errors.items()})
         messages.error(request, f"未保存：有{len(errors)}处需要修改，见下方标红的栏目。")
-        return render(request, "inspections/checklist_edit.html",
-                      _editor_context(version, draft, request.POST.get("token", "")), status=400)
+        return render(
+            request,
+            "inspections/checklist_edit.html",
+            _editor_context(version, draft, request.POST.get("token", "")),
+            status=400,
+        )
     if publish:
         messages.success(request, f"{version}已发布，新派发的检查将使用此版本；已有检查记录仍使用填写时的版本。")
         return redirect("inspections:checklist_list")
@@ -100,10 +118,15 @@ def checklist_item_row(request):
 @login_required
 def checklist_preview(request, pk):
     version = _version(request, pk)
-    return render(request, "inspections/checklist_preview.html", {
-        "version": version, "form": {"items": [FillRow(item) for item in version.items.all()], "errors": {}},
-        "kinds": [label for value, label in InspectionRecord.Kind.choices if value in version.kinds],
-    })
+    return render(
+        request,
+        "inspections/checklist_preview.html",
+        {
+            "version": version,
+            "form": {"items": [FillRow(item) for item in version.items.all()], "errors": {}},
+            "kinds": [label for value, label in InspectionRecord.Kind.choices if value in version.kinds],
+        },
+    )
 
 
 @login_required

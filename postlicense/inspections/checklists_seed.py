@@ -11,6 +11,7 @@ option per path ("有（已处理）"), and `groups` names the parent and child 
 `allowed` gives, for each 检查记录 answer, the 单项检查结论 it permits (003 附件 注2: an answer that states a
 nonconformity cannot be concluded 符合). `register_checks` names the items the register can answer.
 """
+
 CONFORM = ["符合", "不符合"]
 CONFORM_NA = ["符合", "不符合", "不适用"]
 
@@ -32,20 +33,42 @@ RANDOM_CHECK_003 = {
     },
     "items": [
         ("1", "营业执照是否有效，生产许可证是否在有效期内", ["在有效期", "不在有效期"], CONFORM),
-        ("2", "企业的生产条件与取证时相比是否发生重大变化（包括生产地址、产能、重要生产工艺和技术、关键生产设备和检验设备等"
-              "与获证时相比是否发生变化），是否有在变化事项发生后1个月内向生产许可管理部门申请重新审查",
-         ["未发生变化", "发生变化已重新审查", "发生变化未申请重新审查"], CONFORM),
+        (
+            "2",
+            "企业的生产条件与取证时相比是否发生重大变化（包括生产地址、产能、重要生产工艺和技术、关键生产设备和检验设备等"
+            "与获证时相比是否发生变化），是否有在变化事项发生后1个月内向生产许可管理部门申请重新审查",
+            ["未发生变化", "发生变化已重新审查", "发生变化未申请重新审查"],
+            CONFORM,
+        ),
         ("3", "是否存在超许可证范围生产产品的行为", ["存在", "不存在"], CONFORM),
         ("4", "是否按照规定要求在产品包装上标注生产许可证编号和标志", ["已标注", "未标注"], CONFORM_NA),
-        ("5", "执行的产品标准是否现行有效，并按要求在企业产品标准信息公共服务平台向社会公开", ["有效", "无效"], CONFORM_NA),
+        (
+            "5",
+            "执行的产品标准是否现行有效，并按要求在企业产品标准信息公共服务平台向社会公开",
+            ["有效", "无效"],
+            CONFORM_NA,
+        ),
         ("6", "是否对出厂产品进行检验并记录存档", ["进行检验并存档", "未进行检验", "检验记录不全"], CONFORM),
-        ("7", "是否建立原材料进货台帐、对原材料进行检验并记录；如原材料属于许可证管理的，是否能提供相关许可证证明材料",
-         ["已建立并执行", "已建立未执行", "未建立"], CONFORM),
+        (
+            "7",
+            "是否建立原材料进货台帐、对原材料进行检验并记录；如原材料属于许可证管理的，是否能提供相关许可证证明材料",
+            ["已建立并执行", "已建立未执行", "未建立"],
+            CONFORM,
+        ),
         ("8", "使用的计量器具是否按规定检定并在检定有效期内", ["是", "否"], CONFORM),
         ("9", "是否符合国家产业政策规定（如有），不存在国家明令淘汰的落后工艺和设备", ["符合", "不符合"], CONFORM_NA),
-        ("10", "对上次日常巡查中发现有问题的，是否整改完成并记录整改情况", ["有（已处理）", "有（未处理）", "无"], CONFORM_NA),
-        ("11", "是否存在其它违反生产许可相关法律法规规章及规定的情形",
-         ["有（涂改转让）", "有（生产假冒伪劣）", "有（其他违法行为）", "无"], CONFORM),
+        (
+            "10",
+            "对上次日常巡查中发现有问题的，是否整改完成并记录整改情况",
+            ["有（已处理）", "有（未处理）", "无"],
+            CONFORM_NA,
+        ),
+        (
+            "11",
+            "是否存在其它违反生产许可相关法律法规规章及规定的情形",
+            ["有（涂改转让）", "有（生产假冒伪劣）", "有（其他违法行为）", "无"],
+            CONFORM,
+        ),
         ("12", "其他需要检查的项目。", [], []),
     ],
     "kinds": ["random_check"],
@@ -60,12 +83,20 @@ RANDOM_CHECK_003 = {
         "8": {"是": ["符合"], "否": ["不符合"]},
         "9": {"符合": ["符合"], "不符合": ["不符合"]},
         "10": {"有（已处理）": ["符合"], "有（未处理）": ["不符合"], "无": ["符合", "不适用"]},
-        "11": {"有（涂改转让）": ["不符合"], "有（生产假冒伪劣）": ["不符合"], "有（其他违法行为）": ["不符合"], "无": ["符合"]},
+        "11": {
+            "有（涂改转让）": ["不符合"],
+            "有（生产假冒伪劣）": ["不符合"],
+            "有（其他违法行为）": ["不符合"],
+            "无": ["符合"],
+        },
     },
     "groups": {
         "10": {"有（已处理）": ["有", "已处理"], "有（未处理）": ["有", "未处理"]},
-        "11": {"有（涂改转让）": ["有", "涂改转让"], "有（生产假冒伪劣）": ["有", "生产假冒伪劣"],
-               "有（其他违法行为）": ["有", "其他违法行为"]},
+        "11": {
+            "有（涂改转让）": ["有", "涂改转让"],
+            "有（生产假冒伪劣）": ["有", "生产假冒伪劣"],
+            "有（其他违法行为）": ["有", "其他违法行为"],
+        },
     },
     "register_checks": {"1": "license_valid", "2": "key_equipment", "8": "calibration", "10": "open_problems"},
     # The answers that agree with the register when it shows a problem (license not valid on the inspection date,
@@ -156,9 +187,18 @@ PATROL_001 = {
     },
     "items": [
         ("1", "获证企业是否按照规定要求在产品包装上标注生产许可证编号和标识", [], CONFORM),
-        ("2", "获证企业生产条件、检验手段、生产技术或工艺是否发生变化，若发生变化是否按照规定办理重新审查手续", [], CONFORM),
-        ("3", "获证企业的原辅材料进货验收制度是否有效运行，有针对性地对企业原辅材料的采购进货、入库验收、保管和使用情况进行抽查",
-         [], CONFORM),
+        (
+            "2",
+            "获证企业生产条件、检验手段、生产技术或工艺是否发生变化，若发生变化是否按照规定办理重新审查手续",
+            [],
+            CONFORM,
+        ),
+        (
+            "3",
+            "获证企业的原辅材料进货验收制度是否有效运行，有针对性地对企业原辅材料的采购进货、入库验收、保管和使用情况进行抽查",
+            [],
+            CONFORM,
+        ),
         ("4", "获证企业产品出厂检验的实施情况，重点检查出厂检验记录和报告", [], CONFORM),
         ("5", "企业产品包装是否符合标识标注规定，是否存在误导、欺骗消费者的情况", [], CONFORM),
     ],
@@ -180,7 +220,12 @@ PATROL_002 = {
     "items": [
         ("1", "是否按照规定要求在产品包装上标注生产许可证编号和标志", [], CONFORM),
         ("2", "生产条件、检验手段、生产技术或工艺是否已经发生变化，是否按照法定要求办理重新审查手续", [], CONFORM),
-        ("3", "原辅材料进货验收制度是否有效运行，有针对性地对企业原辅材料的采购进货、入库验收、保管和使用情况进行抽查", [], CONFORM),
+        (
+            "3",
+            "原辅材料进货验收制度是否有效运行，有针对性地对企业原辅材料的采购进货、入库验收、保管和使用情况进行抽查",
+            [],
+            CONFORM,
+        ),
         ("4", "产品出厂检验的实施情况，重点检查出厂检验记录和报告", [], CONFORM),
         ("5", "企业产品包装是否符合标识标注规定，是否存在误导、欺骗消费者的情况", [], CONFORM),
         ("6", "获证企业执行产业政策情况", [], CONFORM),
@@ -197,13 +242,22 @@ def load_checklists(apps, specs=CHECKLISTS):
     Version = apps.get_model("inspections", "ChecklistVersion")
     Item = apps.get_model("inspections", "ChecklistItem")
     for spec in specs:
-        template, _ = Template.objects.get_or_create(code=spec["code"], defaults={"name": spec["name"], "source": spec["source"]})
+        template, _ = Template.objects.get_or_create(
+            code=spec["code"], defaults={"name": spec["name"], "source": spec["source"]}
+        )
         if Version.objects.filter(template=template).exists():
             continue
         version = Version.objects.create(template=template, number=1, published=True, **spec["version"])
         Item.objects.bulk_create(
-            Item(version=version, position=i, number=number, text=text, options=options, conclusions=conclusions,
-                 nonconforming_options=spec.get("nonconforming", []) if not conclusions else [])
+            Item(
+                version=version,
+                position=i,
+                number=number,
+                text=text,
+                options=options,
+                conclusions=conclusions,
+                nonconforming_options=spec.get("nonconforming", []) if not conclusions else [],
+            )
             for i, (number, text, options, conclusions) in enumerate(spec["items"], start=1)
         )
 
@@ -233,8 +287,9 @@ def bind_register_answers(apps):
     for spec in CHECKLISTS:  # cited by the regulations' short names (DESIGN "Documents named in the UI")
         Template.objects.filter(code=spec["code"]).update(source=spec["source"])
     agreement = RANDOM_CHECK_003["register_agreement"]
-    for item in Item.objects.filter(version__template__code=RANDOM_CHECK_003["code"], version__number=1,
-                                    number__in=agreement):
+    for item in Item.objects.filter(
+        version__template__code=RANDOM_CHECK_003["code"], version__number=1, number__in=agreement
+    ):
         item.register_agreement = agreement[item.number]
         item.save(update_fields=["register_agreement"])
 

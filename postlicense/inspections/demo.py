@@ -1,5 +1,6 @@
 """Demo: a year of finished inspections on the demo register, with realistic findings (some 不合格), plus open
 assignments for each unit's demo inspector login. Idempotent: a unit that already has finished inspections is skipped."""
+
 import functools
 import io
 import random
@@ -36,9 +37,24 @@ FAILURES_003 = {
     "8": ("否", "压力试验机检定证书已过期2个月"),
     "2": ("发生变化未申请重新审查", "新增一条粉磨生产线，未申请重新审查"),
 }
-FAILURES_004 = {"4": "出厂检验报告未经检验员签字", "6": "产品合格证缺少执行标准编号", "7": "不合格品未隔离存放、无处置记录"}
-PASS_OPTION_003 = {"1": "在有效期", "2": "未发生变化", "3": "不存在", "4": "已标注", "5": "有效", "6": "进行检验并存档",
-                   "7": "已建立并执行", "8": "是", "9": "符合", "10": "无", "11": "无"}
+FAILURES_004 = {
+    "4": "出厂检验报告未经检验员签字",
+    "6": "产品合格证缺少执行标准编号",
+    "7": "不合格品未隔离存放、无处置记录",
+}
+PASS_OPTION_003 = {
+    "1": "在有效期",
+    "2": "未发生变化",
+    "3": "不存在",
+    "4": "已标注",
+    "5": "有效",
+    "6": "进行检验并存档",
+    "7": "已建立并执行",
+    "8": "是",
+    "9": "符合",
+    "10": "无",
+    "11": "无",
+}
 
 
 @functools.cache
@@ -76,7 +92,11 @@ def _answer_003(item, failing, facts):
 
 def _fill(record, rng, fail, day):
     version = record.template_version
-    failing = set(rng.sample(sorted(FAILURES_003 if version.template.code == "random_check_003" else FAILURES_004), k=fail)) if fail else set()
+    failing = (
+        set(rng.sample(sorted(FAILURES_003 if version.template.code == "random_check_003" else FAILURES_004), k=fail))
+        if fail
+        else set()
+    )
     record.inspection_date = day
     record.equipment_checks.update(found_quantity=F("registered_quantity"), found_model=F("model"))
     facts = register_facts(record)
@@ -99,7 +119,13 @@ def _fill(record, rng, fail, day):
     bulk_create_audited(Finding, findings)
     record.problems_summary = "；".join(problems)
     if version.template.code == "patrol_000":
-        record.extra_values = {"due": "12", "done": "11", "sampled": "5", "overall": "材料基本齐全", "product": record.enterprise.products}
+        record.extra_values = {
+            "due": "12",
+            "done": "11",
+            "sampled": "5",
+            "overall": "材料基本齐全",
+            "product": record.enterprise.products,
+        }
 
 
 def _finish(record, day, rng):
@@ -129,8 +155,11 @@ def _finish(record, day, rng):
 
 def _crew(unit, enterprise, day):
     avoiding = set(enterprise.avoiding_inspectors.values_list("pk", flat=True)) if enterprise else set()
-    return [i for i in Inspector.objects.filter(org_unit=unit, active=True)
-            if i.certificate_valid_on(day) and i.pk not in avoiding]
+    return [
+        i
+        for i in Inspector.objects.filter(org_unit=unit, active=True)
+        if i.certificate_valid_on(day) and i.pk not in avoiding
+    ]
 
 
 def load_demo(stdout):
@@ -140,9 +169,16 @@ def load_demo(stdout):
     made = 0
     units = Enterprise.objects.order_by("supervising_unit").values_list("supervising_unit", flat=True).distinct()
     for unit_id in units:
-        has_history = InspectionRecord.objects.filter(org_unit_id=unit_id, status=InspectionRecord.Status.FINISHED).exists()
-        enterprises = [] if has_history else Enterprise.objects.filter(supervising_unit_id=unit_id).select_related(
-            "supervising_unit").order_by("id")[:PER_UNIT]
+        has_history = InspectionRecord.objects.filter(
+            org_unit_id=unit_id, status=InspectionRecord.Status.FINISHED
+        ).exists()
+        enterprises = (
+            []
+            if has_history
+            else Enterprise.objects.filter(supervising_unit_id=unit_id)
+            .select_related("supervising_unit")
+            .order_by("id")[:PER_UNIT]
+        )
         for enterprise in enterprises:
             rng = random.Random(enterprise.credit_code)
             unit = enterprise.supervising_unit
@@ -153,23 +189,39 @@ def load_demo(stdout):
                     continue
                 kind = rng.choice(list(KIND_TEMPLATE))
                 record = services.create_inspection(
-                    enterprise=enterprise, kind=kind, template_version=current_template(KIND_TEMPLATE[kind]), org_unit=unit,
-                    inspectors=rng.sample(crew, 2), due_date=day + timedelta(days=10),
+                    enterprise=enterprise,
+                    kind=kind,
+                    template_version=current_template(KIND_TEMPLATE[kind]),
+                    org_unit=unit,
+                    inspectors=rng.sample(crew, 2),
+                    due_date=day + timedelta(days=10),
                     special_trigger=InspectionRecord.Trigger.COMPLAINT if kind == InspectionRecord.Kind.SPECIAL else "",
                 )
-                _fill(record, rng, fail=rng.choice([0, 0, 0, 0, 1, 2]) if kind != InspectionRecord.Kind.PATROL else 0, day=day)
+                _fill(
+                    record,
+                    rng,
+                    fail=rng.choice([0, 0, 0, 0, 1, 2]) if kind != InspectionRecord.Kind.PATROL else 0,
+                    day=day,
+                )
                 _finish(record, day, rng)
                 made += 1
         # Open assignments for the unit's demo inspector login: one overdue, one due soon, one later.
         mine = Inspector.objects.filter(org_unit_id=unit_id, user__username__endswith="-inspector").first()
         if mine and not mine.inspections.exclude(status=InspectionRecord.Status.FINISHED).exists():
             others = [i for i in _crew(mine.org_unit, None, today) if i.pk != mine.pk][:1]
-            targets = Enterprise.objects.filter(supervising_unit_id=unit_id).exclude(avoiding_inspectors=mine).order_by("-id")[:3]
+            targets = (
+                Enterprise.objects.filter(supervising_unit_id=unit_id)
+                .exclude(avoiding_inspectors=mine)
+                .order_by("-id")[:3]
+            )
             for enterprise, due in zip(targets, (-3, 5, 30)):
                 if others:
                     services.create_inspection(
-                        enterprise=enterprise, kind=InspectionRecord.Kind.RANDOM_CHECK,
-                        template_version=current_template("random_check_003"), org_unit=mine.org_unit,
-                        inspectors=[mine, others[0]], due_date=today + timedelta(days=due),
+                        enterprise=enterprise,
+                        kind=InspectionRecord.Kind.RANDOM_CHECK,
+                        template_version=current_template("random_check_003"),
+                        org_unit=mine.org_unit,
+                        inspectors=[mine, others[0]],
+                        due_date=today + timedelta(days=due),
                     )
     stdout.write(f"监督检查：新增 {made} 条已完成的检查记录。")

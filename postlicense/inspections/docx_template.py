@@ -8,6 +8,7 @@ version.notes, and for the sheet: before (group, label, value), head (label, val
 sheet.after (label, value).
 The East Asian font is set in the document's styles so Word shows Chinese in 宋体 whatever the Latin font.
 """
+
 from pathlib import Path
 
 from docx import Document
@@ -62,22 +63,43 @@ def _save(doc, path):
 def build_table(path=SHIPPED_DOCX["table"]):
     doc = _document()
     doc.add_paragraph("企业名称（盖章）：{{ enterprise_name }}　　检查日期：{{ inspection_date }}")
-    table = _loop_table(doc, ["序号", "检查项目", "检查记录", "单项检查结论", "备注"], "rows",
-                        ["{{ r.number }}", "{{ r.text }}", "{{ r.record }}", "{{ r.conclusion }}", "{{ r.note }}"])
-    for label, value in (("现场检查发现的问题汇总", "{{ record.problems_summary }}"), ("检查结论", "{{ conclusion_marks }}")):
+    table = _loop_table(
+        doc,
+        ["序号", "检查项目", "检查记录", "单项检查结论", "备注"],
+        "rows",
+        ["{{ r.number }}", "{{ r.text }}", "{{ r.record }}", "{{ r.conclusion }}", "{{ r.note }}"],
+    )
+    for label, value in (
+        ("现场检查发现的问题汇总", "{{ record.problems_summary }}"),
+        ("检查结论", "{{ conclusion_marks }}"),
+    ):
         row = table.add_row().cells
         row[0].merge(row[1]).text = label
         row[2].merge(row[4]).text = value
     row = table.add_row().cells
     row[0].merge(row[1]).text = "检查组组员（签名）：{{ inspectors }}\n\n年　月　日"
-    row[2].merge(row[4]).text = "企业意见：{{ record.enterprise_opinion }}\n企业负责人/代表（签名）：{{ enterprise_sign }}\n\n年　月　日"
+    row[2].merge(
+        row[4]
+    ).text = "企业意见：{{ record.enterprise_opinion }}\n企业负责人/代表（签名）：{{ enterprise_sign }}\n\n年　月　日"
     doc.add_paragraph("{{ version.notes }}")
     doc.add_page_break()
     doc.add_paragraph("关键生产设备表", style="Title")
     doc.add_paragraph("企业名称：{{ enterprise_name }}　　检查日期：{{ inspection_date }}")
-    _loop_table(doc, ["类型", "设备名称", "登记规格型号", "登记数量", "现场规格型号", "现场数量", "核对情况", "备注"], "equipment",
-                ["{{ r.kind }}", "{{ r.name }}", "{{ r.model }}", "{{ r.registered }}", "{{ r.found_model }}", "{{ r.found }}",
-                 "{{ r.difference }}", "{{ r.note }}"])
+    _loop_table(
+        doc,
+        ["类型", "设备名称", "登记规格型号", "登记数量", "现场规格型号", "现场数量", "核对情况", "备注"],
+        "equipment",
+        [
+            "{{ r.kind }}",
+            "{{ r.name }}",
+            "{{ r.model }}",
+            "{{ r.registered }}",
+            "{{ r.found_model }}",
+            "{{ r.found }}",
+            "{{ r.difference }}",
+            "{{ r.note }}",
+        ],
+    )
     doc.add_paragraph("检查人员（签名）：{{ inspectors }}　　企业负责人（签名）：{{ enterprise_sign }}")
     _save(doc, path)
 
@@ -98,8 +120,13 @@ def build_sheet(path=SHIPPED_DOCX["sheet"]):
     row("{%tr for f in before %}")
     row("{% vm %}{{ f.group }}", "{{ f.label }}", "{{ f.value }}", merge_from=2)
     row("{%tr endfor %}")
-    row("{{ version.item_section }}", "{{ head[0].label }}", "{{ head[0].value }}", "{{ head[1].label }}",
-        "{{ head[1].value }}")
+    row(
+        "{{ version.item_section }}",
+        "{{ head[0].label }}",
+        "{{ head[0].value }}",
+        "{{ head[1].label }}",
+        "{{ head[1].value }}",
+    )
     row("{%tr for r in rows %}")
     row("", "{{ r.text }}　　{{ r.record }}", merge_from=1)
     row("{%tr endfor %}")

@@ -1,4 +1,5 @@
 """Parsing of the record form (one field per item, built from the checklist version) and the dispatch form."""
+
 import uuid
 from dataclasses import dataclass, field
 from datetime import date
@@ -46,7 +47,10 @@ class RecordForm:
 
     @property
     def extra_rows(self):
-        return [dict(spec, value=self.values["extra"].get(spec["key"], "")) for spec in self.record.template_version.extra_fields]
+        return [
+            dict(spec, value=self.values["extra"].get(spec["key"], ""))
+            for spec in self.record.template_version.extra_fields
+        ]
 
 
 def record_form(record, data=None):
@@ -56,8 +60,18 @@ def record_form(record, data=None):
     for item in record.template_version.items.all():
         f = findings.get(item.pk)
         fact = facts.get(item.register_check)
-        items.append(ItemRow(item, f.option if f else "", f.conclusion if f else "", f.note if f else "", f,
-                             bool(f and f.register_confirmed), f.register_note if f else "", fact.says if fact else ""))
+        items.append(
+            ItemRow(
+                item,
+                f.option if f else "",
+                f.conclusion if f else "",
+                f.note if f else "",
+                f,
+                bool(f and f.register_confirmed),
+                f.register_note if f else "",
+                fact.says if fact else "",
+            )
+        )
     values = {
         "inspection_date": record.inspection_date.isoformat() if record.inspection_date else "",
         "problems_summary": record.problems_summary,
@@ -144,22 +158,32 @@ class DispatchForm(forms.Form):
 
     enterprise = forms.ModelChoiceField(Enterprise.objects.none(), label="企业")
     kind = forms.ChoiceField(choices=InspectionRecord.Kind.choices, label="检查类型")
-    special_trigger = forms.ChoiceField(choices=[("", "—")] + InspectionRecord.Trigger.choices, required=False,
-                                        label=f"专项检查原因（{SPECIAL_RULE}）")
-    template_version = VersionChoiceField(ChecklistVersion.objects.none(), label="检查表",
-                                          help_text="只能选择适用于所选检查类型的检查表")
-    inspectors = forms.ModelMultipleChoiceField(Inspector.objects.none(), label="检查人员",
-                                                widget=forms.SelectMultiple(attrs={"size": 8}),
-                                                help_text=f"不少于2人（{CERTIFICATE_RULE}）")
+    special_trigger = forms.ChoiceField(
+        choices=[("", "—")] + InspectionRecord.Trigger.choices, required=False, label=f"专项检查原因（{SPECIAL_RULE}）"
+    )
+    template_version = VersionChoiceField(
+        ChecklistVersion.objects.none(), label="检查表", help_text="只能选择适用于所选检查类型的检查表"
+    )
+    inspectors = forms.ModelMultipleChoiceField(
+        Inspector.objects.none(),
+        label="检查人员",
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text=f"不少于2人（{CERTIFICATE_RULE}）",
+    )
     due_date = forms.DateField(label="完成期限", widget=forms.DateInput(attrs={"type": "date"}))
     token = forms.UUIDField(widget=forms.HiddenInput)
 
     def __init__(self, user, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["enterprise"].queryset = Enterprise.objects.for_user(user).order_by("name")
-        self.fields["inspectors"].queryset = Inspector.objects.for_user(user).filter(active=True).select_related("org_unit")
-        self.fields["template_version"].queryset = (ChecklistVersion.objects.filter(published=True)
-                                                    .select_related("template").order_by("template__code", "-number"))
+        self.fields["inspectors"].queryset = (
+            Inspector.objects.for_user(user).filter(active=True).select_related("org_unit")
+        )
+        self.fields["template_version"].queryset = (
+            ChecklistVersion.objects.filter(published=True)
+            .select_related("template")
+            .order_by("template__code", "-number")
+        )
         self.fields["token"].initial = uuid.uuid4()
 
     def clean_due_date(self):

@@ -1,5 +1,6 @@
 """Checklists as versioned data, inspection records of every kind, findings, signatures, attachments,
 amendments and the problems handed to follow-up (DESIGN.md: inspections)."""
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -46,22 +47,34 @@ class ChecklistVersion(AuditedModel):
     class Rule(models.TextChoices):
         NO_NONCONFORMITY = "no_nonconformity", "未发现不符合项为合格，否则为不合格"
 
-    template = models.ForeignKey(ChecklistTemplate, on_delete=models.PROTECT, related_name="versions", verbose_name="检查表")
+    template = models.ForeignKey(
+        ChecklistTemplate, on_delete=models.PROTECT, related_name="versions", verbose_name="检查表"
+    )
     number = models.PositiveIntegerField("版本号")
     title = models.CharField("表头标题", max_length=200)
     header_label = models.CharField("企业栏标题", max_length=50, default="企业名称")
     unit_label = models.CharField("单位栏标题", max_length=50, blank=True, help_text="如“所属分局”；留空则不打印")
-    extra_fields = models.JSONField("附加栏目", default=list, blank=True,
-                                    help_text='[{"key": "due", "label": "应完成巡查、年审企业数", "group": "证后巡查及年审情况"}]')
+    extra_fields = models.JSONField(
+        "附加栏目",
+        default=list,
+        blank=True,
+        help_text='[{"key": "due", "label": "应完成巡查、年审企业数", "group": "证后巡查及年审情况"}]',
+    )
     item_section = models.CharField("检查项分组标题", max_length=50, blank=True)
     inspectors_label = models.CharField("检查人员栏标题", max_length=50, default="检查组组员（签名）")
     enterprise_label = models.CharField("企业栏签名标题", max_length=50, default="企业负责人/代表（签名）")
     enterprise_opinion = models.BooleanField("有“企业意见”栏", default=True)
     notes = models.TextField("注", blank=True)
     copies = models.PositiveSmallIntegerField("份数", default=2)
-    conclusion_rule = models.CharField("结论判定原则", max_length=30, choices=Rule.choices, default=Rule.NO_NONCONFORMITY)
-    kinds = models.JSONField("适用检查类型", default=list, blank=True,
-                             help_text="InspectionRecord.Kind 的取值；派发时只提供适用于该检查类型的检查表")
+    conclusion_rule = models.CharField(
+        "结论判定原则", max_length=30, choices=Rule.choices, default=Rule.NO_NONCONFORMITY
+    )
+    kinds = models.JSONField(
+        "适用检查类型",
+        default=list,
+        blank=True,
+        help_text="InspectionRecord.Kind 的取值；派发时只提供适用于该检查类型的检查表",
+    )
     published = models.BooleanField("已发布", default=False)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
@@ -101,8 +114,11 @@ class ChecklistItem(AuditedModel):
     option_groups = models.JSONField("嵌套选项", default=dict, blank=True)
     register_check = models.CharField("与登记信息核对", max_length=20, choices=RegisterCheck.choices, blank=True)
     register_agreement = models.JSONField(
-        "与登记信息一致的检查记录", default=dict, blank=True,
-        help_text='{"problem": [登记信息显示有问题时一致的检查记录], "clear": [登记信息显示无问题时一致的检查记录]}；缺一侧则该侧不核对')
+        "与登记信息一致的检查记录",
+        default=dict,
+        blank=True,
+        help_text='{"problem": [登记信息显示有问题时一致的检查记录], "clear": [登记信息显示无问题时一致的检查记录]}；缺一侧则该侧不核对',
+    )
 
     objects = ScopedQuerySet.as_manager()
     scope = ScopePaths(shared=True)
@@ -151,7 +167,10 @@ class InspectionRecord(AuditedModel):
         MEDIA = "media", "企业在生产经营过程中被媒体曝光"
         COUNTERFEIT = "counterfeit", "企业涉嫌存在制假售假行为和记录"
         ACCIDENT = "accident", "企业在生产经营过程中发生重大质量事故"
-        QUALITY_AUDIT = "quality_audit", "需要对实地核查组审查质量、获证企业持续保持生产合格产品能力、各级监管部门证后监管质量进行抽查"
+        QUALITY_AUDIT = (
+            "quality_audit",
+            "需要对实地核查组审查质量、获证企业持续保持生产合格产品能力、各级监管部门证后监管质量进行抽查",
+        )
         ASSIGNED = "assigned", "上级交办的检查"
 
     class Status(models.TextChoices):
@@ -166,13 +185,19 @@ class InspectionRecord(AuditedModel):
         QUALIFIED = "qualified", "合格"
         UNQUALIFIED = "unqualified", "不合格"
 
-    enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="inspections", verbose_name="企业")
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.PROTECT, related_name="inspections", verbose_name="企业"
+    )
     kind = models.CharField("检查类型", max_length=20, choices=Kind.choices)
     special_trigger = models.CharField("专项检查原因", max_length=20, choices=Trigger.choices, blank=True)
     licenses = models.ManyToManyField(License, blank=True, related_name="inspections", verbose_name="生产许可证")
-    template_version = models.ForeignKey(ChecklistVersion, on_delete=models.PROTECT, related_name="records", verbose_name="检查表版本")
+    template_version = models.ForeignKey(
+        ChecklistVersion, on_delete=models.PROTECT, related_name="records", verbose_name="检查表版本"
+    )
     org_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="inspections", verbose_name="检查单位")
-    inspectors = models.ManyToManyField(Inspector, through="RecordInspector", related_name="inspections", verbose_name="检查人员")
+    inspectors = models.ManyToManyField(
+        Inspector, through="RecordInspector", related_name="inspections", verbose_name="检查人员"
+    )
     due_date = models.DateField("完成期限", null=True, blank=True)
     inspection_date = models.DateField("检查日期", null=True, blank=True)
     status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.ASSIGNED)
@@ -186,15 +211,35 @@ class InspectionRecord(AuditedModel):
     enterprise_signed_at = models.DateTimeField("企业签字时间", null=True, blank=True)
     enterprise_refused = models.BooleanField("企业拒绝签字", default=False)
     enterprise_refusal_note = models.TextField("拒绝签字情况说明", blank=True)
-    revision = models.PositiveIntegerField("草稿版本", default=0, help_text="每次保存加一；过期的草稿提交被拒绝，不会覆盖新内容")
-    submission_token = models.UUIDField("提交标识", null=True, blank=True, unique=True, editable=False,
-                                        help_text="新建表单的一次性标识：重复提交同一表单不会重复创建")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+", verbose_name="派发人")
+    revision = models.PositiveIntegerField(
+        "草稿版本", default=0, help_text="每次保存加一；过期的草稿提交被拒绝，不会覆盖新内容"
+    )
+    submission_token = models.UUIDField(
+        "提交标识",
+        null=True,
+        blank=True,
+        unique=True,
+        editable=False,
+        help_text="新建表单的一次性标识：重复提交同一表单不会重复创建",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="派发人",
+    )
     created_at = models.DateTimeField("派发时间", auto_now_add=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
-    finished_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+", verbose_name="完成人")
+    finished_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="完成人",
+    )
 
     objects = ScopedQuerySet.as_manager()
     scope = ScopePaths(**RECORD_SCOPE)
@@ -229,7 +274,9 @@ class RecordInspector(AuditedModel):
     """An inspector on a record, with their drawn signature."""
 
     record = models.ForeignKey(InspectionRecord, on_delete=models.CASCADE, related_name="crew", verbose_name="检查记录")
-    inspector = models.ForeignKey(Inspector, on_delete=models.PROTECT, related_name="record_links", verbose_name="检查人员")
+    inspector = models.ForeignKey(
+        Inspector, on_delete=models.PROTECT, related_name="record_links", verbose_name="检查人员"
+    )
     signature = models.ImageField("签名", upload_to="signatures/%Y/%m/", blank=True)
     signed_at = models.DateTimeField("签字时间", null=True, blank=True)
 
@@ -248,13 +295,16 @@ class RecordInspector(AuditedModel):
 class Finding(AuditedModel):
     """One item as filled in: 检查记录 option, 单项检查结论, note."""
 
-    record = models.ForeignKey(InspectionRecord, on_delete=models.CASCADE, related_name="findings", verbose_name="检查记录")
+    record = models.ForeignKey(
+        InspectionRecord, on_delete=models.CASCADE, related_name="findings", verbose_name="检查记录"
+    )
     item = models.ForeignKey(ChecklistItem, on_delete=models.PROTECT, related_name="findings", verbose_name="检查项")
     option = models.CharField("检查记录", max_length=100, blank=True)
     conclusion = models.CharField("单项检查结论", max_length=10, blank=True)
     note = models.TextField("备注", blank=True)
-    register_confirmed = models.BooleanField("我已核实", default=False,
-                                             help_text="检查记录与登记信息不一致时，检查人员核实后确认")
+    register_confirmed = models.BooleanField(
+        "我已核实", default=False, help_text="检查记录与登记信息不一致时，检查人员核实后确认"
+    )
     register_note = models.TextField("核实说明", blank=True)
 
     objects = ScopedQuerySet.as_manager()
@@ -272,13 +322,17 @@ class Finding(AuditedModel):
 class Attachment(AuditedModel):
     """A photo or PDF on a finding, stored through Django's storage API (local or S3-compatible)."""
 
-    finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="attachments", verbose_name="检查项记录")
+    finding = models.ForeignKey(
+        Finding, on_delete=models.CASCADE, related_name="attachments", verbose_name="检查项记录"
+    )
     file = models.FileField("文件", upload_to="inspections/%Y/%m/")
     original_name = models.CharField("原文件名", max_length=200)
     content_type = models.CharField("类型", max_length=50)
     size = models.PositiveIntegerField("大小（字节）")
     sha256 = models.CharField("SHA-256", max_length=64, default="")
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name="上传人")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name="上传人"
+    )
     uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
 
     objects = ScopedQuerySet.as_manager()
@@ -301,8 +355,12 @@ class Attachment(AuditedModel):
 class EquipmentCheck(AuditedModel):
     """关键生产设备表 as found on site, against the registered KeyEquipment (the second of the 一企两表)."""
 
-    record = models.ForeignKey(InspectionRecord, on_delete=models.CASCADE, related_name="equipment_checks", verbose_name="检查记录")
-    registered = models.ForeignKey(KeyEquipment, null=True, blank=True, on_delete=models.SET_NULL, related_name="checks", verbose_name="登记设备")
+    record = models.ForeignKey(
+        InspectionRecord, on_delete=models.CASCADE, related_name="equipment_checks", verbose_name="检查记录"
+    )
+    registered = models.ForeignKey(
+        KeyEquipment, null=True, blank=True, on_delete=models.SET_NULL, related_name="checks", verbose_name="登记设备"
+    )
     kind = models.CharField("类型", max_length=12, choices=KeyEquipment.Kind.choices)
     name = models.CharField("设备名称", max_length=100)
     model = models.CharField("规格型号", max_length=100, blank=True)
@@ -325,7 +383,9 @@ class EquipmentCheck(AuditedModel):
 class Amendment(AuditedModel):
     """更正: the only way to change a finished record. Keeps who, when, why, and both versions."""
 
-    record = models.ForeignKey(InspectionRecord, on_delete=models.CASCADE, related_name="amendments", verbose_name="检查记录")
+    record = models.ForeignKey(
+        InspectionRecord, on_delete=models.CASCADE, related_name="amendments", verbose_name="检查记录"
+    )
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="更正人")
     at = models.DateTimeField("更正时间", auto_now_add=True)
     reason = models.TextField("更正原因")
@@ -353,19 +413,32 @@ class Problem(AuditedModel):
         SUPERSEDED = "superseded", "更正撤销"  # an amendment removed the nonconformity: not a follow-up closure
 
     enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="problems", verbose_name="企业")
-    record = models.ForeignKey(InspectionRecord, on_delete=models.PROTECT, related_name="problems", verbose_name="检查记录")
-    finding = models.ForeignKey(Finding, null=True, blank=True, on_delete=models.SET_NULL, related_name="problems", verbose_name="检查项记录")
+    record = models.ForeignKey(
+        InspectionRecord, on_delete=models.PROTECT, related_name="problems", verbose_name="检查记录"
+    )
+    finding = models.ForeignKey(
+        Finding, null=True, blank=True, on_delete=models.SET_NULL, related_name="problems", verbose_name="检查项记录"
+    )
     description = models.TextField("问题")
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.OPEN)
     opened_at = models.DateTimeField("发现时间", auto_now_add=True)
     closed_at = models.DateTimeField("关闭时间", null=True, blank=True)
-    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="关闭人")
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="关闭人",
+    )
     outcome = models.TextField("处理结果", blank=True)
 
     objects = ScopedQuerySet.as_manager()
     scope = ScopePaths(
-        region="enterprise__region", unit="enterprise__supervising_unit",
-        inspector_user="record__inspectors__user", enterprise_user="enterprise__accounts__user",
+        region="enterprise__region",
+        unit="enterprise__supervising_unit",
+        inspector_user="record__inspectors__user",
+        enterprise_user="enterprise__accounts__user",
     )
 
     class Meta:
@@ -380,7 +453,9 @@ class Problem(AuditedModel):
 class PrintTemplate(AuditedModel):
     """The Word (.docx) template an admin may replace; without an upload the shipped one is used."""
 
-    template = models.OneToOneField(ChecklistTemplate, on_delete=models.CASCADE, related_name="print_template", verbose_name="检查表")
+    template = models.OneToOneField(
+        ChecklistTemplate, on_delete=models.CASCADE, related_name="print_template", verbose_name="检查表"
+    )
     docx = models.FileField("Word 模板（.docx）", upload_to="print_templates/")
     uploaded_at = models.DateTimeField("上传时间", auto_now=True)
 

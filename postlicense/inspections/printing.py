@@ -9,6 +9,7 @@ Two layouts, chosen by the checklist version's data:
 一式两份 (004 五): the PDF holds `version.copies` copies, one for the bureau's file and one for the enterprise.
 A version can be printed without a record (a blank form: the checklist editor's preview).
 """
+
 import base64
 import io
 from itertools import groupby
@@ -37,6 +38,7 @@ def _box(ticked):
 def option_marks(options, groups, chosen, box_after=False):
     """检查记录 boxes as the seed prints them. Nested options (003 附件 items 10, 11) print under their parent,
     "□有（□已处理 □未处理）", the parent ticked with the chosen child; 000 附件2 puts the box after the word ("是□")."""
+
     def mark(label, ticked):
         return f"{label}{_box(ticked)}" if box_after else f"{_box(ticked)}{label}"
 
@@ -63,14 +65,17 @@ def _rows(version, record):
         row = findings.get(item.pk, {})
         finding = row.get("finding")
         answered = bool(item.options or item.conclusions)
-        rows.append({
-            "number": item.number, "text": item.text,
-            "record": option_marks(item.options, item.option_groups, finding.option if finding else "", box_after),
-            "free_text": finding.note if finding and not answered else "",
-            "conclusion": [f"{_box(finding is not None and c == finding.conclusion)}{c}" for c in item.conclusions],
-            "note": finding.note if finding and answered else "",
-            "nonconforming": row.get("nonconforming", False),
-        })
+        rows.append(
+            {
+                "number": item.number,
+                "text": item.text,
+                "record": option_marks(item.options, item.option_groups, finding.option if finding else "", box_after),
+                "free_text": finding.note if finding and not answered else "",
+                "conclusion": [f"{_box(finding is not None and c == finding.conclusion)}{c}" for c in item.conclusions],
+                "note": finding.note if finding and answered else "",
+                "nonconforming": row.get("nonconforming", False),
+            }
+        )
     return rows
 
 
@@ -81,24 +86,46 @@ def _sheet(version, extra, enterprise_name):
     first = next((i for i, f in enumerate(extra) if f.get("group") == section), len(extra))
     head = [{"label": version.header_label, "value": enterprise_name}] + [f for f in extra if f.get("group") == section]
     rest = [f for f in extra[first:] if f.get("group") != section]
-    before = [{"group": group, "fields": list(fields)} for group, fields in groupby(extra[:first], key=lambda f: f.get("group", ""))]
+    before = [
+        {"group": group, "fields": list(fields)}
+        for group, fields in groupby(extra[:first], key=lambda f: f.get("group", ""))
+    ]
     return {"before": before, "head": head, "after": rest, "span": 2 * len(head) - 1}
 
 
 def _context(version, record):
     rows = _rows(version, record)
-    extra = [dict(spec, value=record.extra_values.get(spec["key"], "") if record else "") for spec in version.extra_fields]
-    crew = [{"name": link.inspector.name, "certificate_no": link.inspector.certificate_no,
-             "signature": _data_uri(link.signature), "signed_at": link.signed_at}
-            for link in record.crew.select_related("inspector")] if record else []
+    extra = [
+        dict(spec, value=record.extra_values.get(spec["key"], "") if record else "") for spec in version.extra_fields
+    ]
+    crew = (
+        [
+            {
+                "name": link.inspector.name,
+                "certificate_no": link.inspector.certificate_no,
+                "signature": _data_uri(link.signature),
+                "signed_at": link.signed_at,
+            }
+            for link in record.crew.select_related("inspector")
+        ]
+        if record
+        else []
+    )
     item_conclusions = any(row["conclusion"] for row in rows)
     return {
-        "record": record, "version": version, "rows": rows, "crew": crew, "layout": layout_of(version),
+        "record": record,
+        "version": version,
+        "rows": rows,
+        "crew": crew,
+        "layout": layout_of(version),
         "sheet": _sheet(version, extra, record.enterprise.name if record else ""),
-        "item_conclusions": item_conclusions, "value_span": 3 if item_conclusions else 2,
+        "item_conclusions": item_conclusions,
+        "value_span": 3 if item_conclusions else 2,
         "extra": extra,
-        "conclusion_marks": [f"{_box(record is not None and record.conclusion == value)}{label}"
-                             for value, label in InspectionRecord.Conclusion.choices],
+        "conclusion_marks": [
+            f"{_box(record is not None and record.conclusion == value)}{label}"
+            for value, label in InspectionRecord.Conclusion.choices
+        ],
         "enterprise_signature": _data_uri(record.enterprise_signature) if record else "",
         "equipment": selectors.equipment_rows(record) if record else [],
         "copies": COPIES[: version.copies] if version.copies > 1 else [""],
@@ -141,23 +168,38 @@ def docx(record):
     from docxtpl import DocxTemplate
 
     context = print_context(record)
-    context["rows"] = [dict(r, record="  ".join(r["record"]) or r["free_text"], conclusion="  ".join(r["conclusion"]))
-                       for r in context["rows"]]
+    context["rows"] = [
+        dict(r, record="  ".join(r["record"]) or r["free_text"], conclusion="  ".join(r["conclusion"]))
+        for r in context["rows"]
+    ]
     context["conclusion_marks"] = "  ".join(context["conclusion_marks"])
-    context.update({
-        "enterprise_name": record.enterprise.name,
-        "unit_name": record.org_unit.name if record.org_unit else "",
-        "licenses": "、".join(context["licenses"]),
-        "inspection_date": _date(record.inspection_date),
-        "inspectors": "、".join(p["name"] for p in context["crew"]),
-        "enterprise_sign": ("企业拒绝签字：" + record.enterprise_refusal_note) if record.enterprise_refused
-        else record.enterprise_signer,
-        "before": [dict(f, group=g["group"]) for g in context["sheet"]["before"] for f in g["fields"]],
-        "head": context["sheet"]["head"] + [{"label": "", "value": ""}],  # the sheet's head row has two label cells
-        "equipment": [{"kind": e.get_kind_display(), "name": e.name, "model": e.model, "registered": e.registered_quantity,
-                       "found_model": e.found_model, "found": "" if e.found_quantity is None else e.found_quantity, "difference": e.difference or "一致",
-                       "note": e.note} for e in context["equipment"]],
-    })
+    context.update(
+        {
+            "enterprise_name": record.enterprise.name,
+            "unit_name": record.org_unit.name if record.org_unit else "",
+            "licenses": "、".join(context["licenses"]),
+            "inspection_date": _date(record.inspection_date),
+            "inspectors": "、".join(p["name"] for p in context["crew"]),
+            "enterprise_sign": ("企业拒绝签字：" + record.enterprise_refusal_note)
+            if record.enterprise_refused
+            else record.enterprise_signer,
+            "before": [dict(f, group=g["group"]) for g in context["sheet"]["before"] for f in g["fields"]],
+            "head": context["sheet"]["head"] + [{"label": "", "value": ""}],  # the sheet's head row has two label cells
+            "equipment": [
+                {
+                    "kind": e.get_kind_display(),
+                    "name": e.name,
+                    "model": e.model,
+                    "registered": e.registered_quantity,
+                    "found_model": e.found_model,
+                    "found": "" if e.found_quantity is None else e.found_quantity,
+                    "difference": e.difference or "一致",
+                    "note": e.note,
+                }
+                for e in context["equipment"]
+            ],
+        }
+    )
     with docx_template_file(record) as f:
         doc = DocxTemplate(io.BytesIO(f.read()))
     doc.render(context)

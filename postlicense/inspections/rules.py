@@ -1,6 +1,7 @@
 """Pure rules of an inspection record: item nonconformity, the conclusion, answers that agree with their
 conclusions and with the register, the two-inspector rule, the inspection date, key-equipment differences.
 No database access: callers pass plain values. Messages cite the regulations by their short names."""
+
 from dataclasses import dataclass
 from datetime import date
 

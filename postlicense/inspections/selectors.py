@@ -1,4 +1,5 @@
 """Reads for inspections. Every list goes through the jurisdiction scope."""
+
 from collections import defaultdict
 from datetime import date
 
@@ -12,15 +13,20 @@ from .models import ChecklistItem, ChecklistVersion, InspectionRecord, Problem
 
 def current_template(code):
     """The newest published version of the checklist `code` (e.g. "random_check_003")."""
-    return (ChecklistVersion.objects.filter(template__code=code, published=True)
-            .select_related("template").order_by("-number").first())
+    return (
+        ChecklistVersion.objects.filter(template__code=code, published=True)
+        .select_related("template")
+        .order_by("-number")
+        .first()
+    )
 
 
 def versions_for_kind(kind):
     """The published checklist versions that serve an inspection kind (ChecklistVersion.kinds): a random check
     is filled on the 003 table (一企两表), a cross audit on the 000 sheet, a patrol on a patrol checklist."""
-    versions = (ChecklistVersion.objects.filter(published=True).select_related("template")
-                .order_by("template__code", "-number"))
+    versions = (
+        ChecklistVersion.objects.filter(published=True).select_related("template").order_by("template__code", "-number")
+    )
     return versions.filter(pk__in=[v.pk for v in versions if kind in v.kinds])
 
 
@@ -29,8 +35,9 @@ def kinds_label(version):
 
 
 def records_for(user):
-    return (InspectionRecord.objects.for_user(user)
-            .select_related("enterprise", "org_unit", "template_version__template"))
+    return InspectionRecord.objects.for_user(user).select_related(
+        "enterprise", "org_unit", "template_version__template"
+    )
 
 
 def my_inspections(user, today=None):
@@ -88,8 +95,16 @@ def equipment_rows(record):
     """The key-equipment table as found on site, each row with its difference from the register ("" if none)."""
     rows = []
     for row in record.equipment_checks.all():
-        row.difference = rules.equipment_difference(rules.EquipmentRow(
-            row.name, row.model, row.registered_quantity, row.found_model, row.found_quantity, row.registered_id is not None))
+        row.difference = rules.equipment_difference(
+            rules.EquipmentRow(
+                row.name,
+                row.model,
+                row.registered_quantity,
+                row.found_model,
+                row.found_quantity,
+                row.registered_id is not None,
+            )
+        )
         rows.append(row)
     return rows
 
@@ -99,17 +114,25 @@ def item_rows(record):
     rows = []
     for item in record.template_version.items.all():
         finding = findings.get(item.pk)
-        rows.append({
-            "item": item, "finding": finding,
-            "nonconforming": bool(finding) and rules.is_nonconforming(
-                finding.option, finding.conclusion, item.conclusions, item.nonconforming_options),
-        })
+        rows.append(
+            {
+                "item": item,
+                "finding": finding,
+                "nonconforming": bool(finding)
+                and rules.is_nonconforming(
+                    finding.option, finding.conclusion, item.conclusions, item.nonconforming_options
+                ),
+            }
+        )
     return rows
 
 
 def nonconforming_findings(record):
-    return [f for f in record.findings.select_related("item")
-            if rules.is_nonconforming(f.option, f.conclusion, f.item.conclusions, f.item.nonconforming_options)]
+    return [
+        f
+        for f in record.findings.select_related("item")
+        if rules.is_nonconforming(f.option, f.conclusion, f.item.conclusions, f.item.nonconforming_options)
+    ]
 
 
 def computed_conclusion(record):
@@ -119,15 +142,20 @@ def computed_conclusion(record):
 
 def _license_fact(enterprise, day):
     licenses = list(enterprise.licenses.order_by("expiry_date", "pk"))
-    valid = [lic for lic in licenses if lic.status in (License.Status.VALID, License.Status.EXPIRED)
-             and lic.issue_date <= day <= lic.expiry_date]
+    valid = [
+        lic
+        for lic in licenses
+        if lic.status in (License.Status.VALID, License.Status.EXPIRED) and lic.issue_date <= day <= lic.expiry_date
+    ]
     if valid:
         listed = "、".join(f"{lic.number}（有效期至 {lic.expiry_date:%Y-%m-%d}）" for lic in valid)
         return rules.RegisterFact(False, f"检查日期 {day:%Y-%m-%d} 有效的生产许可证：{listed}")
     if not licenses:
         return rules.RegisterFact(True, "该企业没有登记生产许可证")
-    listed = "、".join(f"{lic.number}（{lic.get_status_display()}，{lic.issue_date:%Y-%m-%d} 至 {lic.expiry_date:%Y-%m-%d}）"
-                       for lic in licenses)
+    listed = "、".join(
+        f"{lic.number}（{lic.get_status_display()}，{lic.issue_date:%Y-%m-%d} 至 {lic.expiry_date:%Y-%m-%d}）"
+        for lic in licenses
+    )
     return rules.RegisterFact(True, f"检查日期 {day:%Y-%m-%d} 该企业没有有效的生产许可证：{listed}")
 
 
@@ -147,18 +175,27 @@ def _calibration_fact(enterprise, day):
         return None
 
     def due(i):
-        return f"{i.name}（检定有效期至 {i.calibration_due:%Y-%m-%d}）" if i.calibration_due else f"{i.name}（未登记检定有效期）"
+        return (
+            f"{i.name}（检定有效期至 {i.calibration_due:%Y-%m-%d}）"
+            if i.calibration_due
+            else f"{i.name}（未登记检定有效期）"
+        )
 
     overdue = [i for i in instruments if i.calibration_due is None or i.calibration_due < day]
     if overdue:
-        return rules.RegisterFact(True, f"检查日期 {day:%Y-%m-%d} 不在检定有效期内的计量器具：{'、'.join(map(due, overdue))}")
+        return rules.RegisterFact(
+            True, f"检查日期 {day:%Y-%m-%d} 不在检定有效期内的计量器具：{'、'.join(map(due, overdue))}"
+        )
     return rules.RegisterFact(False, f"登记的计量器具在检查日期均在检定有效期内：{'、'.join(map(due, instruments))}")
 
 
 def _open_problems_fact(record):
-    problems = list(Problem.objects.filter(enterprise=record.enterprise, status=Problem.Status.OPEN)
-                    .exclude(record=record).filter(record__inspection_date__lte=record.inspection_date or date.today())
-                    .order_by("opened_at", "pk"))
+    problems = list(
+        Problem.objects.filter(enterprise=record.enterprise, status=Problem.Status.OPEN)
+        .exclude(record=record)
+        .filter(record__inspection_date__lte=record.inspection_date or date.today())
+        .order_by("opened_at", "pk")
+    )
     if not problems:
         return rules.RegisterFact(False, "该企业没有未关闭的问题")
     shown = "；".join(p.description[:40] for p in problems[:3]) + ("……" if len(problems) > 3 else "")
@@ -210,9 +247,16 @@ def finish_errors(record, today=None):
     future = rules.inspection_date_error(record.inspection_date, today or date.today())
     if future:
         errors["inspection_date"].append(future)
-    people = [rules.Person(i.name, i.certificate_no, i.certificate_valid_from, i.certificate_valid_until,
-                           i.avoid_enterprises.filter(pk=record.enterprise_id).exists())
-              for i in record.inspectors.all()]
+    people = [
+        rules.Person(
+            i.name,
+            i.certificate_no,
+            i.certificate_valid_from,
+            i.certificate_valid_until,
+            i.avoid_enterprises.filter(pk=record.enterprise_id).exists(),
+        )
+        for i in record.inspectors.all()
+    ]
     errors["crew"] += rules.crew_violations(people, record.inspection_date)
     answered = {f.item_id: f for f in record.findings.all()}
     facts = register_facts(record)

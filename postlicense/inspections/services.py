@@ -29,6 +29,7 @@ close_problem(problem, *, by, outcome) -> Problem
 Problem status "superseded" (更正撤销) is set only by amend(), when a correction removes the nonconformity:
 it is not a follow-up closure, and follow-up lists should treat it as withdrawn.
 """
+
 import base64
 import binascii
 import hashlib
@@ -46,10 +47,22 @@ from postlicense.registry.models import KeyEquipment, License
 
 from . import attachments, rules
 from .models import (
-    Amendment, Attachment, ChecklistVersion, EquipmentCheck, Finding, InspectionRecord, Problem, RecordInspector,
+    Amendment,
+    Attachment,
+    ChecklistVersion,
+    EquipmentCheck,
+    Finding,
+    InspectionRecord,
+    Problem,
+    RecordInspector,
 )
 from .selectors import (  # noqa: F401  (current_template and finish_problems are part of this module's API)
-    computed_conclusion, current_template, finish_errors, finish_problems, kinds_label, nonconforming_findings,
+    computed_conclusion,
+    current_template,
+    finish_errors,
+    finish_problems,
+    kinds_label,
+    nonconforming_findings,
 )
 
 SPECIAL_RULE = cite("002", "第七条")
@@ -57,22 +70,46 @@ SPECIAL_RULE = cite("002", "第七条")
 
 def checklist_kind_mismatch(version, kind):
     """The message for a checklist that does not serve the kind of inspection it was chosen for."""
-    return (f"检查表“{version.template.name}”不适用于{InspectionRecord.Kind(kind).label}"
-            f"（适用于：{kinds_label(version) or '无'}），请选择适用于该检查类型的检查表。")
+    return (
+        f"检查表“{version.template.name}”不适用于{InspectionRecord.Kind(kind).label}"
+        f"（适用于：{kinds_label(version) or '无'}），请选择适用于该检查类型的检查表。"
+    )
 
 
 @transaction.atomic
-def create_inspection(*, enterprise, kind, template_version, org_unit, inspectors, due_date, created_by=None,
-                      licenses=None, special_trigger="", submission_token=None):
+def create_inspection(
+    *,
+    enterprise,
+    kind,
+    template_version,
+    org_unit,
+    inspectors,
+    due_date,
+    created_by=None,
+    licenses=None,
+    special_trigger="",
+    submission_token=None,
+):
     if submission_token:
         existing = InspectionRecord.objects.filter(submission_token=submission_token).first()
         if existing:
             return existing  # the same form posted twice
-    return create_inspections([dict(
-        enterprise=enterprise, kind=kind, template_version=template_version, org_unit=org_unit, inspectors=inspectors,
-        due_date=due_date, created_by=created_by, licenses=licenses, special_trigger=special_trigger,
-        submission_token=submission_token,
-    )])[0]
+    return create_inspections(
+        [
+            dict(
+                enterprise=enterprise,
+                kind=kind,
+                template_version=template_version,
+                org_unit=org_unit,
+                inspectors=inspectors,
+                due_date=due_date,
+                created_by=created_by,
+                licenses=licenses,
+                special_trigger=special_trigger,
+                submission_token=submission_token,
+            )
+        ]
+    )[0]
 
 
 @transaction.atomic
@@ -85,16 +122,26 @@ def create_inspections(orders):
         if order["kind"] == InspectionRecord.Kind.SPECIAL and not order.get("special_trigger"):
             raise ValidationError({"special_trigger": f"专项检查须选择检查原因（{SPECIAL_RULE}）。"})
         if order["kind"] not in order["template_version"].kinds:
-            raise ValidationError({"template_version": checklist_kind_mismatch(order["template_version"], order["kind"])})
-    records = InspectionRecord.objects.bulk_create([
-        InspectionRecord(
-            enterprise=order["enterprise"], kind=order["kind"], template_version=order["template_version"],
-            special_trigger=order.get("special_trigger", "") if order["kind"] == InspectionRecord.Kind.SPECIAL else "",
-            org_unit=order["org_unit"], due_date=order["due_date"], created_by=order.get("created_by"),
-            submission_token=order.get("submission_token"),
-        )
-        for order in orders
-    ])
+            raise ValidationError(
+                {"template_version": checklist_kind_mismatch(order["template_version"], order["kind"])}
+            )
+    records = InspectionRecord.objects.bulk_create(
+        [
+            InspectionRecord(
+                enterprise=order["enterprise"],
+                kind=order["kind"],
+                template_version=order["template_version"],
+                special_trigger=order.get("special_trigger", "")
+                if order["kind"] == InspectionRecord.Kind.SPECIAL
+                else "",
+                org_unit=order["org_unit"],
+                due_date=order["due_date"],
+                created_by=order.get("created_by"),
+                submission_token=order.get("submission_token"),
+            )
+            for order in orders
+        ]
+    )
     audit.record_created(records)
     enterprise_ids = {record.enterprise_id for record in records}
     valid_licenses, equipment = defaultdict(list), defaultdict(list)
@@ -106,15 +153,24 @@ def create_inspections(orders):
     crews, license_links, links, checks = [], [], [], []
     for record, order in zip(records, orders):
         inspectors = list(dict.fromkeys(order["inspectors"]))
-        licenses = (valid_licenses[record.enterprise_id] if order.get("licenses") is None
-                    else list(dict.fromkeys(order["licenses"])))
+        licenses = (
+            valid_licenses[record.enterprise_id]
+            if order.get("licenses") is None
+            else list(dict.fromkeys(order["licenses"]))
+        )
         crews += [RecordInspector(record=record, inspector=inspector) for inspector in inspectors]
         license_links += [LicenseLink(inspectionrecord=record, license=license) for license in licenses]
-        links += [audit.m2m_change(record, field, "added", [row.pk for row in rows])
-                  for field, rows in (("inspectors", inspectors), ("licenses", licenses)) if rows]
-        checks += [EquipmentCheck(record=record, registered=e, kind=e.kind, name=e.name, model=e.model,
-                                  registered_quantity=e.quantity)
-                   for e in equipment[record.enterprise_id]]
+        links += [
+            audit.m2m_change(record, field, "added", [row.pk for row in rows])
+            for field, rows in (("inspectors", inspectors), ("licenses", licenses))
+            if rows
+        ]
+        checks += [
+            EquipmentCheck(
+                record=record, registered=e, kind=e.kind, name=e.name, model=e.model, registered_quantity=e.quantity
+            )
+            for e in equipment[record.enterprise_id]
+        ]
     RecordInspector.objects.bulk_create(crews)
     LicenseLink.objects.bulk_create(license_links)
     audit.record(links)
@@ -148,7 +204,9 @@ class StaleDraft(ValidationError):
 
 class NotCarriedOut(ValidationError):
     def __init__(self, record):
-        super().__init__(f"本检查已登记为未实施（{record.not_carried_out_reason}），不能再填写。", code="not_carried_out")
+        super().__init__(
+            f"本检查已登记为未实施（{record.not_carried_out_reason}），不能再填写。", code="not_carried_out"
+        )
 
 
 def _ensure_open(record):
@@ -195,7 +253,13 @@ def _apply(record, *, fields, findings, equipment, confirmations=None):
         if finding.pk is None:
             finding.option, finding.conclusion, finding.note, finding.register_confirmed, finding.register_note = values
             new.append(finding)
-        elif (finding.option, finding.conclusion, finding.note, finding.register_confirmed, finding.register_note) != values:
+        elif (
+            finding.option,
+            finding.conclusion,
+            finding.note,
+            finding.register_confirmed,
+            finding.register_note,
+        ) != values:
             finding.option, finding.conclusion, finding.note, finding.register_confirmed, finding.register_note = values
             finding.save()
     if errors:
@@ -231,8 +295,9 @@ def add_equipment_found(record, *, kind, name, model, quantity):
     _ensure_open(record)
     if not name.strip():
         raise ValidationError("请填写设备名称。")
-    return EquipmentCheck.objects.create(record=record, kind=kind, name=name.strip(), found_model=model.strip(),
-                                         found_quantity=quantity)
+    return EquipmentCheck.objects.create(
+        record=record, kind=kind, name=name.strip(), found_model=model.strip(), found_quantity=quantity
+    )
 
 
 # --- signatures -------------------------------------------------------------------------------------------
@@ -246,7 +311,7 @@ def _signature_file(data_url):
     if not data_url or not data_url.startswith(prefix):
         raise ValidationError("签名无效：请在签名框内手写签名后再提交。")
     try:
-        raw = base64.b64decode(data_url[len(prefix):], validate=True)
+        raw = base64.b64decode(data_url[len(prefix) :], validate=True)
     except (binascii.Error, ValueError) as exc:
         raise ValidationError("签名无效：图像数据已损坏，请重新签名。") from exc
     if len(raw) > MAX_SIGNATURE_BYTES:
@@ -268,8 +333,13 @@ def sign_as_inspector(record, inspector, data_url):
     return link
 
 
-ENTERPRISE_SIGNATURE_FIELDS = ["enterprise_signature", "enterprise_signer", "enterprise_signed_at",
-                               "enterprise_refused", "enterprise_refusal_note"]
+ENTERPRISE_SIGNATURE_FIELDS = [
+    "enterprise_signature",
+    "enterprise_signer",
+    "enterprise_signed_at",
+    "enterprise_refused",
+    "enterprise_refusal_note",
+]
 
 
 @transaction.atomic
@@ -299,6 +369,7 @@ def record_refusal(record, *, note):
 
 # --- attachments ------------------------------------------------------------------------------------------
 
+
 def add_attachment(finding, upload, *, by):
     """A photo or PDF on a finding. Checked by content; the same file twice on one finding is stored once."""
     _ensure_open(finding.record)
@@ -308,12 +379,18 @@ def add_attachment(finding, upload, *, by):
     if existing:
         return existing
     return Attachment.objects.create(
-        finding=finding, file=ContentFile(raw, name=attachments.storage_name(upload.name, content_type)),
-        original_name=upload.name[:200], content_type=content_type, size=len(raw), sha256=digest, uploaded_by=by,
+        finding=finding,
+        file=ContentFile(raw, name=attachments.storage_name(upload.name, content_type)),
+        original_name=upload.name[:200],
+        content_type=content_type,
+        size=len(raw),
+        sha256=digest,
+        uploaded_by=by,
     )
 
 
 # --- conclusion, finishing, amendments ------------------------------------------------------------------
+
 
 @transaction.atomic
 def finish(record, *, by):
@@ -338,9 +415,15 @@ def finish(record, *, by):
 
 def snapshot(record):
     """What an amendment compares: the record's content as shown on the form."""
-    findings = {f.item.number or str(f.item.position): {"检查记录": f.option, "单项检查结论": f.conclusion, "备注": f.note,
-                                                        "核实说明": f.register_note if f.register_confirmed else ""}
-                for f in record.findings.select_related("item")}
+    findings = {
+        f.item.number or str(f.item.position): {
+            "检查记录": f.option,
+            "单项检查结论": f.conclusion,
+            "备注": f.note,
+            "核实说明": f.register_note if f.register_confirmed else "",
+        }
+        for f in record.findings.select_related("item")
+    }
     return {
         "检查日期": record.inspection_date.isoformat() if record.inspection_date else "",
         "现场检查发现的问题汇总": record.problems_summary,
@@ -348,8 +431,10 @@ def snapshot(record):
         "检查结论": record.get_conclusion_display(),
         "附加栏目": record.extra_values,
         "检查项": findings,
-        "关键设备": {str(e.pk): {"现场数量": e.found_quantity, "现场规格型号": e.found_model, "备注": e.note}
-                 for e in record.equipment_checks.all()},
+        "关键设备": {
+            str(e.pk): {"现场数量": e.found_quantity, "现场规格型号": e.found_model, "备注": e.note}
+            for e in record.equipment_checks.all()
+        },
     }
 
 
@@ -384,14 +469,16 @@ def amend(record, *, by, reason, fields=None, findings=None, equipment=None, con
     changes = _diff(before, after)
     if not changes:
         raise ValidationError("没有修改任何内容，无需更正。")
-    amendment = Amendment.objects.create(record=record, by=by, reason=reason.strip(), changes=changes,
-                                         before=before, after=after)
+    amendment = Amendment.objects.create(
+        record=record, by=by, reason=reason.strip(), changes=changes, before=before, after=after
+    )
     _supersede_problems(record, amendment)
     open_problems_from(record)
     return amendment
 
 
 # --- hand-off to follow-up --------------------------------------------------------------------------------
+
 
 def open_problems_from(record):
     """One open Problem on the enterprise per nonconforming item of a finished record (idempotent); a problem an
@@ -401,7 +488,8 @@ def open_problems_from(record):
         text = f"{record.get_kind_display()}（{record.inspection_date:%Y-%m-%d}）第{finding.item.number}项：{finding.item.text}"
         detail = "；".join(x for x in (finding.option, finding.note) if x)
         problem, created = Problem.objects.get_or_create(
-            record=record, finding=finding,
+            record=record,
+            finding=finding,
             defaults={"enterprise": record.enterprise, "description": f"{text}。{detail}" if detail else text},
         )
         reopened = problem.status == Problem.Status.SUPERSEDED
@@ -434,12 +522,17 @@ def close_problem(problem, *, by, outcome):
     if problem.status == Problem.Status.SUPERSEDED:
         raise ValidationError(f"该问题已因检查记录更正而撤销（{problem.outcome}），无需处理。")
     problem.status, problem.closed_at, problem.closed_by, problem.outcome = (
-        Problem.Status.CLOSED, timezone.now(), by, outcome.strip())
+        Problem.Status.CLOSED,
+        timezone.now(),
+        by,
+        outcome.strip(),
+    )
     problem.save()
     return problem
 
 
 # --- checklist versions -----------------------------------------------------------------------------------
+
 
 @transaction.atomic
 def new_version(template):

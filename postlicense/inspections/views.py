@@ -33,11 +33,18 @@ def record_list(request):
     qs = selectors.filter_records(qs, **filters)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     query = "&".join(f"{k}={v}" for k, v in filters.items() if v)
-    return render(request, "inspections/record_list.html", {
-        "page": page, "filters": filters, "query": query, "kinds": InspectionRecord.Kind.choices,
-        "statuses": [(selectors.OPEN, "未完成（待检查、检查中）")] + InspectionRecord.Status.choices,
-        "conclusions": InspectionRecord.Conclusion.choices,
-    })
+    return render(
+        request,
+        "inspections/record_list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "query": query,
+            "kinds": InspectionRecord.Kind.choices,
+            "statuses": [(selectors.OPEN, "未完成（待检查、检查中）")] + InspectionRecord.Status.choices,
+            "conclusions": InspectionRecord.Conclusion.choices,
+        },
+    )
 
 
 @login_required
@@ -54,9 +61,14 @@ def record_new(request):
         data = form.cleaned_data
         try:
             record = services.create_inspection(
-                enterprise=data["enterprise"], kind=data["kind"], special_trigger=data["special_trigger"],
-                template_version=data["template_version"], org_unit=data["enterprise"].supervising_unit,
-                inspectors=data["inspectors"], due_date=data["due_date"], created_by=request.user,
+                enterprise=data["enterprise"],
+                kind=data["kind"],
+                special_trigger=data["special_trigger"],
+                template_version=data["template_version"],
+                org_unit=data["enterprise"].supervising_unit,
+                inspectors=data["inspectors"],
+                due_date=data["due_date"],
+                created_by=request.user,
                 submission_token=data["token"],
             )
         except ValidationError as exc:
@@ -86,9 +98,14 @@ def record_fill(request, pk):
     revision = request.POST.get("revision", record.revision) if request.method == "POST" else record.revision
     if request.method == "POST" and form.is_valid:
         try:
-            record = services.save_draft(record, revision=parse_revision(request.POST), fields=form.fields,
-                                         findings=form.findings, equipment=form.equipment_found,
-                                         confirmations=form.confirmations)
+            record = services.save_draft(
+                record,
+                revision=parse_revision(request.POST),
+                fields=form.fields,
+                findings=form.findings,
+                equipment=form.equipment_found,
+                confirmations=form.confirmations,
+            )
             revision = record.revision  # saved: finishing may still be refused below
             if request.POST.get("then") == "finish":
                 record = services.finish(record, by=request.user)
@@ -101,9 +118,17 @@ def record_fill(request, pk):
             messages.success(request, "已保存。")
             return redirect("inspections:record_fill", pk=pk)
     record.refresh_from_db()
-    return render(request, "inspections/record_fill.html", {
-        "record": record, "form": form, "crew": record.crew.select_related("inspector"), "revision": revision,
-    }, status=400 if form.errors else 200)
+    return render(
+        request,
+        "inspections/record_fill.html",
+        {
+            "record": record,
+            "form": form,
+            "crew": record.crew.select_related("inspector"),
+            "revision": revision,
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -117,9 +142,14 @@ def record_draft(request, pk):
     if not form.is_valid:
         return JsonResponse({"ok": False, "errors": form.errors}, status=400)
     try:
-        record = services.save_draft(record, revision=parse_revision(request.POST), fields=form.fields,
-                                     findings=form.findings, equipment=form.equipment_found,
-                                     confirmations=form.confirmations)
+        record = services.save_draft(
+            record,
+            revision=parse_revision(request.POST),
+            fields=form.fields,
+            findings=form.findings,
+            equipment=form.equipment_found,
+            confirmations=form.confirmations,
+        )
     except ValidationError as exc:
         add_errors(form, exc)
         return JsonResponse({"ok": False, "errors": form.errors}, status=400 if hasattr(exc, "error_dict") else 409)
@@ -146,8 +176,12 @@ def attachment_upload(request, pk, item_id):
 @login_required
 def attachment_file(request, pk):
     attachment = get_scoped_or_404(Attachment, request.user, pk=pk)
-    return FileResponse(attachment.file.open("rb"), content_type=attachment.content_type,
-                        filename=attachment.original_name, as_attachment=not attachment.is_image)
+    return FileResponse(
+        attachment.file.open("rb"),
+        content_type=attachment.content_type,
+        filename=attachment.original_name,
+        as_attachment=not attachment.is_image,
+    )
 
 
 @login_required
@@ -169,7 +203,9 @@ def record_sign(request, pk):
     who = request.POST.get("who", "")
     try:
         if who == "enterprise":
-            services.sign_as_enterprise(record, signer=request.POST.get("signer", ""), data_url=request.POST.get("image", ""))
+            services.sign_as_enterprise(
+                record, signer=request.POST.get("signer", ""), data_url=request.POST.get("image", "")
+            )
         elif who == "refuse":
             services.record_refusal(record, note=request.POST.get("note", ""))
         else:
@@ -190,8 +226,13 @@ def equipment_add(request, pk):
     try:
         if not qty.isdigit():
             raise ValidationError("现场数量应为非负整数。")
-        services.add_equipment_found(record, kind=request.POST.get("kind", "production"), name=request.POST.get("name", ""),
-                                     model=request.POST.get("model", ""), quantity=int(qty))
+        services.add_equipment_found(
+            record,
+            kind=request.POST.get("kind", "production"),
+            name=request.POST.get("name", ""),
+            model=request.POST.get("model", ""),
+            quantity=int(qty),
+        )
     except ValidationError as exc:
         messages.error(request, "新增设备：" + " ".join(exc.messages))
     return redirect(f"{record.get_fill_url()}#equipment")
@@ -206,15 +247,26 @@ def record_amend(request, pk):
     reason = request.POST.get("reason", "")
     if request.method == "POST" and form.is_valid:
         try:
-            services.amend(record, by=request.user, reason=reason, fields=form.fields, findings=form.findings,
-                           equipment=form.equipment_found, confirmations=form.confirmations)
+            services.amend(
+                record,
+                by=request.user,
+                reason=reason,
+                fields=form.fields,
+                findings=form.findings,
+                equipment=form.equipment_found,
+                confirmations=form.confirmations,
+            )
         except ValidationError as exc:
             add_errors(form, exc)
         else:
             messages.success(request, "更正已保存，原记录内容保留在更正记录中。")
             return redirect("inspections:record_detail", pk=pk)
-    return render(request, "inspections/record_amend.html", {"record": record, "form": form, "reason": reason},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "inspections/record_amend.html",
+        {"record": record, "form": form, "reason": reason},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -230,7 +282,8 @@ def record_pdf(request, pk):
 def record_docx(request, pk):
     record = _record(request, pk)
     record_export(request, "检查记录（Word）", rows=1, target=record)
-    response = HttpResponse(printing.docx(record),
-                            content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    response = HttpResponse(
+        printing.docx(record), content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    )
     response["Content-Disposition"] = f'attachment; filename="inspection-{record.pk}.docx"'
     return response

@@ -22,8 +22,14 @@ class InspectorsConfig(AppConfig):
             return []
         qs = inspectors_for(user).filter(active=True)
         expired = filter_inspectors(qs, certificate="expired").count()
-        return [HomeCard("在岗执法人员", qs.count(), reverse("inspectors:inspector_list") + "?active=1",
-                         f"其中执法证已过期 {expired} 人" if expired else "执法证均在有效期内")]
+        return [
+            HomeCard(
+                "在岗执法人员",
+                qs.count(),
+                reverse("inspectors:inspector_list") + "?active=1",
+                f"其中执法证已过期 {expired} 人" if expired else "执法证均在有效期内",
+            )
+        ]
 
     def load_demo(self, stdout):
         from .demo import load_demo

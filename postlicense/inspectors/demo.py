@@ -3,6 +3,7 @@
 Deterministic and idempotent (keyed by certificate number). Each org unit's demo login `<code>-inspector`
 is linked to the first inspector of that unit.
 """
+
 import random
 from datetime import date, timedelta
 
@@ -27,7 +28,10 @@ def load_demo(stdout):
     today = timezone.localdate()
     units = list(OrgUnit.objects.order_by("code"))
     xuchang = [u for u in units if u.code.startswith("xuchang")]
-    per_unit = {u.pk: (XUCHANG_TOTAL // len(xuchang) + (1 if i < XUCHANG_TOTAL % len(xuchang) else 0)) for i, u in enumerate(xuchang)}
+    per_unit = {
+        u.pk: (XUCHANG_TOTAL // len(xuchang) + (1 if i < XUCHANG_TOTAL % len(xuchang) else 0))
+        for i, u in enumerate(xuchang)
+    }
     categories = list(ProductCategory.objects.order_by("code"))
     planned, serial = [], 0
     for unit in units:
@@ -38,11 +42,21 @@ def load_demo(stdout):
             until = valid_from.replace(year=valid_from.year + 8) - timedelta(days=1)
             if serial % 23 == 0:
                 until = today - timedelta(days=rng.randint(5, 200))  # a few expired certificates
-            planned.append((Inspector(
-                name=fake.name(), org_unit=unit, position=rng.choice(POSITIONS), phone=fake.phone_number(),
-                certificate_no=f"{unit.region_id[:4]}{serial:07d}", certificate_valid_from=valid_from,
-                certificate_valid_until=until, active=rng.random() > 0.05,
-            ), rng.sample(categories, rng.randint(1, 3))))
+            planned.append(
+                (
+                    Inspector(
+                        name=fake.name(),
+                        org_unit=unit,
+                        position=rng.choice(POSITIONS),
+                        phone=fake.phone_number(),
+                        certificate_no=f"{unit.region_id[:4]}{serial:07d}",
+                        certificate_valid_from=valid_from,
+                        certificate_valid_until=until,
+                        active=rng.random() > 0.05,
+                    ),
+                    rng.sample(categories, rng.randint(1, 3)),
+                )
+            )
     existing = set(Inspector.objects.values_list("certificate_no", flat=True))
     todo = [(i, c) for i, c in planned if i.certificate_no not in existing]
     Inspector.objects.bulk_create([i for i, _ in todo])
@@ -59,7 +73,9 @@ def _link_logins(units):
         user = User.objects.filter(username=f"{unit.code}-inspector").first()
         if user is None or Inspector.objects.filter(user=user).exists():
             continue
-        inspector = Inspector.objects.filter(org_unit=unit, user__isnull=True, active=True).order_by("certificate_no").first()
+        inspector = (
+            Inspector.objects.filter(org_unit=unit, user__isnull=True, active=True).order_by("certificate_no").first()
+        )
         if inspector is not None:
             inspector.user = user
             inspector.save(update_fields=["user"])

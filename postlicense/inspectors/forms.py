@@ -10,14 +10,31 @@ from .models import Inspector
 
 class InspectorForm(forms.ModelForm):
     avoid_codes = forms.CharField(
-        label="回避企业", required=False, widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="与本人存在利害关系、检查时须回避的企业：每行一个统一社会信用代码")
+        label="回避企业",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="与本人存在利害关系、检查时须回避的企业：每行一个统一社会信用代码",
+    )
+
     class Meta:
         model = Inspector
-        fields = ["name", "org_unit", "position", "phone", "certificate_no", "certificate_valid_from",
-                  "certificate_valid_until", "expertise", "active", "user"]
-        widgets = {"certificate_valid_from": DATE, "certificate_valid_until": DATE,
-                   "expertise": forms.CheckboxSelectMultiple}
+        fields = [
+            "name",
+            "org_unit",
+            "position",
+            "phone",
+            "certificate_no",
+            "certificate_valid_from",
+            "certificate_valid_until",
+            "expertise",
+            "active",
+            "user",
+        ]
+        widgets = {
+            "certificate_valid_from": DATE,
+            "certificate_valid_until": DATE,
+            "expertise": forms.CheckboxSelectMultiple,
+        }
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -26,7 +43,9 @@ class InspectorForm(forms.ModelForm):
         self.fields["user"].queryset = User.objects.for_user(user).filter(role=User.Role.INSPECTOR)
         self.scoped_enterprises = Enterprise.objects.for_user(user)
         if self.instance.pk:
-            self.initial["avoid_codes"] = "\n".join(self.instance.avoid_enterprises.values_list("credit_code", flat=True))
+            self.initial["avoid_codes"] = "\n".join(
+                self.instance.avoid_enterprises.values_list("credit_code", flat=True)
+            )
 
     def clean_avoid_codes(self):
         codes = [normalize_credit_code(c) for c in self.cleaned_data["avoid_codes"].split()]
@@ -55,8 +74,11 @@ class InspectorForm(forms.ModelForm):
 class InspectorFilterForm(forms.Form):
     q = forms.CharField(label="姓名/证号/电话", required=False)
     org_unit = forms.ModelChoiceField(label="单位", queryset=OrgUnit.objects.none(), required=False, empty_label="全部")
-    certificate = forms.ChoiceField(label="执法证", required=False, choices=[
-        ("", "全部"), ("valid", "有效"), ("expiring", "90天内到期"), ("expired", "已过期")])
+    certificate = forms.ChoiceField(
+        label="执法证",
+        required=False,
+        choices=[("", "全部"), ("valid", "有效"), ("expiring", "90天内到期"), ("expired", "已过期")],
+    )
     active = forms.ChoiceField(label="在岗", required=False, choices=[("", "全部"), ("1", "在岗"), ("0", "不在岗")])
 
     def __init__(self, *args, user, **kwargs):
@@ -67,5 +89,9 @@ class InspectorFilterForm(forms.Form):
         if not self.is_valid():
             return {}
         data = self.cleaned_data
-        return {"q": data["q"], "org_unit": data["org_unit"].pk if data["org_unit"] else None,
-                "certificate": data["certificate"], "active": data["active"]}
+        return {
+            "q": data["q"],
+            "org_unit": data["org_unit"].pk if data["org_unit"] else None,
+            "certificate": data["certificate"],
+            "active": data["active"],
+        }

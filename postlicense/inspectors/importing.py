@@ -3,6 +3,7 @@
 Same contract as the enterprise import: every row checked first, nothing written if one is bad; a
 re-import updates the inspector with the same certificate number.
 """
+
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -27,7 +28,19 @@ COLUMNS = [
     Column("专业领域", "expertise", False, 30, "产品类别名称，多个用顿号分隔"),
     Column("在岗", "active", False, 6, "是/否，空为是"),
 ]
-TEMPLATE_EXAMPLE = [["张伟", "长葛市市场监督管理局", "科员", "0374-6123456", "41100000123", "2024-01-01", "2029-12-31", "水泥、电线电缆", "是"]]
+TEMPLATE_EXAMPLE = [
+    [
+        "张伟",
+        "长葛市市场监督管理局",
+        "科员",
+        "0374-6123456",
+        "41100000123",
+        "2024-01-01",
+        "2029-12-31",
+        "水泥、电线电缆",
+        "是",
+    ]
+]
 FIELDS = ["name", "org_unit_id", "position", "phone", "certificate_valid_from", "certificate_valid_until", "active"]
 
 
@@ -68,14 +81,30 @@ def validate(numbered_cells, user, progress=lambda n: None):
         if not check.ok:
             continue
         first_row[certificate_no] = number
-        rows.append(Row(number, {
-            "name": text["name"], "org_unit_id": unit_id, "position": text["position"], "phone": phone,
-            "certificate_no": certificate_no, "certificate_valid_from": valid_from,
-            "certificate_valid_until": valid_until, "active": text["active"] != "否"}, expertise))
+        rows.append(
+            Row(
+                number,
+                {
+                    "name": text["name"],
+                    "org_unit_id": unit_id,
+                    "position": text["position"],
+                    "phone": phone,
+                    "certificate_no": certificate_no,
+                    "certificate_valid_from": valid_from,
+                    "certificate_valid_until": valid_until,
+                    "active": text["active"] != "否",
+                },
+                expertise,
+            )
+        )
     by_no = {row.values["certificate_no"]: row for row in rows}
-    others = Inspector.objects.filter(certificate_no__in=list(by_no)).exclude(pk__in=Inspector.objects.for_user(user).values("pk"))
+    others = Inspector.objects.filter(certificate_no__in=list(by_no)).exclude(
+        pk__in=Inspector.objects.for_user(user).values("pk")
+    )
     for certificate_no in others.values_list("certificate_no", flat=True):
-        errors.append(RowError(by_no[certificate_no].number, "执法证号", "该执法证号已登记在其他单位的人员名下，无权修改"))
+        errors.append(
+            RowError(by_no[certificate_no].number, "执法证号", "该执法证号已登记在其他单位的人员名下，无权修改")
+        )
     return rows, sorted(errors, key=lambda e: e.row)
 
 
@@ -84,8 +113,13 @@ def apply(rows, progress=lambda n: None):
     inspectors, changes, created, updated = upsert(Inspector, "certificate_no", [r.values for r in rows], FIELDS)
     Through = Inspector.expertise.through
     Through.objects.filter(inspector_id__in=[i.pk for i in inspectors.values()]).delete()
-    Through.objects.bulk_create([Through(inspector_id=inspectors[r.values["certificate_no"]].pk, productcategory_id=c)
-                                 for r in rows for c in r.expertise])
+    Through.objects.bulk_create(
+        [
+            Through(inspector_id=inspectors[r.values["certificate_no"]].pk, productcategory_id=c)
+            for r in rows
+            for c in r.expertise
+        ]
+    )
     progress(len(rows))
     record(changes)
     return created, updated
@@ -93,5 +127,14 @@ def apply(rows, progress=lambda n: None):
 
 def export_rows(inspectors):
     for i in inspectors.select_related("org_unit").prefetch_related("expertise"):
-        yield [i.name, i.org_unit.name, i.position, i.phone, i.certificate_no, i.certificate_valid_from,
-               i.certificate_valid_until, "、".join(c.name for c in i.expertise.all()), "是" if i.active else "否"]
+        yield [
+            i.name,
+            i.org_unit.name,
+            i.position,
+            i.phone,
+            i.certificate_no,
+            i.certificate_valid_from,
+            i.certificate_valid_until,
+            "、".join(c.name for c in i.expertise.all()),
+            "是" if i.active else "否",
+        ]

@@ -20,12 +20,20 @@ class Inspector(AuditedModel):
     certificate_valid_until = models.DateField("执法证有效期至")
     expertise = models.ManyToManyField(ProductCategory, blank=True, related_name="experts", verbose_name="专业领域")
     avoid_enterprises = models.ManyToManyField(
-        Enterprise, blank=True, related_name="avoiding_inspectors", verbose_name="回避企业",
+        Enterprise,
+        blank=True,
+        related_name="avoiding_inspectors",
+        verbose_name="回避企业",
         help_text="与本人存在利害关系、检查时须回避的企业",
     )
     active = models.BooleanField("在岗", default=True)
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="inspector", verbose_name="登录账号",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="inspector",
+        verbose_name="登录账号",
     )
 
     objects = ScopedQuerySet.as_manager()
@@ -42,4 +50,6 @@ class Inspector(AuditedModel):
         return reverse("inspectors:inspector_detail", args=[self.pk])
 
     def certificate_valid_on(self, day):
-        return (self.certificate_valid_from is None or self.certificate_valid_from <= day) and day <= self.certificate_valid_until
+        return (
+            self.certificate_valid_from is None or self.certificate_valid_from <= day
+        ) and day <= self.certificate_valid_until

@@ -23,7 +23,10 @@ def filter_inspectors(qs, q="", org_unit=None, certificate="", active=""):
     if certificate == "expired":
         qs = qs.filter(certificate_valid_until__lt=today)
     elif certificate == "expiring":
-        qs = qs.filter(certificate_valid_until__gte=today, certificate_valid_until__lte=today + timedelta(days=CERTIFICATE_WARNING_DAYS))
+        qs = qs.filter(
+            certificate_valid_until__gte=today,
+            certificate_valid_until__lte=today + timedelta(days=CERTIFICATE_WARNING_DAYS),
+        )
     elif certificate == "valid":
         qs = qs.filter(certificate_valid_until__gte=today)
     if active in {"1", "0"}:

@@ -22,10 +22,16 @@ def inspector_list(request):
     today = timezone.localdate()
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "inspectors/inspector_list.html", {
-        "form": form, "page": page, "query": query.urlencode(),
-        "rows": [(i, selectors.certificate_state(i, today)) for i in page],
-    })
+    return render(
+        request,
+        "inspectors/inspector_list.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "rows": [(i, selectors.certificate_state(i, today)) for i in page],
+        },
+    )
 
 
 @bureau_staff_required
@@ -40,15 +46,26 @@ def inspector_export(request):
 @bureau_staff_required
 def inspector_detail(request, pk):
     inspector = selectors.inspector_detail(request.user, pk)
-    return render(request, "inspectors/inspector_detail.html", {
-        "inspector": inspector, "state": selectors.certificate_state(inspector),
-        "avoided": inspector.avoid_enterprises.for_user(request.user),
-    })
+    return render(
+        request,
+        "inspectors/inspector_detail.html",
+        {
+            "inspector": inspector,
+            "state": selectors.certificate_state(inspector),
+            "avoided": inspector.avoid_enterprises.for_user(request.user),
+        },
+    )
 
 
 @bureau_staff_required
 def inspector_edit(request, pk=None):
     inspector = selectors.inspector_detail(request.user, pk) if pk else None
     form = InspectorForm(request.POST or None, instance=inspector, user=request.user)
-    return _save_form(request, form, "inspectors/inspector_form.html", {"inspector": inspector},
-                      lambda i: i.get_absolute_url(), "执法检查人员信息已保存。")
+    return _save_form(
+        request,
+        form,
+        "inspectors/inspector_form.html",
+        {"inspector": inspector},
+        lambda i: i.get_absolute_url(),
+        "执法检查人员信息已保存。",
+    )

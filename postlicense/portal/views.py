@@ -1,6 +1,7 @@
 """Public disclosure pages (公众, no login): random checks from the freeze of their candidate list on, with their
 seed contributions, their drawn list and results once published, and how to verify the draw.
 No inspector names, phones or other personal data appear here."""
+
 from django.http import Http404
 from django.shortcuts import redirect, render
 
@@ -39,10 +40,17 @@ def random_check_list(request):
 def random_check_detail(request, pk):
     task = _public(pk)
     context = _task_context(task)
-    return render(request, "portal/random_check_detail.html", {
-        **context, "scope": selectors.scope_text(task), "ratios": selectors.ratios_text(task),
-        "results": selectors.public_results(task), "drawn": selectors.public_drawn(task) if context["published"] else (),
-    })
+    return render(
+        request,
+        "portal/random_check_detail.html",
+        {
+            **context,
+            "scope": selectors.scope_text(task),
+            "ratios": selectors.ratios_text(task),
+            "results": selectors.public_results(task),
+            "drawn": selectors.public_drawn(task) if context["published"] else (),
+        },
+    )
 
 
 def random_check_verify(request, pk):
@@ -50,10 +58,16 @@ def random_check_verify(request, pk):
     task = _public(pk)
     context = _task_context(task)
     drawn = list(selectors.public_drawn(task)) if context["published"] else []
-    return render(request, "portal/random_check_verify.html", {
-        **context, "drawn": drawn, "example": drawn[0] if drawn else None,
-        "codes": [(STRATUM_LABELS[s], s) for s in STRATA],
-    })
+    return render(
+        request,
+        "portal/random_check_verify.html",
+        {
+            **context,
+            "drawn": drawn,
+            "example": drawn[0] if drawn else None,
+            "codes": [(STRATUM_LABELS[s], s) for s in STRATA],
+        },
+    )
 
 
 def random_check_candidates(request, pk):

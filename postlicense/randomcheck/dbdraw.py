@@ -6,6 +6,7 @@ above k/n; one pass over the candidates hashes each once, keeps those below thei
 them in rank order, and each stratum takes its k first. A stratum where fewer than k pass is drawn again with a
 wider bound, until the bound keeps every row.
 """
+
 import gc
 import math
 from collections.abc import Mapping
@@ -80,8 +81,11 @@ def _below_bounds(cursor, candidates, seed: str, bounds: Mapping[str, str | None
         for stratum, bound in bounds.items():
             prefixes += [stratum, f"{seed}|{stratum}|"]
             digest_bounds += [stratum, _NO_BOUND if bound is None else bytes.fromhex(bound)]
-        query = _POSTGRESQL_SQL.format(candidates=sql, prefix="CASE stratum " + "WHEN %s THEN %s " * len(bounds) + "END",
-                                       bound="CASE stratum " + "WHEN %s THEN %s::bytea " * len(bounds) + "END")
+        query = _POSTGRESQL_SQL.format(
+            candidates=sql,
+            prefix="CASE stratum " + "WHEN %s THEN %s " * len(bounds) + "END",
+            bound="CASE stratum " + "WHEN %s THEN %s::bytea " * len(bounds) + "END",
+        )
         return cursor.cursor.stream(query, [*prefixes, *params, *digest_bounds], size=_STREAM_ROWS)
     below = Q()
     for stratum, bound in bounds.items():
@@ -130,5 +134,7 @@ def draw_in_database(candidates, seed: str, ratios, counts: Mapping[str, int] | 
         n_by_stratum = {stratum: counts.get(stratum, 0) for stratum in STRATA}
         sizes = {stratum: (n, sample_size(ratio_by_stratum[stratum], n)) for stratum, n in n_by_stratum.items()}
         drawn = _draw_strata(cursor, candidates, seed, {stratum: (n, k) for stratum, (n, k) in sizes.items() if k})
-    return [StratumResult(stratum=s, ratio=ratio_by_stratum[s], n=n, k=k, drawn=tuple(drawn.get(s, ())))
-            for s, (n, k) in sizes.items()]
+    return [
+        StratumResult(stratum=s, ratio=ratio_by_stratum[s], n=n, k=k, drawn=tuple(drawn.get(s, ())))
+        for s, (n, k) in sizes.items()
+    ]

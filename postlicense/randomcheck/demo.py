@@ -1,6 +1,7 @@
 """Demo: a published 2023 random check of 许昌 with its steps dated in 2023, and a task of this year whose list is
 frozen and drawn but not yet published, so the public pages show both. Each seed comes from two contributions.
 Runs after the registry and inspections demos (INSTALLED_APPS order); idempotent."""
+
 import random
 from datetime import date, datetime, time, timedelta
 
@@ -46,8 +47,12 @@ def _finish_all(task, rng):
 
     drawn = list(task.drawn.select_related("inspection", "enterprise").order_by("pk"))
     not_inspected = drawn[0]
-    services.record_not_inspected(not_inspected, DrawnEnterprise.NotInspected.STOPPED,
-                                  "企业自2023年5月起停产，现场核实厂区无生产活动；复产后开展后续监督检查。", None)
+    services.record_not_inspected(
+        not_inspected,
+        DrawnEnterprise.NotInspected.STOPPED,
+        "企业自2023年5月起停产，现场核实厂区无生产活动；复产后开展后续监督检查。",
+        None,
+    )
     for d in drawn[1:]:
         day = date(2023, 9, 4) + timedelta(days=rng.randint(0, 45))
         _fill(d.inspection, rng, rng.choice([0, 0, 0, 1]), day)
@@ -57,7 +62,9 @@ def _finish_all(task, rng):
 def _backdate(task):
     """The services stamp steps with the time they run; the demo replays 2023, so its rows get 2023's times (the
     audit trail keeps the real ones)."""
-    DrawnEnterprise.objects.filter(task=task).exclude(not_inspected_reason="").update(not_inspected_at=NOT_INSPECTED_2023)
+    DrawnEnterprise.objects.filter(task=task).exclude(not_inspected_reason="").update(
+        not_inspected_at=NOT_INSPECTED_2023
+    )
     InspectionRecord.objects.filter(random_draw__task=task).update(created_at=STEPS_2023[Task.State.DISPATCHED])
     for contribution, at in zip(task.contributions.order_by("position"), CONTRIBUTED_2023):
         SeedContribution.objects.filter(pk=contribution.pk).update(entered_at=at)
@@ -87,9 +94,19 @@ def _match(task, stdout) -> bool:
 
 
 def _published_2023(city, admin, checklist, stdout):
-    task = services.save_new_task(Task(name=DEMO_NAME, year=2023, issuing_unit=city, deadline=date(2023, 10, 31),
-                                       checklist=checklist, load_cap=6, plan_number="XC-SSJ-2023-01",
-                                       plan_name="许昌市2023年度工业产品生产许可证获证企业资格抽查计划"), admin)
+    task = services.save_new_task(
+        Task(
+            name=DEMO_NAME,
+            year=2023,
+            issuing_unit=city,
+            deadline=date(2023, 10, 31),
+            checklist=checklist,
+            load_cap=6,
+            plan_number="XC-SSJ-2023-01",
+            plan_name="许昌市2023年度工业产品生产许可证获证企业资格抽查计划",
+        ),
+        admin,
+    )
     services.freeze_candidates(task, admin, now=STEPS_2023[Task.State.FROZEN])
     for (name, unit), value in zip(CONTRIBUTORS, CONTRIBUTIONS_2023):
         services.add_contribution(task, name, unit, value, admin)
@@ -103,13 +120,24 @@ def _published_2023(city, admin, checklist, stdout):
     services.complete_task(task, admin)
     services.publish_task(task, admin)
     _backdate(task)
-    stdout.write(f"双随机抽查：已创建并公示2023年演示任务（抽中 {task.drawn.count()} 户），公示页 /public/random-checks/{task.pk}/")
+    stdout.write(
+        f"双随机抽查：已创建并公示2023年演示任务（抽中 {task.drawn.count()} 户），公示页 /public/random-checks/{task.pk}/"
+    )
 
 
 def _current(city, admin, checklist, stdout):
     today = timezone.localdate()
-    task = services.save_new_task(Task(name=CURRENT_NAME.format(year=today.year), year=today.year, issuing_unit=city,
-                                       deadline=today + timedelta(days=60), checklist=checklist, load_cap=6), admin)
+    task = services.save_new_task(
+        Task(
+            name=CURRENT_NAME.format(year=today.year),
+            year=today.year,
+            issuing_unit=city,
+            deadline=today + timedelta(days=60),
+            checklist=checklist,
+            load_cap=6,
+        ),
+        admin,
+    )
     services.freeze_candidates(task, admin)
     for (name, unit), value in zip(CONTRIBUTORS, [f"{today:%Y%m%d}-骰子 3 5 1", "见证人 7 7 2 9"]):
         services.add_contribution(task, name, unit, value, admin)
@@ -125,7 +153,10 @@ def load_demo(stdout):
         stdout.write("双随机抽查：缺少许昌市局、其管理员账号或许昌双随机检查表，跳过演示任务。")
         return
     with acting_as(admin):
-        for name, make in ((DEMO_NAME, _published_2023), (CURRENT_NAME.format(year=timezone.localdate().year), _current)):
+        for name, make in (
+            (DEMO_NAME, _published_2023),
+            (CURRENT_NAME.format(year=timezone.localdate().year), _current),
+        ):
             if Task.objects.filter(name=name).exists():
                 continue
             try:

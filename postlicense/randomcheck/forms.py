@@ -9,24 +9,43 @@ from .models import DrawnEnterprise, Task
 from .rules import ratio_reason_error
 
 PLAN_FIELDS = ["plan_number", "plan_name"]
-DRAW_FIELDS = ["name", "year", "issuing_unit", "regions", "product_categories", "statuses", "ratio_low", "ratio_medium",
-               "ratio_medium_high", "ratio_high", "ratio_reason", "exclude_recent_months", "deadline", "checklist"]
+DRAW_FIELDS = [
+    "name",
+    "year",
+    "issuing_unit",
+    "regions",
+    "product_categories",
+    "statuses",
+    "ratio_low",
+    "ratio_medium",
+    "ratio_medium_high",
+    "ratio_high",
+    "ratio_reason",
+    "exclude_recent_months",
+    "deadline",
+    "checklist",
+]
 MATCH_FIELDS = ["inspectors_per_enterprise", "load_cap", "require_expertise", "widen_pool"]
 
 
 class TaskForm(forms.ModelForm):
-    statuses = forms.MultipleChoiceField(label="纳入的生产状态", choices=Enterprise.Status.choices,
-                                         widget=forms.CheckboxSelectMultiple,
-                                         help_text="默认含停产企业（许昌双随机实施方案 三：全部获证企业）；"
-                                                   "只有冻结当日持有有效生产许可证的企业进入候选名单")
+    statuses = forms.MultipleChoiceField(
+        label="纳入的生产状态",
+        choices=Enterprise.Status.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="默认含停产企业（许昌双随机实施方案 三：全部获证企业）；"
+        "只有冻结当日持有有效生产许可证的企业进入候选名单",
+    )
 
     class Meta:
         model = Task
         fields = PLAN_FIELDS + DRAW_FIELDS + MATCH_FIELDS
-        widgets = {"deadline": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-                   "ratio_reason": forms.Textarea(attrs={"rows": 2}),
-                   "regions": forms.CheckboxSelectMultiple,
-                   "product_categories": forms.SelectMultiple(attrs={"size": 6})}
+        widgets = {
+            "deadline": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "ratio_reason": forms.Textarea(attrs={"rows": 2}),
+            "regions": forms.CheckboxSelectMultiple,
+            "product_categories": forms.SelectMultiple(attrs={"size": 6}),
+        }
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -58,12 +77,18 @@ class ContributionForm(forms.Form):
 
     contributor = forms.CharField(label="贡献人", max_length=50)
     contributor_unit = forms.CharField(label="贡献人单位", max_length=100)
-    value = forms.CharField(label="贡献值", max_length=CONTRIBUTION_MAX_LENGTH, strip=False,
-                            help_text="如现场掷骰子的点数、见证人写下的数字；不能包含“|”，首尾不能有空格")
+    value = forms.CharField(
+        label="贡献值",
+        max_length=CONTRIBUTION_MAX_LENGTH,
+        strip=False,
+        help_text="如现场掷骰子的点数、见证人写下的数字；不能包含“|”，首尾不能有空格",
+    )
 
 
 class CancelForm(forms.Form):
-    reason = forms.CharField(label="取消原因", widget=forms.Textarea(attrs={"rows": 3}), help_text="取消原因将随任务公示")
+    reason = forms.CharField(
+        label="取消原因", widget=forms.Textarea(attrs={"rows": 3}), help_text="取消原因将随任务公示"
+    )
 
 
 class SwapForm(forms.Form):

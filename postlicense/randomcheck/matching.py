@@ -156,7 +156,9 @@ def _validate(enterprises: list[EnterpriseDemand], inspectors: list[InspectorInf
             raise ValueError(f"{label}重复：{duplicated[0]}")
     for enterprise in enterprises:
         if not isinstance(enterprise.required, int) or enterprise.required < MIN_INSPECTORS:
-            raise ValueError(f"企业{enterprise.credit_code}的检查人员不得少于{MIN_INSPECTORS}名（白城事中事后监管办法 第九条）")
+            raise ValueError(
+                f"企业{enterprise.credit_code}的检查人员不得少于{MIN_INSPECTORS}名（白城事中事后监管办法 第九条）"
+            )
 
 
 @dataclass
@@ -230,7 +232,7 @@ def _rank_order(seed: str, credit_codes: list[str], certificates: list[str]) -> 
     encoded = [certificate.encode("utf-8") for certificate in certificates]
     chunks = []
     for credit_code in credit_codes:
-        prefix = f"{seed}|inspector|{credit_code}|".encode("utf-8")
+        prefix = f"{seed}|inspector|{credit_code}|".encode()
         chunks.append(b"".join([sha256(prefix + certificate).digest() for certificate in encoded]))
     words = np.frombuffer(b"".join(chunks), dtype=">u8").reshape(len(credit_codes), len(encoded), 4)
     order = np.argsort(words[:, :, 0], axis=1, kind="stable")

@@ -1,5 +1,6 @@
 """Pure rules of a random check: the ratio reason, result labels, the national platform's result categories,
 deadlines and rates."""
+
 from datetime import date
 
 from django.utils import timezone

@@ -1,5 +1,6 @@
 """Reads for random-check tasks. Lists go through the jurisdiction scope: a county sees the tasks it issued
 and its share (the drawn enterprises it supervises) of the city's tasks."""
+
 from collections import defaultdict
 from datetime import date
 
@@ -24,7 +25,9 @@ def stratum_order(path="stratum"):
 
 def tasks_for(user):
     shared = DrawnEnterprise.objects.for_user(user).values("task")
-    return Task.objects.filter(Q(pk__in=Task.objects.for_user(user).values("pk")) | Q(pk__in=shared)).select_related("issuing_unit")
+    return Task.objects.filter(Q(pk__in=Task.objects.for_user(user).values("pk")) | Q(pk__in=shared)).select_related(
+        "issuing_unit"
+    )
 
 
 def open_tasks(user):
@@ -41,15 +44,21 @@ def step_bar(task):
     """Every state of the task in order, with the step that reached it (who, when) or None if not yet; 已取消 only
     for a cancelled task."""
     done = {step.state: step for step in task.steps.select_related("by")}
-    return [(label, done.get(state)) for state, label in Task.State.choices
-            if state != Task.State.CANCELLED or state in done]
+    return [
+        (label, done.get(state))
+        for state, label in Task.State.choices
+        if state != Task.State.CANCELLED or state in done
+    ]
 
 
 def drawn_for(user, task):
-    return (DrawnEnterprise.objects.for_user(user).filter(task=task)
-            .select_related("enterprise__supervising_unit", "enterprise__region", "inspection", "disclosure")
-            .prefetch_related("assignments__inspector", "swaps__removed", "swaps__added", "swaps__by")
-            .order_by("enterprise__supervising_unit__region_id", stratum_order(), "rank"))
+    return (
+        DrawnEnterprise.objects.for_user(user)
+        .filter(task=task)
+        .select_related("enterprise__supervising_unit", "enterprise__region", "inspection", "disclosure")
+        .prefetch_related("assignments__inspector", "swaps__removed", "swaps__added", "swaps__by")
+        .order_by("enterprise__supervising_unit__region_id", stratum_order(), "rank")
+    )
 
 
 def strata_summary(task):
@@ -64,8 +73,14 @@ def strata_summary(task):
     for stratum in task.drawn.order_by().values_list("stratum", flat=True):
         drawn[stratum] += 1
     return [
-        {"stratum": s, "label": STRATUM_LABELS[s], "ratio": task.ratios[s], "n": counts[s],
-         "k": sample_size(task.ratios[s], counts[s]), "drawn": drawn[s]}
+        {
+            "stratum": s,
+            "label": STRATUM_LABELS[s],
+            "ratio": task.ratios[s],
+            "n": counts[s],
+            "k": sample_size(task.ratios[s], counts[s]),
+            "drawn": drawn[s],
+        }
         for s in STRATA
     ]
 
@@ -87,8 +102,9 @@ def row_status(drawn, today: date) -> dict:
         "deadline_error": deadline_error,
         "disclosed": disclosed,
         "disclosure_overdue": bool(deadline and not disclosed and deadline < today),
-        "inspection_overdue": bool(record and not record.is_locked and not drawn.not_inspected_reason
-                                   and drawn.task.deadline < today),
+        "inspection_overdue": bool(
+            record and not record.is_locked and not drawn.not_inspected_reason and drawn.task.deadline < today
+        ),
     }
 
 
@@ -98,8 +114,13 @@ def progress(rows) -> dict:
     total = len(rows)
     done = sum(1 for _, status in rows if status["outcome"])
     disclosed = sum(1 for _, status in rows if status["disclosed"])
-    return {"total": total, "done": done, "disclosed": disclosed,
-            "completion_rate": rules.rate(done, total), "disclosure_rate": rules.rate(disclosed, total)}
+    return {
+        "total": total,
+        "done": done,
+        "disclosed": disclosed,
+        "completion_rate": rules.rate(done, total),
+        "disclosure_rate": rules.rate(disclosed, total),
+    }
 
 
 def task_overview(user, task, today: date | None = None) -> dict:
@@ -123,10 +144,18 @@ def active_assignments(drawn):
 
 def tracking_list(user):
     """003 七(五): enterprises not inspected for 停产/转产 stay listed until a later inspection is finished."""
-    later = InspectionRecord.objects.filter(enterprise=OuterRef("enterprise"), status=InspectionRecord.Status.FINISHED,
-                                            finished_at__gt=OuterRef("not_inspected_at"))
-    return (DrawnEnterprise.objects.for_user(user).exclude(not_inspected_reason="").filter(~Exists(later))
-            .select_related("task", "enterprise__supervising_unit").order_by("-not_inspected_at"))
+    later = InspectionRecord.objects.filter(
+        enterprise=OuterRef("enterprise"),
+        status=InspectionRecord.Status.FINISHED,
+        finished_at__gt=OuterRef("not_inspected_at"),
+    )
+    return (
+        DrawnEnterprise.objects.for_user(user)
+        .exclude(not_inspected_reason="")
+        .filter(~Exists(later))
+        .select_related("task", "enterprise__supervising_unit")
+        .order_by("-not_inspected_at")
+    )
 
 
 def public_tasks():
@@ -140,7 +169,10 @@ def public_sections():
     tasks = list(public_tasks())
     return [
         ("已公示结果", [t for t in tasks if t.state == Task.State.PUBLISHED]),
-        ("正在进行（候选名单已冻结）", [t for t in tasks if t.state not in (Task.State.PUBLISHED, Task.State.CANCELLED)]),
+        (
+            "正在进行（候选名单已冻结）",
+            [t for t in tasks if t.state not in (Task.State.PUBLISHED, Task.State.CANCELLED)],
+        ),
         ("已取消", [t for t in tasks if t.state == Task.State.CANCELLED]),
     ]
 
@@ -151,8 +183,11 @@ def drawn_list_public(task) -> bool:
 
 
 def public_results(task):
-    return (Disclosure.objects.filter(drawn__task=task).select_related("drawn")
-            .order_by(stratum_order("drawn__stratum"), "drawn__rank"))
+    return (
+        Disclosure.objects.filter(drawn__task=task)
+        .select_related("drawn")
+        .order_by(stratum_order("drawn__stratum"), "drawn__rank")
+    )
 
 
 def public_drawn(task):
@@ -196,13 +231,20 @@ def cancellation(task):
 
 
 def swaps_for(user, task):
-    return Swap.objects.for_user(user).filter(drawn__task=task).select_related("drawn__enterprise", "removed", "added", "by")
+    return (
+        Swap.objects.for_user(user)
+        .filter(drawn__task=task)
+        .select_related("drawn__enterprise", "removed", "added", "by")
+    )
 
 
 def match_rows(user, task):
-    return (Assignment.objects.for_user(user).filter(drawn__task=task)
-            .select_related("drawn__enterprise__supervising_unit", "inspector__org_unit", "removed_by")
-            .order_by("drawn__enterprise__supervising_unit__region_id", "drawn__credit_code", "rank"))
+    return (
+        Assignment.objects.for_user(user)
+        .filter(drawn__task=task)
+        .select_related("drawn__enterprise__supervising_unit", "inspector__org_unit", "removed_by")
+        .order_by("drawn__enterprise__supervising_unit__region_id", "drawn__credit_code", "rank")
+    )
 
 
 def archive_events(enterprise):
@@ -215,14 +257,35 @@ def archive_events(enterprise):
         url = reverse("randomcheck:task_detail", args=[task.pk])
         drawn_step = next((step for step in task.steps.all() if step.state == Task.State.DRAWN), None)
         if drawn_step:
-            events.append(ArchiveEvent(drawn_step.at, "双随机", f"抽中：{task.name}",
-                                       f"{drawn.get_stratum_display()}，排序值 {drawn.rank[:12]}…", url))
+            events.append(
+                ArchiveEvent(
+                    drawn_step.at,
+                    "双随机",
+                    f"抽中：{task.name}",
+                    f"{drawn.get_stratum_display()}，排序值 {drawn.rank[:12]}…",
+                    url,
+                )
+            )
         if drawn.not_inspected_reason:
-            events.append(ArchiveEvent(drawn.not_inspected_at, "双随机",
-                                       f"因{drawn.get_not_inspected_reason_display()}未检查", drawn.not_inspected_note, url))
+            events.append(
+                ArchiveEvent(
+                    drawn.not_inspected_at,
+                    "双随机",
+                    f"因{drawn.get_not_inspected_reason_display()}未检查",
+                    drawn.not_inspected_note,
+                    url,
+                )
+            )
         if hasattr(drawn, "disclosure"):
-            events.append(ArchiveEvent(drawn.disclosure.published_at, "公示", f"结果公示：{drawn.disclosure.result}",
-                                       drawn.disclosure.problems_summary, url))
+            events.append(
+                ArchiveEvent(
+                    drawn.disclosure.published_at,
+                    "公示",
+                    f"结果公示：{drawn.disclosure.result}",
+                    drawn.disclosure.problems_summary,
+                    url,
+                )
+            )
     return events
 
 
@@ -231,7 +294,16 @@ def home_cards(user):
         return []
     tracking = tracking_list(user).count()
     return [
-        HomeCard("双随机抽查任务", open_tasks(user).count(), reverse("randomcheck:task_list") + "?open=1",
-                 "未公示、未取消的任务"),
-        HomeCard("停产/转产跟踪", tracking, reverse("randomcheck:tracking"), "因停产、转产未检查的企业（许昌双随机实施方案 七(五)）"),
+        HomeCard(
+            "双随机抽查任务",
+            open_tasks(user).count(),
+            reverse("randomcheck:task_list") + "?open=1",
+            "未公示、未取消的任务",
+        ),
+        HomeCard(
+            "停产/转产跟踪",
+            tracking,
+            reverse("randomcheck:tracking"),
+            "因停产、转产未检查的企业（许昌双随机实施方案 七(五)）",
+        ),
     ]

@@ -1,5 +1,6 @@
 """Writes for random-check tasks. Each step checks the task's state under a row lock, so a step is done once
 and never redone after the next has begun; a failed step raises ValidationError and saves nothing."""
+
 import calendar
 from collections import Counter, defaultdict
 from datetime import date
@@ -72,8 +73,9 @@ def candidate_queryset(task: Task, on: date):
     """The enterprises the task's scope selects on the freeze date `on`: every holder of a license valid that day
     (003 三 draws from all license holders, 停产 ones included by default, 003 七(五)), narrowed by region,
     product category, status and the recent-check exclusion."""
-    licensed = License.objects.filter(enterprise=OuterRef("pk"), status=License.Status.VALID, issue_date__lte=on,
-                                      expiry_date__gte=on)
+    licensed = License.objects.filter(
+        enterprise=OuterRef("pk"), status=License.Status.VALID, issue_date__lte=on, expiry_date__gte=on
+    )
     qs = Enterprise.objects.filter(unit_q(Enterprise, task.issuing_unit), Exists(licensed), status__in=task.statuses)
     regions = list(task.regions.all())
     if regions:
@@ -107,16 +109,25 @@ def freeze_candidates(task: Task, user, now=None) -> Task:
         if reason_error:
             raise ValidationError(reason_error)
         frozen_at = now or timezone.now()
-        rows = list(candidate_queryset(task, timezone.localdate(frozen_at)).order_by("credit_code")
-                    .values_list("pk", "credit_code", "risk_level"))
+        rows = list(
+            candidate_queryset(task, timezone.localdate(frozen_at))
+            .order_by("credit_code")
+            .values_list("pk", "credit_code", "risk_level")
+        )
         if not rows:
-            raise ValidationError("候选企业名单为空：没有符合抽查区域、产品类别和生产状态且持有有效生产许可证的企业，无法冻结。")
+            raise ValidationError(
+                "候选企业名单为空：没有符合抽查区域、产品类别和生产状态且持有有效生产许可证的企业，无法冻结。"
+            )
         try:
             digest = draw.candidates_digest((code, stratum) for _, code, stratum in rows)
         except ValueError as exc:
             raise ValidationError(f"候选企业名单有误：{exc}") from None
-        insert_rows(connection, Candidate._meta.db_table, ("task_id", "enterprise_id", "credit_code", "stratum"),
-                    ((task.pk, pk, code, stratum) for pk, code, stratum in rows))
+        insert_rows(
+            connection,
+            Candidate._meta.db_table,
+            ("task_id", "enterprise_id", "credit_code", "stratum"),
+            ((task.pk, pk, code, stratum) for pk, code, stratum in rows),
+        )
         task.candidates_digest, task.frozen_at = digest, frozen_at
         task.save(update_fields=["candidates_digest", "frozen_at"])
         _advance(task, State.FROZEN, user)
@@ -144,8 +155,13 @@ def add_contribution(task: Task, contributor: str, contributor_unit: str, value:
         if errors:
             raise ValidationError(errors)
         return SeedContribution.objects.create(
-            task=task, position=task.contributions.count() + 1, contributor=contributor,
-            contributor_unit=contributor_unit, value=value, recorded_by=user)
+            task=task,
+            position=task.contributions.count() + 1,
+            contributor=contributor,
+            contributor_unit=contributor_unit,
+            value=value,
+            recorded_by=user,
+        )
 
 
 def draw_enterprises(task: Task, user) -> Task:
@@ -161,15 +177,23 @@ def draw_enterprises(task: Task, user) -> Task:
             seed = draw.join_contributions(task.contributions.order_by("position").values_list("value", flat=True))
         except ValueError as exc:
             raise ValidationError(f"{exc}，请先录入至少两名不同人员提供的贡献值。") from None
-        counts = Counter(dict(task.candidates.order_by().values("stratum").annotate(n=Count("pk"))
-                              .values_list("stratum", "n")))
+        counts = Counter(
+            dict(task.candidates.order_by().values("stratum").annotate(n=Count("pk")).values_list("stratum", "n"))
+        )
         enterprise_of = dict(task.candidates.values_list("credit_code", "enterprise_id"))
-        drawn = DrawnEnterprise.objects.bulk_create([
-            DrawnEnterprise(task=task, enterprise_id=enterprise_of[row.credit_code], credit_code=row.credit_code,
-                            stratum=result.stratum, rank=row.rank)
-            for result in draw_in_database(task.candidates.all(), seed, task.ratios, counts)
-            for row in result.drawn
-        ])
+        drawn = DrawnEnterprise.objects.bulk_create(
+            [
+                DrawnEnterprise(
+                    task=task,
+                    enterprise_id=enterprise_of[row.credit_code],
+                    credit_code=row.credit_code,
+                    stratum=result.stratum,
+                    rank=row.rank,
+                )
+                for result in draw_in_database(task.candidates.all(), seed, task.ratios, counts)
+                for row in result.drawn
+            ]
+        )
         # The audit entries name each drawn enterprise: one query for all the names, not one per entry.
         prefetch_related_objects(drawn, Prefetch("enterprise", queryset=Enterprise.objects.only("name")))
         audit.record_created(drawn)
@@ -179,7 +203,15 @@ def draw_enterprises(task: Task, user) -> Task:
     return task
 
 
-CANCELLABLE = (State.DRAFT, State.FROZEN, State.DRAWN, State.MATCHED, State.DISPATCHED, State.INSPECTING, State.COMPLETED)
+CANCELLABLE = (
+    State.DRAFT,
+    State.FROZEN,
+    State.DRAWN,
+    State.MATCHED,
+    State.DISPATCHED,
+    State.INSPECTING,
+    State.COMPLETED,
+)
 
 
 def cancel_task(task: Task, reason: str, user) -> Task:
@@ -194,7 +226,9 @@ def cancel_task(task: Task, reason: str, user) -> Task:
         task.cancel_reason = reason
         task.save(update_fields=["cancel_reason"])
         _advance(task, State.CANCELLED, user)
-        for record in InspectionRecord.objects.filter(random_draw__task=task, status__in=InspectionRecord.OPEN_STATUSES):
+        for record in InspectionRecord.objects.filter(
+            random_draw__task=task, status__in=InspectionRecord.OPEN_STATUSES
+        ):
             mark_not_carried_out(record, by=user, reason=f"抽查任务已取消：{reason}")
     return task
 
@@ -212,8 +246,11 @@ def verify_task_draw(task: Task):
                 problems.append("随机种子与各贡献值按录入顺序连接的结果不符")
         except ValueError as exc:
             problems.append(f"随机种子贡献值有误：{exc}")
-        problems += [f"第{c.position}个贡献值（{c.contributor}）录入于候选名单冻结之前" for c in contributions
-                     if c.entered_at <= task.frozen_at]
+        problems += [
+            f"第{c.position}个贡献值（{c.contributor}）录入于候选名单冻结之前"
+            for c in contributions
+            if c.entered_at <= task.frozen_at
+        ]
     if result.candidates_digest != task.candidates_digest:
         problems.append(f"候选名单摘要不符：记录为 {task.candidates_digest}，重新计算为 {result.candidates_digest}")
     stored = set(task.drawn.values_list("credit_code", "rank"))
@@ -227,44 +264,62 @@ def verify_task_draw(task: Task):
 
 # ---- inspector matching (003 五(二)) ----
 
+
 def inspector_pool(task: Task):
-    return (Inspector.objects.filter(unit_q(Inspector, task.issuing_unit))
-            .prefetch_related("expertise", "avoid_enterprises"))
+    return Inspector.objects.filter(unit_q(Inspector, task.issuing_unit)).prefetch_related(
+        "expertise", "avoid_enterprises"
+    )
 
 
 def inspector_info(inspector: Inspector) -> matching.InspectorInfo:
     return matching.InspectorInfo(
-        id=inspector.pk, certificate_no=inspector.certificate_no, org_unit_id=inspector.org_unit_id,
+        id=inspector.pk,
+        certificate_no=inspector.certificate_no,
+        org_unit_id=inspector.org_unit_id,
         certificate_valid_until=inspector.certificate_valid_until,
         expertise=frozenset(str(c.pk) for c in inspector.expertise.all()),
-        avoid_enterprise_ids=frozenset(e.pk for e in inspector.avoid_enterprises.all()), active=inspector.active,
+        avoid_enterprise_ids=frozenset(e.pk for e in inspector.avoid_enterprises.all()),
+        active=inspector.active,
     )
 
 
 def last_inspectors(enterprise_ids) -> dict:
     """Enterprise id → the inspectors of its latest finished inspection (not to be sent again)."""
     latest = {}
-    records = (InspectionRecord.objects.filter(enterprise_id__in=enterprise_ids, status=InspectionRecord.Status.FINISHED)
-               .order_by("enterprise_id", "-inspection_date", "-id").values_list("enterprise_id", "id"))
+    records = (
+        InspectionRecord.objects.filter(enterprise_id__in=enterprise_ids, status=InspectionRecord.Status.FINISHED)
+        .order_by("enterprise_id", "-inspection_date", "-id")
+        .values_list("enterprise_id", "id")
+    )
     for enterprise_id, record_id in records:
         latest.setdefault(enterprise_id, record_id)
     by_record = defaultdict(set)
-    for record_id, inspector_id in RecordInspector.objects.filter(record_id__in=latest.values()).values_list("record_id", "inspector_id"):
+    for record_id, inspector_id in RecordInspector.objects.filter(record_id__in=latest.values()).values_list(
+        "record_id", "inspector_id"
+    ):
         by_record[record_id].add(inspector_id)
     return {enterprise_id: frozenset(by_record[record_id]) for enterprise_id, record_id in latest.items()}
 
 
 def _demand(task: Task, drawn: DrawnEnterprise, last: dict) -> matching.EnterpriseDemand:
     return matching.EnterpriseDemand(
-        id=drawn.enterprise_id, credit_code=drawn.credit_code, org_unit_id=drawn.enterprise.supervising_unit_id,
-        product_category=str(drawn.enterprise.product_category_id), required=task.inspectors_per_enterprise,
+        id=drawn.enterprise_id,
+        credit_code=drawn.credit_code,
+        org_unit_id=drawn.enterprise.supervising_unit_id,
+        product_category=str(drawn.enterprise.product_category_id),
+        required=task.inspectors_per_enterprise,
         last_inspector_ids=last.get(drawn.enterprise_id, frozenset()),
     )
 
 
 def match_params(task: Task) -> matching.MatchParams:
-    return matching.MatchParams(seed=task.seed, deadline=task.deadline, load_cap=task.load_cap,
-                                require_expertise=task.require_expertise, widen_pool=task.widen_pool)
+    return matching.MatchParams(
+        seed=task.seed,
+        deadline=task.deadline,
+        load_cap=task.load_cap,
+        require_expertise=task.require_expertise,
+        widen_pool=task.widen_pool,
+    )
 
 
 def match_inspectors(task: Task, user) -> Task:
@@ -275,17 +330,24 @@ def match_inspectors(task: Task, user) -> Task:
         drawn = list(task.drawn.select_related("enterprise"))
         last = last_inspectors([d.enterprise_id for d in drawn])
         inspectors = list(inspector_pool(task))
-        result = matching.match([_demand(task, d, last) for d in drawn], [inspector_info(i) for i in inspectors],
-                                match_params(task))
+        result = matching.match(
+            [_demand(task, d, last) for d in drawn], [inspector_info(i) for i in inspectors], match_params(task)
+        )
         if not result.ok:
             name_of = {d.enterprise_id: f"{d.enterprise.name}（{d.credit_code}）" for d in drawn}
             raise ValidationError([f"{name_of[s.enterprise_id]}：{s.message}" for s in result.shortfalls])
         inspector_of = {i.pk: i for i in inspectors}
-        assignments = Assignment.objects.bulk_create([
-            Assignment(drawn=d, inspector=inspector_of[inspector_id],
-                       rank=draw.inspector_rank(task.seed, d.credit_code, inspector_of[inspector_id].certificate_no))
-            for d in drawn for inspector_id in result.assignments[d.enterprise_id]
-        ])
+        assignments = Assignment.objects.bulk_create(
+            [
+                Assignment(
+                    drawn=d,
+                    inspector=inspector_of[inspector_id],
+                    rank=draw.inspector_rank(task.seed, d.credit_code, inspector_of[inspector_id].certificate_no),
+                )
+                for d in drawn
+                for inspector_id in result.assignments[d.enterprise_id]
+            ]
+        )
         audit.record_created(assignments)
         _advance(task, State.MATCHED, user)
     return task
@@ -297,11 +359,17 @@ def swap_candidates(task: Task, drawn: DrawnEnterprise) -> list[Inspector]:
     params = match_params(task)
     current = set(drawn.assignments.filter(removed_by=None).values_list("inspector", flat=True))
     loads = defaultdict(int)
-    for inspector_id in Assignment.objects.filter(drawn__task=task, removed_by=None).values_list("inspector", flat=True):
+    for inspector_id in Assignment.objects.filter(drawn__task=task, removed_by=None).values_list(
+        "inspector", flat=True
+    ):
         loads[inspector_id] += 1
-    return [i for i in inspector_pool(task).select_related("org_unit")
-            if i.pk not in current and loads[i.pk] < task.load_cap
-            and matching.eligibility(demand, inspector_info(i), params) is None]
+    return [
+        i
+        for i in inspector_pool(task).select_related("org_unit")
+        if i.pk not in current
+        and loads[i.pk] < task.load_cap
+        and matching.eligibility(demand, inspector_info(i), params) is None
+    ]
 
 
 def swap_inspector(drawn: DrawnEnterprise, removed: Inspector, added: Inspector, reason: str, user) -> Swap:
@@ -309,7 +377,9 @@ def swap_inspector(drawn: DrawnEnterprise, removed: Inspector, added: Inspector,
     reason = (reason or "").strip()
     with transaction.atomic():
         task = _locked(drawn.task)
-        _require_state(task, (State.MATCHED, State.DISPATCHED, State.INSPECTING), "只有匹配后、完成前的任务才能调整检查人员")
+        _require_state(
+            task, (State.MATCHED, State.DISPATCHED, State.INSPECTING), "只有匹配后、完成前的任务才能调整检查人员"
+        )
         drawn = DrawnEnterprise.objects.select_related("enterprise", "inspection").get(pk=drawn.pk)
         errors = []
         if not reason:
@@ -322,8 +392,9 @@ def swap_inspector(drawn: DrawnEnterprise, removed: Inspector, added: Inspector,
             errors.append(f"{added.name}已是该企业的检查人员。")
         if drawn.inspection and drawn.inspection.is_locked:
             errors.append("该企业的检查记录已完成，不能再调整检查人员。")
-        ineligible = matching.eligibility(_demand(task, drawn, last_inspectors([drawn.enterprise_id])),
-                                          inspector_info(added), match_params(task))
+        ineligible = matching.eligibility(
+            _demand(task, drawn, last_inspectors([drawn.enterprise_id])), inspector_info(added), match_params(task)
+        )
         if ineligible:
             errors.append(f"{added.name}不符合条件：{ineligible}。")
         load = Assignment.objects.filter(drawn__task=task, inspector=added, removed_by=None).count()
@@ -334,7 +405,9 @@ def swap_inspector(drawn: DrawnEnterprise, removed: Inspector, added: Inspector,
         swap = Swap.objects.create(drawn=drawn, removed=removed, added=added, reason=reason, by=user)
         current.removed_by = swap
         current.save(update_fields=["removed_by"])
-        Assignment.objects.create(drawn=drawn, inspector=added, rank=draw.inspector_rank(task.seed, drawn.credit_code, added.certificate_no))
+        Assignment.objects.create(
+            drawn=drawn, inspector=added, rank=draw.inspector_rank(task.seed, drawn.credit_code, added.certificate_no)
+        )
         if drawn.inspection:
             drawn.inspection.inspectors.remove(removed)
             drawn.inspection.inspectors.add(added)
@@ -342,6 +415,7 @@ def swap_inspector(drawn: DrawnEnterprise, removed: Inspector, added: Inspector,
 
 
 # ---- dispatch, progress, disclosure ----
+
 
 def dispatch(task: Task, user) -> Task:
     """派发: one 一企两表 per drawn enterprise on the task's checklist, assigned to the matched inspectors."""
@@ -352,12 +426,20 @@ def dispatch(task: Task, user) -> Task:
         for assignment in Assignment.objects.filter(drawn__task=task, removed_by=None).select_related("inspector"):
             inspectors_of[assignment.drawn_id].append(assignment.inspector)
         drawn = list(task.drawn.select_related("enterprise__supervising_unit"))
-        records = create_inspections([
-            dict(enterprise=d.enterprise, kind=InspectionRecord.Kind.RANDOM_CHECK, template_version=task.checklist,
-                 org_unit=d.enterprise.supervising_unit, inspectors=inspectors_of[d.pk], due_date=task.deadline,
-                 created_by=user)
-            for d in drawn
-        ])
+        records = create_inspections(
+            [
+                dict(
+                    enterprise=d.enterprise,
+                    kind=InspectionRecord.Kind.RANDOM_CHECK,
+                    template_version=task.checklist,
+                    org_unit=d.enterprise.supervising_unit,
+                    inspectors=inspectors_of[d.pk],
+                    due_date=task.deadline,
+                    created_by=user,
+                )
+                for d in drawn
+            ]
+        )
         for d, record in zip(drawn, records):
             d.inspection = record
         audit.bulk_update_audited(DrawnEnterprise, drawn, ["inspection"])
@@ -398,7 +480,10 @@ def record_not_inspected(drawn: DrawnEnterprise, reason: str, note: str, user) -
             _advance(task, State.INSPECTING, user)
         if drawn.inspection:
             mark_not_carried_out(
-                drawn.inspection, by=user, reason=f"{drawn.get_not_inspected_reason_display()}：{drawn.not_inspected_note}")
+                drawn.inspection,
+                by=user,
+                reason=f"{drawn.get_not_inspected_reason_display()}：{drawn.not_inspected_note}",
+            )
     return drawn
 
 
@@ -423,15 +508,22 @@ def complete_task(task: Task, user) -> Task:
 def _disclose(drawn_list, user) -> list[Disclosure]:
     missing = [d for d in drawn_list if not has_result(d)]
     if missing:
-        raise ValidationError([f"{d.enterprise.name}（{d.credit_code}）尚无已完成的检查结果，不能公示。" for d in missing])
+        raise ValidationError(
+            [f"{d.enterprise.name}（{d.credit_code}）尚无已完成的检查结果，不能公示。" for d in missing]
+        )
     disclosures = []
     for drawn in drawn_list:
         record = drawn.inspection if not drawn.not_inspected_reason else None
-        disclosures.append(Disclosure.objects.create(
-            drawn=drawn, enterprise_name=drawn.enterprise.name, inspection_date=record.inspection_date if record else None,
-            result=rules.result_label(drawn), problems_summary=record.problems_summary if record else drawn.not_inspected_note,
-            published_by=user,
-        ))
+        disclosures.append(
+            Disclosure.objects.create(
+                drawn=drawn,
+                enterprise_name=drawn.enterprise.name,
+                inspection_date=record.inspection_date if record else None,
+                result=rules.result_label(drawn),
+                problems_summary=record.problems_summary if record else drawn.not_inspected_note,
+                published_by=user,
+            )
+        )
     return disclosures
 
 

@@ -35,7 +35,9 @@ def _task(request, pk, manage=False):
 
 def _drawn(request, pk):
     _staff(request)
-    return get_scoped_or_404(DrawnEnterprise.objects.select_related("task", "enterprise", "inspection"), request.user, pk=pk)
+    return get_scoped_or_404(
+        DrawnEnterprise.objects.select_related("task", "enterprise", "inspection"), request.user, pk=pk
+    )
 
 
 def _errors(request, exc: ValidationError):
@@ -103,8 +105,13 @@ def task_contribute(request, pk):
     form = ContributionForm(request.POST)
     if form.is_valid():
         try:
-            services.add_contribution(task, form.cleaned_data["contributor"], form.cleaned_data["contributor_unit"],
-                                      form.cleaned_data["value"], request.user)
+            services.add_contribution(
+                task,
+                form.cleaned_data["contributor"],
+                form.cleaned_data["contributor_unit"],
+                form.cleaned_data["value"],
+                request.user,
+            )
         except ValidationError as exc:
             if hasattr(exc, "error_dict"):
                 form.add_error(None, exc)
@@ -167,8 +174,13 @@ def drawn_swap(request, pk):
     form = SwapForm(request.POST or None, current=Inspector.objects.filter(pk__in=current), pool=pool)
     if request.method == "POST" and form.is_valid():
         try:
-            services.swap_inspector(drawn, form.cleaned_data["removed"], form.cleaned_data["added"],
-                                    form.cleaned_data["reason"], request.user)
+            services.swap_inspector(
+                drawn,
+                form.cleaned_data["removed"],
+                form.cleaned_data["added"],
+                form.cleaned_data["reason"],
+                request.user,
+            )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -208,7 +220,9 @@ def drawn_publish(request, pk):
 def candidates_file(task) -> HttpResponse:
     """The frozen candidate list as the canonical CSV: its SHA-256 is the published digest."""
     rows = task.candidates.order_by().values_list("credit_code", "stratum")
-    return attachment(candidates_csv_bytes(rows), f"{exports.task_number(task)}-候选名单.csv", "text/csv; charset=utf-8")
+    return attachment(
+        candidates_csv_bytes(rows), f"{exports.task_number(task)}-候选名单.csv", "text/csv; charset=utf-8"
+    )
 
 
 @login_required

@@ -1,4 +1,5 @@
 """Django admin: the product catalogue is reference data the 市局管理员 maintains here (数据维护)."""
+
 from django.contrib import admin
 
 from .models import Enterprise, ImportJob, License, ProductCategory, ProductUnit

@@ -3,6 +3,7 @@
 Everyone reads what their jurisdiction covers; bureau staff also create (POST) and change (PUT/PATCH) inside it.
 Writes go through the model fields' validators and the models' clean(), as the forms and the import do.
 """
+
 import copy
 
 from django.urls import path
@@ -32,7 +33,8 @@ class StaffWrites(permissions.IsAuthenticated):
 
     def has_permission(self, request, view):
         return super().has_permission(request, view) and (
-            request.method in permissions.SAFE_METHODS or request.user.is_bureau_staff)
+            request.method in permissions.SAFE_METHODS or request.user.is_bureau_staff
+        )
 
 
 class CanonicalField(serializers.CharField):
@@ -49,7 +51,6 @@ class CanonicalField(serializers.CharField):
 # The model fields' own folding and validators, the model's clean(), and choices scoped to the user. (A comment,
 # not a docstring: drf-spectacular would publish a docstring as the description of every serializer below.)
 class RegisterSerializer(serializers.ModelSerializer):
-
     def build_standard_field(self, field_name, model_field):
         field_class, kwargs = super().build_standard_field(field_name, model_field)
         if isinstance(model_field, CanonicalCharField):
@@ -70,14 +71,27 @@ class RegisterSerializer(serializers.ModelSerializer):
 
 class LicenseSerializer(RegisterSerializer):
     enterprise_credit_code = serializers.CharField(source="enterprise.credit_code", read_only=True)
-    product_category = serializers.SlugRelatedField(slug_field="name", queryset=ProductCategory.objects.filter(active=True),
-                                                    help_text="产品目录中的类别名称，如 水泥")
+    product_category = serializers.SlugRelatedField(
+        slug_field="name",
+        queryset=ProductCategory.objects.filter(active=True),
+        help_text="产品目录中的类别名称，如 水泥",
+    )
     product_units = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
 
     class Meta:
         model = License
-        fields = ["id", "number", "enterprise", "enterprise_credit_code", "product_category", "product_units",
-                  "issue_date", "expiry_date", "issuing_authority", "status"]
+        fields = [
+            "id",
+            "number",
+            "enterprise",
+            "enterprise_credit_code",
+            "product_category",
+            "product_units",
+            "issue_date",
+            "expiry_date",
+            "issuing_authority",
+            "status",
+        ]
 
     def get_fields(self):
         fields = super().get_fields()
@@ -86,18 +100,42 @@ class LicenseSerializer(RegisterSerializer):
 
 
 class EnterpriseSerializer(RegisterSerializer):
-    region = serializers.PrimaryKeyRelatedField(queryset=Region.objects.none(), help_text="所在区县的6位区划代码，如 411082")
+    region = serializers.PrimaryKeyRelatedField(
+        queryset=Region.objects.none(), help_text="所在区县的6位区划代码，如 411082"
+    )
     region_name = serializers.CharField(source="region.name", read_only=True)
-    supervising_unit = serializers.SlugRelatedField(slug_field="name", queryset=OrgUnit.objects.none(),
-                                                    help_text="监管单位名称，如 长葛市市场监督管理局")
-    product_category = serializers.SlugRelatedField(slug_field="name", queryset=ProductCategory.objects.filter(active=True),
-                                                    help_text="产品目录中的类别名称，如 水泥")
+    supervising_unit = serializers.SlugRelatedField(
+        slug_field="name", queryset=OrgUnit.objects.none(), help_text="监管单位名称，如 长葛市市场监督管理局"
+    )
+    product_category = serializers.SlugRelatedField(
+        slug_field="name",
+        queryset=ProductCategory.objects.filter(active=True),
+        help_text="产品目录中的类别名称，如 水泥",
+    )
 
     class Meta:
         model = Enterprise
-        fields = ["id", "name", "credit_code", "legal_representative", "contact", "phone", "address", "production_address",
-                  "region", "region_name", "supervising_unit", "product_category", "products", "production_scale",
-                  "status", "risk_level", "supervision_class", "is_focus", "updated_at"]
+        fields = [
+            "id",
+            "name",
+            "credit_code",
+            "legal_representative",
+            "contact",
+            "phone",
+            "address",
+            "production_address",
+            "region",
+            "region_name",
+            "supervising_unit",
+            "product_category",
+            "products",
+            "production_scale",
+            "status",
+            "risk_level",
+            "supervision_class",
+            "is_focus",
+            "updated_at",
+        ]
         # credit_code_taken replaces the plain unique check: it names the holder only inside the user's scope.
         extra_kwargs = {"credit_code": {"validators": Enterprise._meta.get_field("credit_code").validators}}
 
@@ -116,16 +154,19 @@ class EnterpriseSerializer(RegisterSerializer):
 
 FILTER_PARAMETERS = [
     OpenApiParameter("q", str, description="名称、拼音首字母（如 xcsn）或信用代码"),
-    OpenApiParameter("license_number", str), OpenApiParameter("region", str, description="区划代码前缀"),
-    OpenApiParameter("category", int), OpenApiParameter("risk_level", str, enum=Enterprise.RiskLevel.values),
+    OpenApiParameter("license_number", str),
+    OpenApiParameter("region", str, description="区划代码前缀"),
+    OpenApiParameter("category", int),
+    OpenApiParameter("risk_level", str, enum=Enterprise.RiskLevel.values),
     OpenApiParameter("supervision_class", str, enum=Enterprise.SupervisionClass.values),
     OpenApiParameter("status", str, enum=Enterprise.Status.values),
     OpenApiParameter("expiry", str, enum=["expiring", "expired"]),
 ]
 
 
-@extend_schema_view(get=extend_schema(summary="获证企业列表", parameters=FILTER_PARAMETERS),
-                    post=extend_schema(summary="新增获证企业"))
+@extend_schema_view(
+    get=extend_schema(summary="获证企业列表", parameters=FILTER_PARAMETERS), post=extend_schema(summary="新增获证企业")
+)
 class EnterpriseList(generics.ListCreateAPIView):
     serializer_class = EnterpriseSerializer
     pagination_class = NewestFirst
@@ -138,8 +179,11 @@ class EnterpriseList(generics.ListCreateAPIView):
 
 
 def detail_schema(noun):
-    return extend_schema_view(get=extend_schema(summary=f"{noun}详情"), put=extend_schema(summary=f"修改{noun}"),
-                              patch=extend_schema(summary=f"修改{noun}（部分字段）"))
+    return extend_schema_view(
+        get=extend_schema(summary=f"{noun}详情"),
+        put=extend_schema(summary=f"修改{noun}"),
+        patch=extend_schema(summary=f"修改{noun}（部分字段）"),
+    )
 
 
 @detail_schema("获证企业")
@@ -148,12 +192,18 @@ class EnterpriseDetail(generics.RetrieveUpdateAPIView):
     permission_classes = [StaffWrites]
 
     def get_queryset(self):
-        return selectors.enterprises_for(self.request.user).select_related("region", "supervising_unit", "product_category")
+        return selectors.enterprises_for(self.request.user).select_related(
+            "region", "supervising_unit", "product_category"
+        )
 
 
-@extend_schema_view(get=extend_schema(summary="生产许可证列表", parameters=[
-    OpenApiParameter("enterprise", int), OpenApiParameter("expiry", str, enum=["expiring", "expired"])]),
-                    post=extend_schema(summary="新增生产许可证"))
+@extend_schema_view(
+    get=extend_schema(
+        summary="生产许可证列表",
+        parameters=[OpenApiParameter("enterprise", int), OpenApiParameter("expiry", str, enum=["expiring", "expired"])],
+    ),
+    post=extend_schema(summary="新增生产许可证"),
+)
 class LicenseList(generics.ListCreateAPIView):
     serializer_class = LicenseSerializer
     pagination_class = NewestFirst
@@ -172,7 +222,9 @@ class LicenseList(generics.ListCreateAPIView):
 
 
 def licenses_of(user):
-    return selectors.licenses_for(user).select_related("enterprise", "product_category").prefetch_related("product_units")
+    return (
+        selectors.licenses_for(user).select_related("enterprise", "product_category").prefetch_related("product_units")
+    )
 
 
 @detail_schema("生产许可证")

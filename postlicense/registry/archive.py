@@ -4,6 +4,7 @@ Every capability adds to it the same way: its AppConfig defines `archive_events(
 ArchiveEvents. The registry contributes license events and edits from the audit trail; inspections,
 tests, rectifications and actions contribute theirs.
 """
+
 from dataclasses import dataclass
 from datetime import date, datetime, time
 

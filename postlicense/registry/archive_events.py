@@ -1,4 +1,5 @@
 """The registry's contribution to the quality archive: license events and edits from the audit trail."""
+
 from django.urls import reverse
 from django.utils import timezone
 
@@ -16,7 +17,10 @@ def _field_names(model, entry):
     changed = entry.changes.get("changed") or {}
     m2m = entry.changes.get("m2m") or {}
     labels = [names.get(k, k) for k in changed if k not in stamps]
-    labels += [str(model._meta.get_field(k).verbose_name) if k in {f.name for f in model._meta.many_to_many} else k for k in m2m]
+    labels += [
+        str(model._meta.get_field(k).verbose_name) if k in {f.name for f in model._meta.many_to_many} else k
+        for k in m2m
+    ]
     return "、".join(labels)
 
 
@@ -37,9 +41,22 @@ def registry_events(enterprise):
     today = timezone.localdate()
     events = list(_edits(enterprise, "企业信息"))
     for lic in enterprise.licenses.select_related("product_category"):
-        events.append(ArchiveEvent(lic.issue_date, "许可证", f"取得生产许可证 {lic.number}",
-                                   f"{lic.product_category}；发证机关：{lic.issuing_authority}；有效期至 {lic.expiry_date:%Y-%m-%d}"))
+        events.append(
+            ArchiveEvent(
+                lic.issue_date,
+                "许可证",
+                f"取得生产许可证 {lic.number}",
+                f"{lic.product_category}；发证机关：{lic.issuing_authority}；有效期至 {lic.expiry_date:%Y-%m-%d}",
+            )
+        )
         if lic.expiry_date <= today:
-            events.append(ArchiveEvent(lic.expiry_date, "许可证", f"许可证 {lic.number} 有效期届满", f"当前状态：{lic.get_status_display()}"))
+            events.append(
+                ArchiveEvent(
+                    lic.expiry_date,
+                    "许可证",
+                    f"许可证 {lic.number} 有效期届满",
+                    f"当前状态：{lic.get_status_display()}",
+                )
+            )
         events.extend(e for e in _edits(lic, f"许可证 {lic.number} ") if e.title.endswith("变更"))
     return events

@@ -5,6 +5,7 @@ The rule sits on the model field, so every way in — the register's forms, Djan
 folds the value as `to_python` does) and the .xlsx import (`RowCheck.clean` calls the field) — refuses a
 wrong value with the same Chinese message and stores the same spelling.
 """
+
 from django.core.validators import MaxLengthValidator
 from django.db import models
 

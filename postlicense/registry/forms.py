@@ -30,17 +30,36 @@ def credit_code_taken(user, code, exclude_pk=None, link=True):
     if not visible:
         return "该统一社会信用代码已登记在其他辖区的企业名下，不能重复登记；如需转入本辖区，请联系原监管单位或市局。"
     if link:
-        return format_html('该统一社会信用代码已登记为<a href="{}">{}</a>，请勿重复建档；需要修改请打开该企业编辑。',
-                           holder.get_absolute_url(), holder.name)
+        return format_html(
+            '该统一社会信用代码已登记为<a href="{}">{}</a>，请勿重复建档；需要修改请打开该企业编辑。',
+            holder.get_absolute_url(),
+            holder.name,
+        )
     return f"该统一社会信用代码已登记为{holder.name}（编号 {holder.pk}），请勿重复建档。"
 
 
 class EnterpriseForm(forms.ModelForm):
     class Meta:
         model = Enterprise
-        fields = ["name", "credit_code", "legal_representative", "contact", "phone", "address", "production_address",
-                  "region", "supervising_unit", "product_category", "products", "production_scale", "status",
-                  "risk_level", "supervision_class", "is_focus", "notes"]
+        fields = [
+            "name",
+            "credit_code",
+            "legal_representative",
+            "contact",
+            "phone",
+            "address",
+            "production_address",
+            "region",
+            "supervising_unit",
+            "product_category",
+            "products",
+            "production_scale",
+            "status",
+            "risk_level",
+            "supervision_class",
+            "is_focus",
+            "notes",
+        ]
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, user, **kwargs):
@@ -65,7 +84,15 @@ class EnterpriseForm(forms.ModelForm):
 class LicenseForm(forms.ModelForm):
     class Meta:
         model = License
-        fields = ["number", "product_category", "product_units", "issue_date", "expiry_date", "issuing_authority", "status"]
+        fields = [
+            "number",
+            "product_category",
+            "product_units",
+            "issue_date",
+            "expiry_date",
+            "issuing_authority",
+            "status",
+        ]
         widgets = {"issue_date": DATE, "expiry_date": DATE, "product_units": forms.CheckboxSelectMultiple}
 
     def __init__(self, *args, **kwargs):
@@ -102,7 +129,8 @@ class ImportForm(forms.Form):
         upload = self.cleaned_data["file"]
         if upload.size > MAX_UPLOAD_MB * 1024 * 1024:
             raise ValidationError(
-                f"文件大小为 {upload.size / 1024 / 1024:.0f} MB，超过 {MAX_UPLOAD_MB} MB 的上限；请拆分为多个文件分批导入。")
+                f"文件大小为 {upload.size / 1024 / 1024:.0f} MB，超过 {MAX_UPLOAD_MB} MB 的上限；请拆分为多个文件分批导入。"
+            )
         if not upload.name.lower().endswith(".xlsx"):
             raise ValidationError("请上传 Excel .xlsx 格式的文件（旧版 .xls 请先另存为 .xlsx）。")
         return upload
@@ -112,12 +140,19 @@ class EnterpriseFilterForm(forms.Form):
     q = forms.CharField(label="名称/拼音首字母/信用代码", required=False)
     license_number = forms.CharField(label="许可证编号", required=False)
     region = forms.ChoiceField(label="区县", required=False)
-    category = forms.ModelChoiceField(label="产品类别", queryset=ProductCategory.objects.none(), required=False, empty_label="全部")
-    risk_level = forms.ChoiceField(label="风险等级", required=False, choices=[("", "全部"), *Enterprise.RiskLevel.choices])
-    supervision_class = forms.ChoiceField(label="监管分类", required=False, choices=[("", "全部"), *Enterprise.SupervisionClass.choices])
+    category = forms.ModelChoiceField(
+        label="产品类别", queryset=ProductCategory.objects.none(), required=False, empty_label="全部"
+    )
+    risk_level = forms.ChoiceField(
+        label="风险等级", required=False, choices=[("", "全部"), *Enterprise.RiskLevel.choices]
+    )
+    supervision_class = forms.ChoiceField(
+        label="监管分类", required=False, choices=[("", "全部"), *Enterprise.SupervisionClass.choices]
+    )
     status = forms.ChoiceField(label="生产状态", required=False, choices=[("", "全部"), *Enterprise.Status.choices])
-    expiry = forms.ChoiceField(label="许可证", required=False,
-                               choices=[("", "全部"), ("expiring", "90天内到期"), ("expired", "已过期")])
+    expiry = forms.ChoiceField(
+        label="许可证", required=False, choices=[("", "全部"), ("expiring", "90天内到期"), ("expired", "已过期")]
+    )
     focus = forms.BooleanField(label="仅重点企业", required=False)
 
     def __init__(self, *args, user, **kwargs):
@@ -130,7 +165,13 @@ class EnterpriseFilterForm(forms.Form):
             return EnterpriseFilter()
         data = self.cleaned_data
         return EnterpriseFilter(
-            q=data["q"], license_number=data["license_number"], region=data["region"],
-            category=data["category"].pk if data["category"] else None, risk_level=data["risk_level"],
-            supervision_class=data["supervision_class"], status=data["status"], expiry=data["expiry"], focus=data["focus"],
+            q=data["q"],
+            license_number=data["license_number"],
+            region=data["region"],
+            category=data["category"].pk if data["category"] else None,
+            risk_level=data["risk_level"],
+            supervision_class=data["supervision_class"],
+            status=data["status"],
+            expiry=data["expiry"],
+            focus=data["focus"],
         )

@@ -6,19 +6,20 @@ and the license with the same number instead of duplicating them. An enterprise 
 has one row per license with the same enterprise columns; the same credit code with different enterprise
 data, or the same license number twice, is an error.
 """
+
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 
 from postlicense.core.audit import Change, record, snapshot
-from postlicense.core.bulk import insert_new, insert_rows, update_rows
 from postlicense.core.audit import diff as audit_diff
+from postlicense.core.bulk import insert_new, insert_rows, update_rows
 from postlicense.core.models import AuditEntry, OrgUnit, Region
 from postlicense.core.scoping import jurisdiction_of
 
 from .credit_code import make_credit_code
-from .phone import PHONE_HELP
 from .models import Enterprise, License, ProductCategory, ProductUnit
+from .phone import PHONE_HELP
 from .xlsx import Column, RowCheck, RowError, split_list
 
 E, L = Enterprise, License
@@ -48,14 +49,52 @@ COLUMNS = [
     Column("证书状态", "license_status", False, 8, "有效/过期/撤销/吊销/注销/撤回，空为有效"),
 ]
 HEADER = {c.key: c.header for c in COLUMNS}
-TEMPLATE_EXAMPLE = [[
-    "许昌示例水泥有限公司", make_credit_code("411082", 12345678), "张三", "李四", "0374-6123456", "河南省许昌市长葛市建设路1号",
-    "长葛市产业集聚区8号", "长葛市", "", "水泥", "通用硅酸盐水泥", "中型", "在产", "低", "B", "是", "",
-    "豫XK08-001-00001", "通用硅酸盐水泥", "2023-03-01", "2028-02-28", "河南省市场监督管理局", "有效",
-]]
-ENTERPRISE_FIELDS = ["name", "legal_representative", "contact", "phone", "address", "production_address", "region_id",
-                     "supervising_unit_id", "product_category_id", "products", "production_scale", "status",
-                     "risk_level", "supervision_class", "is_focus", "notes", "search_key"]
+TEMPLATE_EXAMPLE = [
+    [
+        "许昌示例水泥有限公司",
+        make_credit_code("411082", 12345678),
+        "张三",
+        "李四",
+        "0374-6123456",
+        "河南省许昌市长葛市建设路1号",
+        "长葛市产业集聚区8号",
+        "长葛市",
+        "",
+        "水泥",
+        "通用硅酸盐水泥",
+        "中型",
+        "在产",
+        "低",
+        "B",
+        "是",
+        "",
+        "豫XK08-001-00001",
+        "通用硅酸盐水泥",
+        "2023-03-01",
+        "2028-02-28",
+        "河南省市场监督管理局",
+        "有效",
+    ]
+]
+ENTERPRISE_FIELDS = [
+    "name",
+    "legal_representative",
+    "contact",
+    "phone",
+    "address",
+    "production_address",
+    "region_id",
+    "supervising_unit_id",
+    "product_category_id",
+    "products",
+    "production_scale",
+    "status",
+    "risk_level",
+    "supervision_class",
+    "is_focus",
+    "notes",
+    "search_key",
+]
 LICENSE_FIELDS = ["product_category_id", "issue_date", "expiry_date", "issuing_authority", "status"]
 
 
@@ -78,8 +117,11 @@ CHOICES = {
     "license_status": (choice_map(L.Status.choices), L.Status.VALID),
 }
 CHOICE_LABELS = {
-    "scale": E.Scale.labels, "status": E.Status.labels, "risk_level": ["低", "中", "中高", "高"],
-    "supervision_class": E.SupervisionClass.values, "license_status": L.Status.labels,
+    "scale": E.Scale.labels,
+    "status": E.Status.labels,
+    "risk_level": ["低", "中", "中高", "高"],
+    "supervision_class": E.SupervisionClass.values,
+    "license_status": L.Status.labels,
 }
 YES, NO = {"是", "Y", "y", "1", "TRUE", "true", "重点"}, {"", "否", "N", "n", "0", "FALSE", "false"}
 
@@ -159,8 +201,17 @@ def parse_row(number, cells, lookups, errors):
             fail(key, f"“{text[key]}”不是可选值（{'/'.join(CHOICE_LABELS[key])}）")
     if text["is_focus"] not in YES | NO:
         fail("is_focus", "请填写“是”或“否”")
-    check.max_length({"name": 200, "address": 200, "production_address": 200, "products": 300,
-                      "legal_representative": 50, "contact": 50, "issuing_authority": 100})
+    check.max_length(
+        {
+            "name": 200,
+            "address": 200,
+            "production_address": 200,
+            "products": 300,
+            "legal_representative": 50,
+            "contact": 50,
+            "issuing_authority": 100,
+        }
+    )
 
     license, unit_ids = None, []
     if text["license_number"]:
@@ -177,21 +228,37 @@ def parse_row(number, cells, lookups, errors):
                 if pk is None:
                     fail("units", f"“{category.name}”类别下没有产品单元“{name}”")
                 unit_ids.append(pk)
-        license = {"number": license_number, "issue_date": issue, "expiry_date": expiry,
-                   "issuing_authority": text["issuing_authority"], "status": values["license_status"]}
+        license = {
+            "number": license_number,
+            "issue_date": issue,
+            "expiry_date": expiry,
+            "issuing_authority": text["issuing_authority"],
+            "status": values["license_status"],
+        }
     elif any(text[k] for k in ("issue_date", "expiry_date", "issuing_authority", "units")):
         fail("license_number", "填写了许可证信息但缺少许可证编号")
 
     if not check.ok:
         return None
     enterprise = {
-        "credit_code": credit_code, "name": text["name"], "legal_representative": text["legal_representative"],
-        "contact": text["contact"], "phone": phone, "address": text["address"],
-        "production_address": text["production_address"], "region_id": region.code, "supervising_unit_id": unit.pk,
-        "product_category_id": category.pk, "products": text["products"], "production_scale": values["scale"],
-        "status": values["status"], "risk_level": values["risk_level"],
-        "supervision_class": values["supervision_class"], "is_focus": text["is_focus"] in YES,
-        "notes": text["notes"], "search_key": Enterprise.make_search_key(text["name"], text["products"], credit_code),
+        "credit_code": credit_code,
+        "name": text["name"],
+        "legal_representative": text["legal_representative"],
+        "contact": text["contact"],
+        "phone": phone,
+        "address": text["address"],
+        "production_address": text["production_address"],
+        "region_id": region.code,
+        "supervising_unit_id": unit.pk,
+        "product_category_id": category.pk,
+        "products": text["products"],
+        "production_scale": values["scale"],
+        "status": values["status"],
+        "risk_level": values["risk_level"],
+        "supervision_class": values["supervision_class"],
+        "is_focus": text["is_focus"] in YES,
+        "notes": text["notes"],
+        "search_key": Enterprise.make_search_key(text["name"], text["products"], credit_code),
     }
     if license is not None:
         license["product_category_id"] = category.pk
@@ -201,7 +268,7 @@ def parse_row(number, cells, lookups, errors):
 def _chunks(items, size=900):
     items = list(items)
     for i in range(0, len(items), size):
-        yield items[i:i + size]
+        yield items[i : i + size]
 
 
 def validate(numbered_cells, user, progress=lambda n: None):
@@ -216,7 +283,9 @@ def validate(numbered_cells, user, progress=lambda n: None):
             continue
         for license, _ in row.licenses:
             if license["number"] in first_row_of_license:
-                errors.append(RowError(number, HEADER["license_number"], f"与第{first_row_of_license[license['number']]}行重复"))
+                errors.append(
+                    RowError(number, HEADER["license_number"], f"与第{first_row_of_license[license['number']]}行重复")
+                )
                 row = None
             else:
                 first_row_of_license[license["number"]] = number
@@ -227,8 +296,13 @@ def validate(numbered_cells, user, progress=lambda n: None):
             by_code[row.enterprise["credit_code"]] = row
             rows.append(row)
         elif first.enterprise != row.enterprise or not row.licenses or not first.licenses:
-            errors.append(RowError(number, HEADER["credit_code"],
-                                   f"与第{first.number}行重复（同一企业的多张许可证须逐行填写，企业信息须完全一致）"))
+            errors.append(
+                RowError(
+                    number,
+                    HEADER["credit_code"],
+                    f"与第{first.number}行重复（同一企业的多张许可证须逐行填写，企业信息须完全一致）",
+                )
+            )
         else:
             first.licenses.extend(row.licenses)
     _check_against_database(rows, user, errors)
@@ -242,12 +316,16 @@ def _check_against_database(rows, user, errors):
         existing = set(Enterprise.objects.filter(credit_code__in=codes).values_list("credit_code", flat=True))
         mine = set(visible.filter(credit_code__in=codes).values_list("credit_code", flat=True))
         for code in existing - mine:
-            errors.append(RowError(by_code[code].number, HEADER["credit_code"], "该信用代码已登记在其他辖区的企业名下，无权修改"))
+            errors.append(
+                RowError(by_code[code].number, HEADER["credit_code"], "该信用代码已登记在其他辖区的企业名下，无权修改")
+            )
     by_number = {lic["number"]: row for row in rows for lic, _ in row.licenses}
     for numbers in _chunks(by_number):
         for number, code in License.objects.filter(number__in=numbers).values_list("number", "enterprise__credit_code"):
             if code != by_number[number].enterprise["credit_code"]:
-                errors.append(RowError(by_number[number].number, HEADER["license_number"], "该许可证编号已属于另一家企业"))
+                errors.append(
+                    RowError(by_number[number].number, HEADER["license_number"], "该许可证编号已属于另一家企业")
+                )
 
 
 def apply(rows, progress=lambda n: None):
@@ -263,13 +341,24 @@ def apply(rows, progress=lambda n: None):
     for batch in _chunks(rows, 1000):
         with transaction.atomic():
             _defer_search_index()
-            enterprises, changes, n_new, n_changed = upsert(Enterprise, "credit_code", [r.enterprise for r in batch], ENTERPRISE_FIELDS)
-            numbered = [({**lic, "enterprise_id": enterprises[row.enterprise["credit_code"]].pk}, units)
-                        for row in batch for lic, units in row.licenses]
-            licenses, license_changes, _, _ = upsert(License, "number", [values for values, _ in numbered], LICENSE_FIELDS)
+            enterprises, changes, n_new, n_changed = upsert(
+                Enterprise, "credit_code", [r.enterprise for r in batch], ENTERPRISE_FIELDS
+            )
+            numbered = [
+                ({**lic, "enterprise_id": enterprises[row.enterprise["credit_code"]].pk}, units)
+                for row in batch
+                for lic, units in row.licenses
+            ]
+            licenses, license_changes, _, _ = upsert(
+                License, "number", [values for values, _ in numbered], LICENSE_FIELDS
+            )
             Through.objects.filter(license_id__in=[lic.pk for lic in licenses.values()]).delete()
-            insert_rows(connection, Through._meta.db_table, ["license_id", "productunit_id"],
-                        [(licenses[values["number"]].pk, unit) for values, units in numbered for unit in units])
+            insert_rows(
+                connection,
+                Through._meta.db_table,
+                ["license_id", "productunit_id"],
+                [(licenses[values["number"]].pk, unit) for values, units in numbered for unit in units],
+            )
             record(changes + license_changes)
         created, updated, done = created + n_new, updated + n_changed, done + len(batch)
         progress(done)
@@ -328,15 +417,40 @@ def upsert(model, key, rows, fields):
 def export_rows(enterprises):
     """The filtered list in the import layout (one row per license), so an export can be edited and re-imported."""
     yes_no = {True: "是", False: "否"}
-    qs = enterprises.select_related("region", "supervising_unit", "product_category").prefetch_related(
-        "licenses__product_units").order_by("-pk")
+    qs = (
+        enterprises.select_related("region", "supervising_unit", "product_category")
+        .prefetch_related("licenses__product_units")
+        .order_by("-pk")
+    )
     for e in qs.iterator(chunk_size=2000):
-        base = [e.name, e.credit_code, e.legal_representative, e.contact, e.phone, e.address, e.production_address,
-                e.region.name, e.supervising_unit.name, e.product_category.name, e.products, e.get_production_scale_display(),
-                e.get_status_display(), e.get_risk_level_display(), e.get_supervision_class_display(), yes_no[e.is_focus], e.notes]
+        base = [
+            e.name,
+            e.credit_code,
+            e.legal_representative,
+            e.contact,
+            e.phone,
+            e.address,
+            e.production_address,
+            e.region.name,
+            e.supervising_unit.name,
+            e.product_category.name,
+            e.products,
+            e.get_production_scale_display(),
+            e.get_status_display(),
+            e.get_risk_level_display(),
+            e.get_supervision_class_display(),
+            yes_no[e.is_focus],
+            e.notes,
+        ]
         licenses = list(e.licenses.all())
         if not licenses:
             yield base + [""] * 6
         for lic in licenses:
-            yield base + [lic.number, "、".join(u.name for u in lic.product_units.all()), lic.issue_date, lic.expiry_date,
-                          lic.issuing_authority, lic.get_status_display()]
+            yield base + [
+                lic.number,
+                "、".join(u.name for u in lic.product_units.all()),
+                lic.issue_date,
+                lic.expiry_date,
+                lic.issuing_authority,
+                lic.get_status_display(),
+            ]

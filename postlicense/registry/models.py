@@ -15,9 +15,13 @@ from .fields import CreditCodeField, LicenseNumberField, PhoneField
 class ProductCategory(AuditedModel):
     """产品类别 of the national production-license catalogue (reference data an admin edits)."""
 
-    code = models.CharField("类别编号", max_length=10, unique=True, help_text="许可证编号中 XK 后的两位数字，如 电线电缆 06")
+    code = models.CharField(
+        "类别编号", max_length=10, unique=True, help_text="许可证编号中 XK 后的两位数字，如 电线电缆 06"
+    )
     name = models.CharField("产品类别", max_length=100, unique=True)
-    is_focus = models.BooleanField("重点行业", default=False, help_text=f"{cite('001', '三')}、{cite('003', '三')} 所列重点行业")
+    is_focus = models.BooleanField(
+        "重点行业", default=False, help_text=f"{cite('001', '三')}、{cite('003', '三')} 所列重点行业"
+    )
     active = models.BooleanField("在用", default=True)
 
     objects = ScopedQuerySet.as_manager()
@@ -34,7 +38,9 @@ class ProductCategory(AuditedModel):
 class ProductUnit(AuditedModel):
     """产品单元 within a category (e.g. 水泥 › 通用硅酸盐水泥)."""
 
-    category = models.ForeignKey(ProductCategory, on_delete=models.PROTECT, related_name="units", verbose_name="产品类别")
+    category = models.ForeignKey(
+        ProductCategory, on_delete=models.PROTECT, related_name="units", verbose_name="产品类别"
+    )
     name = models.CharField("产品单元", max_length=100)
 
     objects = ScopedQuerySet.as_manager()
@@ -80,21 +86,28 @@ class Enterprise(AuditedModel):
         MICRO = "micro", "微型"
 
     name = models.CharField("企业名称", max_length=200)
-    credit_code = CreditCodeField("统一社会信用代码", max_length=18, unique=True,
-                                  error_messages={"unique": "该统一社会信用代码已登记。"})
+    credit_code = CreditCodeField(
+        "统一社会信用代码", max_length=18, unique=True, error_messages={"unique": "该统一社会信用代码已登记。"}
+    )
     legal_representative = models.CharField("法定代表人", max_length=50)
     contact = models.CharField("联系人", max_length=50, blank=True)
     phone = PhoneField("联系电话", max_length=30, blank=True)
     address = models.CharField("住所", max_length=200)
     production_address = models.CharField("生产地址", max_length=200, blank=True)
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="enterprises", verbose_name="所在区县")
-    supervising_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="enterprises", verbose_name="监管单位")
-    product_category = models.ForeignKey(ProductCategory, on_delete=models.PROTECT, related_name="enterprises", verbose_name="产品类别")
+    supervising_unit = models.ForeignKey(
+        OrgUnit, on_delete=models.PROTECT, related_name="enterprises", verbose_name="监管单位"
+    )
+    product_category = models.ForeignKey(
+        ProductCategory, on_delete=models.PROTECT, related_name="enterprises", verbose_name="产品类别"
+    )
     products = models.CharField("主要产品", max_length=300, blank=True)
     production_scale = models.CharField("生产规模", max_length=10, choices=Scale.choices, default=Scale.SMALL)
     status = models.CharField("生产状态", max_length=10, choices=Status.choices, default=Status.PRODUCING)
     risk_level = models.CharField("风险等级", max_length=12, choices=RiskLevel.choices, default=RiskLevel.LOW)
-    supervision_class = models.CharField("监管分类", max_length=1, choices=SupervisionClass.choices, default=SupervisionClass.A)
+    supervision_class = models.CharField(
+        "监管分类", max_length=1, choices=SupervisionClass.choices, default=SupervisionClass.A
+    )
     is_focus = models.BooleanField("重点企业", default=False)
     notes = models.TextField("备注", blank=True)
     search_key = models.TextField(editable=False, default="")
@@ -137,7 +150,11 @@ class Enterprise(AuditedModel):
         return reverse("registry:enterprise_detail", args=[self.pk])
 
     def clean(self):
-        if self.region_id and self.supervising_unit_id and not self.region_id.startswith(self.supervising_unit.region.scope_prefix):
+        if (
+            self.region_id
+            and self.supervising_unit_id
+            and not self.region_id.startswith(self.supervising_unit.region.scope_prefix)
+        ):
             raise ValidationError({"supervising_unit": f"{self.supervising_unit.name}不负责{self.region.name}。"})
 
 
@@ -153,9 +170,12 @@ class License(AuditedModel):
         WITHDRAWN = "withdrawn", "撤回"
 
     enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="licenses", verbose_name="企业")
-    number = LicenseNumberField("许可证编号", max_length=40, unique=True,
-                                error_messages={"unique": "该许可证编号已登记。"})
-    product_category = models.ForeignKey(ProductCategory, on_delete=models.PROTECT, related_name="licenses", verbose_name="产品类别")
+    number = LicenseNumberField(
+        "许可证编号", max_length=40, unique=True, error_messages={"unique": "该许可证编号已登记。"}
+    )
+    product_category = models.ForeignKey(
+        ProductCategory, on_delete=models.PROTECT, related_name="licenses", verbose_name="产品类别"
+    )
     product_units = models.ManyToManyField(ProductUnit, blank=True, related_name="licenses", verbose_name="产品单元")
     issue_date = models.DateField("发证日期")
     expiry_date = models.DateField("有效期至")
@@ -226,6 +246,9 @@ class EnterpriseAccount(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "企业账号"
 
+    def __str__(self):
+        return f"{self.user} → {self.enterprise}"
+
 
 class ImportJob(models.Model):
     """One .xlsx import: validated in full first, then written; its progress is polled by the page.
@@ -254,7 +277,9 @@ class ImportJob(models.Model):
     errors = models.JSONField("错误", default=list, blank=True)
     created = models.PositiveIntegerField("新增", default=0)
     updated = models.PositiveIntegerField("更新", default=0)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="导入人")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="导入人"
+    )
     created_at = models.DateTimeField("提交时间", auto_now_add=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
 

@@ -10,6 +10,7 @@ dash variant becomes '-'; "(0374)1234567" → "0374-1234567"; "转801" → "-801
 separators: "138-1234-5678" → "13812345678"; a fixed line written without its hyphen gets it, the area code's
 length being fixed by its first digits: "03741234567" → "0374-1234567").
 """
+
 import re
 import unicodedata
 

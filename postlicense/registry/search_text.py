@@ -33,9 +33,9 @@ import re
 import unicodedata
 
 from pypinyin import Style, lazy_pinyin
-from pypinyin.seg.simpleseg import seg
 from pypinyin.contrib.tone_convert import to_normal
 from pypinyin.pinyin_dict import pinyin_dict
+from pypinyin.seg.simpleseg import seg
 
 PART_SEPARATOR = "\x1f"
 INITIALS_MARKER = "\x1e"
@@ -140,5 +140,5 @@ def like_pattern(term: str) -> str:
     """The LIKE pattern (escape character ``LIKE_ESCAPE``) that one term of ``query_terms`` must match."""
     term = _fold(term)
     if _LATIN_TERM.fullmatch(term) and not reads_as_pinyin(term):
-        return f"%{INITIALS_MARKER}%" + "%".join(term[i:i + 2] for i in range(0, len(term), 2)) + "%"
+        return f"%{INITIALS_MARKER}%" + "%".join(term[i : i + 2] for i in range(0, len(term), 2)) + "%"
     return f"%{_escape_like(term)}%"

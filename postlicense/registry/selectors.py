@@ -3,6 +3,7 @@
 Lists page by keyset ("seek") over the primary key and never COUNT the filtered set: both stay
 fast at a million enterprises. Expiry is a query on the dates (issue 3 §3), never a stored flag.
 """
+
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -17,6 +18,7 @@ from .credit_code import validate_credit_code
 from .license_number import normalize_license_number
 from .models import Enterprise, ImportJob, KeyEquipment, License, ProductCategory
 from .search_text import LIKE_ESCAPE, like_pattern, query_terms
+
 
 class Like(Lookup):
     """`search_key LIKE %s ESCAPE '\\'` with search_text's ready-made pattern (same on SQLite and PostgreSQL)."""
@@ -38,15 +40,21 @@ PAGE_SIZE = 50
 def expiring_q(today=None, prefix=""):
     """Valid licenses whose expiry date falls within the next 90 days."""
     today = today or timezone.localdate()
-    return Q(**{f"{prefix}status": License.Status.VALID, f"{prefix}expiry_date__gte": today,
-                f"{prefix}expiry_date__lte": today + timedelta(days=EXPIRY_WINDOW_DAYS)})
+    return Q(
+        **{
+            f"{prefix}status": License.Status.VALID,
+            f"{prefix}expiry_date__gte": today,
+            f"{prefix}expiry_date__lte": today + timedelta(days=EXPIRY_WINDOW_DAYS),
+        }
+    )
 
 
 def expired_q(today=None, prefix=""):
     """Licenses marked 过期, or still marked 有效 after their expiry date."""
     today = today or timezone.localdate()
     return Q(**{f"{prefix}status": License.Status.EXPIRED}) | Q(
-        **{f"{prefix}status": License.Status.VALID, f"{prefix}expiry_date__lt": today})
+        **{f"{prefix}status": License.Status.VALID, f"{prefix}expiry_date__lt": today}
+    )
 
 
 def credit_code_holder(user, code, exclude_pk=None):
@@ -98,8 +106,11 @@ def filter_enterprises(qs, f: EnterpriseFilter, today=None):
         for term in terms:
             qs = qs.filter(search_key__like=like_pattern(term))
     if f.license_number:
-        qs = qs.filter(pk__in=License.objects.filter(prefix_q("number", normalize_license_number(f.license_number)))
-                       .values("enterprise_id"))
+        qs = qs.filter(
+            pk__in=License.objects.filter(prefix_q("number", normalize_license_number(f.license_number))).values(
+                "enterprise_id"
+            )
+        )
     if f.region:
         qs = qs.filter(region__code__startswith=f.region)
     if f.category:
@@ -149,13 +160,17 @@ def seek_page(qs, after=None, before=None, size=PAGE_SIZE):
         rows = list(qs.filter(pk__gt=before).order_by("pk")[: size + 1])
         has_more_newer = len(rows) > size
         rows = list(reversed(rows[:size]))
-        return SeekPage(rows, rows[-1].pk if rows else None, rows[0].pk if rows and has_more_newer else None, not has_more_newer)
+        return SeekPage(
+            rows, rows[-1].pk if rows else None, rows[0].pk if rows and has_more_newer else None, not has_more_newer
+        )
     if after is not None:
         qs = qs.filter(pk__lt=after)
     rows = list(qs.order_by("-pk")[: size + 1])
     more = len(rows) > size
     rows = rows[:size]
-    return SeekPage(rows, rows[-1].pk if more else None, rows[0].pk if rows and after is not None else None, after is None)
+    return SeekPage(
+        rows, rows[-1].pk if more else None, rows[0].pk if rows and after is not None else None, after is None
+    )
 
 
 def enterprise_list(user, f: EnterpriseFilter, after=None, before=None, size=PAGE_SIZE):
@@ -164,11 +179,17 @@ def enterprise_list(user, f: EnterpriseFilter, after=None, before=None, size=PAG
 
 
 def enterprise_detail(user, pk):
-    return get_scoped_or_404(Enterprise.objects.select_related("region", "supervising_unit", "product_category"), user, pk=pk)
+    return get_scoped_or_404(
+        Enterprise.objects.select_related("region", "supervising_unit", "product_category"), user, pk=pk
+    )
 
 
 def licenses_of(enterprise):
-    return enterprise.licenses.select_related("product_category").prefetch_related("product_units").order_by("-expiry_date")
+    return (
+        enterprise.licenses.select_related("product_category")
+        .prefetch_related("product_units")
+        .order_by("-expiry_date")
+    )
 
 
 def equipment_of(enterprise):

@@ -1,4 +1,5 @@
 """Writes to the register: imports (validated in full first, then written in one transaction)."""
+
 import threading
 
 from django.db import close_old_connections, connection
@@ -62,18 +63,34 @@ def run_import(job):
         with job.file.open("rb") as fh:
             total, rows = open_rows(fh, module.COLUMNS)
             _set(job, status=ImportJob.Status.VALIDATING, total=total)
-            valid, errors = module.validate(counted(rows), job.created_by, progress=lambda n: _set(job, processed=n // 2))
+            valid, errors = module.validate(
+                counted(rows), job.created_by, progress=lambda n: _set(job, processed=n // 2)
+            )
     except SheetError as exc:
-        return _set(job, status=ImportJob.Status.INVALID, errors=[{"row": 0, "column": "", "message": str(exc)}],
-                    finished_at=timezone.now())
+        return _set(
+            job,
+            status=ImportJob.Status.INVALID,
+            errors=[{"row": 0, "column": "", "message": str(exc)}],
+            finished_at=timezone.now(),
+        )
     # The job reports the sheet's data rows whatever the outcome (not the enterprises they grouped into,
     # nor the sheet's height with its blank rows): the same file says the same count when it fails and passes.
     if errors:
-        return _set(job, status=ImportJob.Status.INVALID, total=data_rows, errors=[e.as_dict() for e in errors],
-                    finished_at=timezone.now())
+        return _set(
+            job,
+            status=ImportJob.Status.INVALID,
+            total=data_rows,
+            errors=[e.as_dict() for e in errors],
+            finished_at=timezone.now(),
+        )
     if not valid:
-        return _set(job, status=ImportJob.Status.INVALID, total=data_rows, finished_at=timezone.now(),
-                    errors=[{"row": 0, "column": "", "message": "文件中没有数据行。"}])
+        return _set(
+            job,
+            status=ImportJob.Status.INVALID,
+            total=data_rows,
+            finished_at=timezone.now(),
+            errors=[{"row": 0, "column": "", "message": "文件中没有数据行。"}],
+        )
     _set(job, status=ImportJob.Status.IMPORTING, total=data_rows, processed=data_rows // 2)
     written = 0
 
@@ -86,8 +103,24 @@ def run_import(job):
         with acting_as(job.created_by):
             created, updated = module.apply(valid, progress=wrote)
     except Exception as exc:  # noqa: BLE001 - the job must end with a readable state whatever went wrong
-        _set(job, status=ImportJob.Status.FAILED, finished_at=timezone.now(), errors=[{
-            "row": 0, "column": "",
-            "message": f"导入中断：已写入前 {written} 条记录，其余未写入（{exc}）。重新导入同一文件即可补全，已写入的记录按信用代码更新。"}])
+        _set(
+            job,
+            status=ImportJob.Status.FAILED,
+            finished_at=timezone.now(),
+            errors=[
+                {
+                    "row": 0,
+                    "column": "",
+                    "message": f"导入中断：已写入前 {written} 条记录，其余未写入（{exc}）。重新导入同一文件即可补全，已写入的记录按信用代码更新。",
+                }
+            ],
+        )
         raise
-    _set(job, status=ImportJob.Status.DONE, processed=data_rows, created=created, updated=updated, finished_at=timezone.now())
+    _set(
+        job,
+        status=ImportJob.Status.DONE,
+        processed=data_rows,
+        created=created,
+        updated=updated,
+        finished_at=timezone.now(),
+    )

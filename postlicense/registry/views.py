@@ -19,12 +19,14 @@ from .xlsx import XLSX_CONTENT_TYPE, write_sheet
 
 def bureau_staff_required(view):
     """Writes to the register are for city and county bureau staff (inside their jurisdiction)."""
+
     @wraps(view)
     @login_required
     def wrapped(request, *args, **kwargs):
         if not request.user.is_bureau_staff:
             raise PermissionDenied("只有市局、县局/分局人员可以修改名录。")
         return view(request, *args, **kwargs)
+
     return wrapped
 
 
@@ -40,8 +42,9 @@ def _int(value):
 @login_required
 def enterprise_list(request):
     form = EnterpriseFilterForm(request.GET or None, user=request.user)
-    page = selectors.enterprise_list(request.user, form.to_filter(), after=_int(request.GET.get("after")),
-                                     before=_int(request.GET.get("before")))
+    page = selectors.enterprise_list(
+        request.user, form.to_filter(), after=_int(request.GET.get("after")), before=_int(request.GET.get("before"))
+    )
     query = request.GET.copy()
     for key in ("after", "before"):
         query.pop(key, None)
@@ -65,10 +68,17 @@ def enterprise_detail(request, pk):
     enterprise = selectors.enterprise_detail(request.user, pk)
     today = timezone.localdate()
     licenses = [(lic, selectors.license_state(lic, today)) for lic in selectors.licenses_of(enterprise)]
-    return render(request, "registry/enterprise_detail.html", {
-        "enterprise": enterprise, "licenses": licenses, "equipment": selectors.equipment_of(enterprise),
-        "events": timeline(enterprise), "can_edit": request.user.is_bureau_staff,
-    })
+    return render(
+        request,
+        "registry/enterprise_detail.html",
+        {
+            "enterprise": enterprise,
+            "licenses": licenses,
+            "equipment": selectors.equipment_of(enterprise),
+            "events": timeline(enterprise),
+            "can_edit": request.user.is_bureau_staff,
+        },
+    )
 
 
 def _save_form(request, form, template, context, success_url, message):
@@ -84,30 +94,52 @@ def _save_form(request, form, template, context, success_url, message):
 def enterprise_edit(request, pk=None):
     enterprise = selectors.enterprise_detail(request.user, pk) if pk else None
     form = EnterpriseForm(request.POST or None, instance=enterprise, user=request.user)
-    return _save_form(request, form, "registry/enterprise_form.html", {"enterprise": enterprise},
-                      lambda e: e.get_absolute_url(), "企业信息已保存。")
+    return _save_form(
+        request,
+        form,
+        "registry/enterprise_form.html",
+        {"enterprise": enterprise},
+        lambda e: e.get_absolute_url(),
+        "企业信息已保存。",
+    )
 
 
 @bureau_staff_required
 def license_edit(request, enterprise_pk, pk=None):
     enterprise = selectors.enterprise_detail(request.user, enterprise_pk)
-    lic = get_scoped_or_404(License.objects.filter(enterprise=enterprise), request.user, pk=pk) if pk else \
-        License(enterprise=enterprise, product_category=enterprise.product_category)
+    lic = (
+        get_scoped_or_404(License.objects.filter(enterprise=enterprise), request.user, pk=pk)
+        if pk
+        else License(enterprise=enterprise, product_category=enterprise.product_category)
+    )
     form = LicenseForm(request.POST or None, instance=lic)
-    return _save_form(request, form, "registry/child_form.html",
-                      {"enterprise": enterprise, "title": f"许可证 {lic.number}" if pk else "新增许可证"},
-                      lambda obj: enterprise.get_absolute_url(), "许可证已保存。")
+    return _save_form(
+        request,
+        form,
+        "registry/child_form.html",
+        {"enterprise": enterprise, "title": f"许可证 {lic.number}" if pk else "新增许可证"},
+        lambda obj: enterprise.get_absolute_url(),
+        "许可证已保存。",
+    )
 
 
 @bureau_staff_required
 def equipment_edit(request, enterprise_pk, pk=None):
     enterprise = selectors.enterprise_detail(request.user, enterprise_pk)
-    item = get_scoped_or_404(KeyEquipment.objects.filter(enterprise=enterprise), request.user, pk=pk) if pk else \
-        KeyEquipment(enterprise=enterprise)
+    item = (
+        get_scoped_or_404(KeyEquipment.objects.filter(enterprise=enterprise), request.user, pk=pk)
+        if pk
+        else KeyEquipment(enterprise=enterprise)
+    )
     form = KeyEquipmentForm(request.POST or None, instance=item)
-    return _save_form(request, form, "registry/child_form.html",
-                      {"enterprise": enterprise, "title": f"设备 {item}" if pk else "新增关键设备"},
-                      lambda obj: enterprise.get_absolute_url(), "设备已保存。")
+    return _save_form(
+        request,
+        form,
+        "registry/child_form.html",
+        {"enterprise": enterprise, "title": f"设备 {item}" if pk else "新增关键设备"},
+        lambda obj: enterprise.get_absolute_url(),
+        "设备已保存。",
+    )
 
 
 IMPORT_PAGES = {
@@ -124,10 +156,17 @@ def import_upload(request, kind):
     if request.method == "POST" and form.is_valid():
         job = services.start_import(request.user, kind, form.cleaned_data["file"])
         return redirect("registry:import_job", pk=job.pk)
-    return render(request, "registry/import_upload.html", {
-        "form": form, "kind": kind, "kind_label": ImportJob.Kind(kind).label, "back": IMPORT_PAGES[kind],
-        "columns": services.import_kinds()[kind].COLUMNS,
-    })
+    return render(
+        request,
+        "registry/import_upload.html",
+        {
+            "form": form,
+            "kind": kind,
+            "kind_label": ImportJob.Kind(kind).label,
+            "back": IMPORT_PAGES[kind],
+            "columns": services.import_kinds()[kind].COLUMNS,
+        },
+    )
 
 
 @bureau_staff_required
@@ -135,8 +174,15 @@ def import_template(request, kind):
     if kind not in ImportJob.Kind.values:
         raise PermissionDenied
     module = services.import_kinds()[kind]
-    content = write_sheet(module.COLUMNS, module.TEMPLATE_EXAMPLE, title="导入数据",
-                          notes=["带 * 的列必填；第一行列标题请勿修改。", "任何一行有误时整个文件都不会导入，请按错误报告修改后重新上传。"])
+    content = write_sheet(
+        module.COLUMNS,
+        module.TEMPLATE_EXAMPLE,
+        title="导入数据",
+        notes=[
+            "带 * 的列必填；第一行列标题请勿修改。",
+            "任何一行有误时整个文件都不会导入，请按错误报告修改后重新上传。",
+        ],
+    )
     return xlsx_response(content, f"{ImportJob.Kind(kind).label}导入模板.xlsx", f"import-template-{kind}.xlsx")
 
 

@@ -4,6 +4,7 @@ A sheet is described by its Columns. `read_rows` checks the file and the header 
 data row as {key: cell value}; `write_sheet` streams rows out in the same layout (the template and the
 exports use the same columns, so an export can be edited and re-imported).
 """
+
 import io
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -78,7 +79,13 @@ def open_rows(file, columns):
         sheet = python_calamine.CalamineWorkbook.from_filelike(file).get_sheet_by_index(0)
         rows = sheet.iter_rows()
         header = next(rows, None)
-    except (python_calamine.CalamineError, python_calamine.ZipError, python_calamine.XmlError, OSError, ValueError) as exc:
+    except (
+        python_calamine.CalamineError,
+        python_calamine.ZipError,
+        python_calamine.XmlError,
+        OSError,
+        ValueError,
+    ) as exc:
         raise SheetError("文件无法读取：请上传 Excel .xlsx 格式的文件（可先下载模板）。") from exc
     if header is None:
         raise SheetError("文件是空的：第一行应为列标题。")

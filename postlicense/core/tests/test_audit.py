@@ -1,4 +1,5 @@
 """Tamper-evident audit trail (issue: foundation §5) anchored outside the database (issue 11 item 5)."""
+
 import json
 import socket
 

@@ -1,4 +1,5 @@
 """Security events join the audit hash chain (issue 11 item 5; 等保2.0 第三级 安全审计, OWASP ASVS L2 V7)."""
+
 from datetime import date
 
 from django.conf import settings
@@ -18,7 +19,12 @@ def test_successful_login_is_recorded_with_who_and_address(client, make_user):
     user = make_user()
     client.post("/login/", {"username": user.username, "password": "pw"}, REMOTE_ADDR="10.1.2.3")
     [entry] = events(AuditEntry.Action.LOGIN)
-    assert (entry.actor, entry.model, entry.object_id, entry.object_repr) == (user, "core.user", str(user.pk), user.username)
+    assert (entry.actor, entry.model, entry.object_id, entry.object_repr) == (
+        user,
+        "core.user",
+        str(user.pk),
+        user.username,
+    )
     assert entry.changes == {"ip": "10.1.2.3"}
     assert verify_chain().ok
 
@@ -61,8 +67,9 @@ def test_logout_is_recorded(client, make_user):
 def test_password_change_through_the_page_is_recorded_without_the_password(client, make_user):
     user = make_user()
     client.force_login(user)
-    response = client.post("/password/", {"old_password": "pw", "new_password1": "Kx9-ledger-42",
-                                          "new_password2": "Kx9-ledger-42"})
+    response = client.post(
+        "/password/", {"old_password": "pw", "new_password1": "Kx9-ledger-42", "new_password2": "Kx9-ledger-42"}
+    )
     assert response.status_code == 302
     [entry] = events(AuditEntry.Action.PASSWORD)
     assert entry.actor == user and entry.object_id == str(user.pk)
@@ -125,7 +132,12 @@ def test_record_event_for_an_export_keeps_who_what_and_how_many_rows(make_user):
     user = make_user()
     record_event(user, AuditEntry.Action.EXPORT, "获证企业名录（xlsx）", rows=42, target=User, filter="q=水泥")
     [entry] = events(AuditEntry.Action.EXPORT)
-    assert (entry.actor, entry.model, entry.object_id, entry.object_repr) == (user, "core.user", "", "获证企业名录（xlsx）")
+    assert (entry.actor, entry.model, entry.object_id, entry.object_repr) == (
+        user,
+        "core.user",
+        "",
+        "获证企业名录（xlsx）",
+    )
     assert entry.changes == {"rows": 42, "filter": "q=水泥"}
     assert entry.get_action_display() == "导出/下载"
     assert verify_chain().ok
@@ -149,8 +161,12 @@ def test_enterprise_export_records_who_what_and_the_rows_in_scope(client, make_u
 
 def test_inspector_export_records_the_rows_in_scope(client, make_user):
     for code, unit in (("41100000001", "xuchang-weidu"), ("22080000001", "baicheng-taobei")):
-        Inspector.objects.create(name="某人", org_unit=OrgUnit.objects.get(code=unit), certificate_no=code,
-                                 certificate_valid_until=date(2030, 1, 1))
+        Inspector.objects.create(
+            name="某人",
+            org_unit=OrgUnit.objects.get(code=unit),
+            certificate_no=code,
+            certificate_valid_until=date(2030, 1, 1),
+        )
     client.force_login(make_user(User.Role.CITY_ADMIN, "xuchang"))
     assert client.get("/inspectors/export.xlsx").status_code == 200
     [entry] = events(AuditEntry.Action.EXPORT)
@@ -177,7 +193,11 @@ def test_inspection_record_download_is_recorded_on_the_record(client, make_user)
     assert client.get(f"/inspections/{record.pk}/docx/").status_code == 200
     [entry] = events(AuditEntry.Action.EXPORT)
     assert (entry.model, entry.object_id, entry.object_repr, entry.changes["rows"]) == (
-        "inspections.inspectionrecord", str(record.pk), "检查记录（Word）", 1)
+        "inspections.inspectionrecord",
+        str(record.pk),
+        "检查记录（Word）",
+        1,
+    )
 
 
 def test_a_users_history_page_lists_their_security_events(client, make_user):

@@ -1,4 +1,5 @@
 """Login, lockout and sessions in Chinese (issue: foundation §4)."""
+
 from django.conf import settings
 
 from postlicense.core.models import User

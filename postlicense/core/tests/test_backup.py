@@ -1,5 +1,6 @@
 """Backups that restore (issue 11 item 6): round trips with every row, file and the audit chain intact, and
 archives an attacker or an unlucky disk made, refused with nothing written."""
+
 import hashlib
 import io
 import json
@@ -11,8 +12,15 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from postlicense.core.audit import acting_as, verify_chain
-from postlicense.core.backup import (DATABASE_MEMBER, FORMAT, MANIFEST, VERSION, create_backup, read_manifest,
-                                     restore_backup)
+from postlicense.core.backup import (
+    DATABASE_MEMBER,
+    FORMAT,
+    MANIFEST,
+    VERSION,
+    create_backup,
+    read_manifest,
+    restore_backup,
+)
 from postlicense.core.models import AuditEntry, CalendarYear, User
 
 from .test_audit import anchors_in_tmp  # noqa: F401  (fixture)
@@ -102,6 +110,7 @@ def test_restore_over_a_non_empty_database_needs_force(outside_any_transaction, 
 # Hostile and broken archives: each is refused before anything is written. They are made here, from members
 # with the manifest a backup would carry, so that only the one defect under test differs.
 
+
 def tar_gz(members, manifest=None, links=()):
     """A .tar.gz of {name: bytes}; `manifest` (a dict) is added as manifest.json when given, and `links`
     ((name, target) pairs) as symbolic links before everything else."""
@@ -124,11 +133,19 @@ def backup_members(engine=None):
     engine = engine or connection.vendor
     database = DATABASE_MEMBER[engine]
     members = {database: os.urandom(200_000), "media/inspections/a.jpg": b"original"}
-    manifest = {"format": FORMAT, "version": VERSION, "engine": engine, "created": "2026-11-30T08:00:00+08:00",
-                "database": database, "counts": {}, "audit": {"entry_id": 0, "count": 0, "hash": ""},
-                "media": {"included": True, "files": 1, "bytes": 8},
-                "files": {name: {"size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
-                          for name, data in members.items()}}
+    manifest = {
+        "format": FORMAT,
+        "version": VERSION,
+        "engine": engine,
+        "created": "2026-11-30T08:00:00+08:00",
+        "database": database,
+        "counts": {},
+        "audit": {"entry_id": 0, "count": 0, "hash": ""},
+        "media": {"included": True, "files": 1, "bytes": 8},
+        "files": {
+            name: {"size": len(data), "sha256": hashlib.sha256(data).hexdigest()} for name, data in members.items()
+        },
+    }
     return members, manifest
 
 
@@ -148,8 +165,10 @@ def refused(tmp_path, content, match, media):
     assert not (tmp_path.parent / "etc").exists() and not any(tmp_path.glob(".restore-*"))
 
 
-@pytest.mark.parametrize("name", ["../../etc/x", "/etc/x", "media/../../etc/x", "media/./x", "media//x",
-                                  "media\\..\\x", "database.sqlite3/../x"])
+@pytest.mark.parametrize(
+    "name",
+    ["../../etc/x", "/etc/x", "media/../../etc/x", "media/./x", "media//x", "media\\..\\x", "database.sqlite3/../x"],
+)
 def test_path_traversal_and_absolute_names_are_refused(db, tmp_path, media, name):
     members, manifest = backup_members()
     members[name] = b"owned"
@@ -176,10 +195,18 @@ def test_a_foreign_tar_gz_without_manifest_is_refused(db, tmp_path, media):
     refused(tmp_path, tar_gz(members), "没有备份清单", media)
 
 
-@pytest.mark.parametrize("change", [
-    lambda m: m.update(format="other-backup"), lambda m: m.update(version=2), lambda m: m.update(engine=["sqlite"]),
-    lambda m: m.pop("media"), lambda m: m.update(files=[]), lambda m: m.clear(),
-], ids=["format", "version", "engine", "no-media", "files", "empty"])
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda m: m.update(format="other-backup"),
+        lambda m: m.update(version=2),
+        lambda m: m.update(engine=["sqlite"]),
+        lambda m: m.pop("media"),
+        lambda m: m.update(files=[]),
+        lambda m: m.clear(),
+    ],
+    ids=["format", "version", "engine", "no-media", "files", "empty"],
+)
 def test_a_foreign_manifest_is_refused(db, tmp_path, media, change):
     members, manifest = backup_members()
     change(manifest)

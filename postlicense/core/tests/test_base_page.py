@@ -1,5 +1,6 @@
 """The page frame every user sees: the header names the user once (issue 10 item 8), the home page cites no
 seed numbers, and the demo logins are people, not roles."""
+
 import re
 
 from postlicense.core.models import OrgUnit, User
@@ -28,8 +29,12 @@ def test_demo_logins_are_named_as_people(db):
 
 
 def test_home_page_cites_no_seed_numbers(client, make_user):
-    for role, unit in [(User.Role.CITY_ADMIN, "xuchang"), (User.Role.COUNTY_STAFF, "xuchang-weidu"),
-                       (User.Role.INSPECTOR, "xuchang-weidu"), (User.Role.ENTERPRISE, None)]:
+    for role, unit in [
+        (User.Role.CITY_ADMIN, "xuchang"),
+        (User.Role.COUNTY_STAFF, "xuchang-weidu"),
+        (User.Role.INSPECTOR, "xuchang-weidu"),
+        (User.Role.ENTERPRISE, None),
+    ]:
         client.force_login(make_user(role, unit))
         page = client.get("/").content.decode()
         assert not re.search(r"(?<![\d-])00[0-4] ?[第一二三四五六七八九十附（(]", page), role

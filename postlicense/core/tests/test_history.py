@@ -1,5 +1,6 @@
 """Change history reads like the pages (issue 10 item 8): field labels, not column names; 是/否 and choice
 labels, not True/False and stored codes; related records by name; an import's entries marked 批量导入."""
+
 from django.contrib.auth.models import Group
 
 from postlicense.core.audit import Change, acting_as, history_of, record, record_event
@@ -49,7 +50,9 @@ def test_import_entries_are_marked(make_user):
 
 def test_history_page_shows_labels_and_import_marker(client, make_user):
     admin, target = make_user(User.Role.CITY_ADMIN, "xuchang"), make_user(User.Role.COUNTY_STAFF, "xuchang-weidu")
-    record([Change(AuditEntry.Action.UPDATE, target, {"changed": {"is_active": ["True", "False"]}, "source": "import"})])
+    record(
+        [Change(AuditEntry.Action.UPDATE, target, {"changed": {"is_active": ["True", "False"]}, "source": "import"})]
+    )
     client.force_login(admin)
     page = client.get(f"/core/history/core.user/{target.pk}/").content.decode()
     assert "批量导入" in page and "有效" in page and "is_active" not in page

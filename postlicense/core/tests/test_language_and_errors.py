@@ -2,6 +2,7 @@
 
 This module is also the URLconf of its tests: the site's URLs plus views that fail on purpose.
 """
+
 import re
 from pathlib import Path
 
@@ -43,18 +44,36 @@ def production(settings):
     settings.DEBUG = False
 
 
-DJANGO_CATALOGUES = [("conf", "django"), ("contrib/auth", "django"), ("contrib/admin", "django"),
-                     ("contrib/admin", "djangojs")]
+DJANGO_CATALOGUES = [
+    ("conf", "django"),
+    ("contrib/auth", "django"),
+    ("contrib/admin", "django"),
+    ("contrib/admin", "djangojs"),
+]
 # Messages that read the same in Chinese: symbols, units, protocol names.
-LANGUAGE_NEUTRAL = {"…", "IPv4", "IPv6", "URL", ":?.!", ":", "%s KB", "%s MB", "%s GB", "%s TB", "%s PB",
-                    "%(class_name)s %(instance)s"}
+LANGUAGE_NEUTRAL = {
+    "…",
+    "IPv4",
+    "IPv6",
+    "URL",
+    ":?.!",
+    ":",
+    "%s KB",
+    "%s MB",
+    "%s GB",
+    "%s TB",
+    "%s PB",
+    "%(class_name)s %(instance)s",
+}
 
 
 def _po_entries(path):
     """(msgctxt, msgid, msgid_plural) of each entry of a .po file."""
     for block in path.read_text(encoding="utf-8").split("\n\n"):
-        fields = {name: "".join(re.findall(r'"(.*)"', value)).replace('\\"', '"')
-                  for name, value in re.findall(r'^(msgctxt|msgid|msgid_plural) ((?:".*"\n?)+)', block + "\n", re.M)}
+        fields = {
+            name: "".join(re.findall(r'"(.*)"', value)).replace('\\"', '"')
+            for name, value in re.findall(r'^(msgctxt|msgid|msgid_plural) ((?:".*"\n?)+)', block + "\n", re.M)
+        }
         if fields.get("msgid"):
             yield fields.get("msgctxt"), fields["msgid"], fields.get("msgid_plural")
 
@@ -69,7 +88,9 @@ def test_every_django_message_has_a_chinese_translation(app, domain):
     with translation.override("zh-hans"):
         for context, msgid, plural in _po_entries(english):
             if plural:
-                chinese = catalogue.npgettext(context, msgid, plural, 1) if context else catalogue.ngettext(msgid, plural, 1)
+                chinese = (
+                    catalogue.npgettext(context, msgid, plural, 1) if context else catalogue.ngettext(msgid, plural, 1)
+                )
             else:
                 chinese = catalogue.pgettext(context, msgid) if context else catalogue.gettext(msgid)
             if chinese == msgid and msgid not in LANGUAGE_NEUTRAL:
@@ -92,7 +113,9 @@ def test_password_rules_answer_in_chinese_for_an_english_browser(client, make_us
 
 
 def test_admin_is_chinese_for_an_english_browser(client, make_user):
-    client.force_login(make_user(User.Role.CITY_ADMIN, "xuchang", is_staff=True, is_superuser=True, display_name="王五"))
+    client.force_login(
+        make_user(User.Role.CITY_ADMIN, "xuchang", is_staff=True, is_superuser=True, display_name="王五")
+    )
     page = client.get("/admin/", **EN).content.decode()
     assert "站点管理" in page and "Site administration" not in page
     assert "欢迎" in page and "王五" in page  # greeted by name, not by login

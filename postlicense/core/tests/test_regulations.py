@@ -1,4 +1,5 @@
 """Documents are cited by their short names, never by seed numbers (DESIGN "Documents named in the UI")."""
+
 import re
 
 from django.template import Context, Template
@@ -23,5 +24,7 @@ def test_every_seed_document_has_a_short_name_and_full_title():
 
 def test_cite_tag_shows_the_full_title_on_hover():
     html = Template('{% load regulations %}{% cite "001" "二(三)" %}').render(Context())
-    assert html == ('<cite class="rule" title="国家质检总局《关于进一步加强获证企业后续监管工作的实施意见》（国质检监〔2006〕500号）">'
-                    "总局后续监管意见 二(三)</cite>")
+    assert html == (
+        '<cite class="rule" title="国家质检总局《关于进一步加强获证企业后续监管工作的实施意见》（国质检监〔2006〕500号）">'
+        "总局后续监管意见 二(三)</cite>"
+    )

@@ -1,4 +1,5 @@
 """Jurisdiction scoping (issue: foundation §4; DESIGN: every list a user sees goes through one scope)."""
+
 from postlicense.core.models import OrgUnit, User
 from postlicense.core.scoping import jurisdiction_of
 
@@ -64,8 +65,13 @@ def test_city_admin_reads_county_record_history(client, make_user):
 def test_jurisdiction_reads_as_a_place(make_user):
     """The home page said "管辖范围：区划 4110*" (and "区划 None*" for a user without an org unit)."""
     assert jurisdiction_of(make_user(User.Role.CITY_ADMIN, "xuchang")).describe() == "许昌市全域（区划代码 4110）"
-    assert jurisdiction_of(make_user(User.Role.COUNTY_STAFF, "xuchang-weidu")).describe() == "魏都区全域（区划代码 411002）"
-    assert (jurisdiction_of(make_user(User.Role.COUNTY_STAFF, "binhai-tanggu")).describe()
-            == "滨海新区塘沽分局管辖企业（区划代码 120116）")
+    assert (
+        jurisdiction_of(make_user(User.Role.COUNTY_STAFF, "xuchang-weidu")).describe()
+        == "魏都区全域（区划代码 411002）"
+    )
+    assert (
+        jurisdiction_of(make_user(User.Role.COUNTY_STAFF, "binhai-tanggu")).describe()
+        == "滨海新区塘沽分局管辖企业（区划代码 120116）"
+    )
     assert jurisdiction_of(make_user(User.Role.COUNTY_STAFF, None)).describe() == "无"
     assert jurisdiction_of(make_user(User.Role.INSPECTOR)).describe() == "本人相关记录"

@@ -3,6 +3,7 @@
 Two writers that each read, pause, then write inside a transaction deadlock under SQLite's default
 DEFERRED mode ("database is locked" on the lock upgrade); with the project's settings both succeed.
 """
+
 import threading
 import time
 
@@ -13,8 +14,16 @@ from django.db.utils import ConnectionHandler
 
 def sqlite_connections(path, options):
     """A private connection handler (thread-local like Django's own) on a throwaway file database."""
-    return ConnectionHandler({"default": {**settings.DATABASES["default"], "ENGINE": "django.db.backends.sqlite3",
-                                          "NAME": str(path), "OPTIONS": options}})
+    return ConnectionHandler(
+        {
+            "default": {
+                **settings.DATABASES["default"],
+                "ENGINE": "django.db.backends.sqlite3",
+                "NAME": str(path),
+                "OPTIONS": options,
+            }
+        }
+    )
 
 
 def run_two_writers(connections):
@@ -56,7 +65,9 @@ def run_two_writers(connections):
 @pytest.mark.skipif(settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3", reason="SQLite settings")
 def test_project_sqlite_options_let_concurrent_writers_queue(tmp_path, django_db_blocker):
     with django_db_blocker.unblock():
-        errors, total = run_two_writers(sqlite_connections(tmp_path / "db.sqlite3", settings.DATABASES["default"]["OPTIONS"]))
+        errors, total = run_two_writers(
+            sqlite_connections(tmp_path / "db.sqlite3", settings.DATABASES["default"]["OPTIONS"])
+        )
     assert errors == [] and total == 2
 
 

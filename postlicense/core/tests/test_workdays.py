@@ -1,4 +1,5 @@
 """Working-day calendar (issue: foundation §6; 003 六(二): results published within 20 working days)."""
+
 import io
 from datetime import date
 

@@ -1,4 +1,5 @@
 """Filling a record the way the form does, for service and view tests."""
+
 import base64
 import io
 from datetime import date
@@ -6,7 +7,8 @@ from datetime import date
 from PIL import Image
 
 from postlicense.inspections import services
-from postlicense.inspections.demo import PASS_OPTION_003, _signature_bytes as signature_bytes
+from postlicense.inspections.demo import PASS_OPTION_003
+from postlicense.inspections.demo import _signature_bytes as signature_bytes
 
 from .factories import make_enterprise, make_inspector
 
@@ -28,8 +30,12 @@ def new_record(code="random_check_003", inspectors=None, enterprise=None, user=N
     crew = inspectors if inspectors is not None else [make_inspector(user=user), make_inspector()]
     version = services.current_template(code)
     return services.create_inspection(
-        enterprise=enterprise, kind=version.kinds[0], template_version=version,
-        org_unit=enterprise.supervising_unit, inspectors=crew, due_date=date(2026, 10, 31),
+        enterprise=enterprise,
+        kind=version.kinds[0],
+        template_version=version,
+        org_unit=enterprise.supervising_unit,
+        inspectors=crew,
+        due_date=date(2026, 10, 31),
     )
 
 
@@ -40,8 +46,10 @@ def passing_option(item):
 
 
 def all_conforming(record):
-    return {item.pk: (passing_option(item), ("符合" if item.conclusions else ""), "")
-            for item in record.template_version.items.all()}
+    return {
+        item.pk: (passing_option(item), ("符合" if item.conclusions else ""), "")
+        for item in record.template_version.items.all()
+    }
 
 
 def as_registered(record):
@@ -50,10 +58,14 @@ def as_registered(record):
 
 
 def fill_and_sign(record, findings=None, summary="", day=date(2026, 5, 1), confirmations=None):
-    record = services.save_draft(record, revision=record.revision,
-                                 fields={"inspection_date": day, "problems_summary": summary},
-                                 findings=findings or all_conforming(record), equipment=as_registered(record),
-                                 confirmations=confirmations)
+    record = services.save_draft(
+        record,
+        revision=record.revision,
+        fields={"inspection_date": day, "problems_summary": summary},
+        findings=findings or all_conforming(record),
+        equipment=as_registered(record),
+        confirmations=confirmations,
+    )
     for link in record.crew.all():
         services.sign_as_inspector(record, link.inspector, signature_data_url(link.inspector.name))
     services.sign_as_enterprise(record, signer="张三", data_url=signature_data_url("张三"))

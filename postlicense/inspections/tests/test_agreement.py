@@ -1,5 +1,6 @@
 """Records that cannot contradict themselves (issue 10 items 1–3): answers agree with their conclusions and, unless
 confirmed with a note, with the register; amendments pass every finishing check; a kind goes with its checklists."""
+
 from datetime import date, timedelta
 
 import pytest
@@ -39,15 +40,21 @@ def errors_of(excinfo):
 
 # --- item 1: answers and conclusions agree (003 附件 注2) ---------------------------------------------------------
 
+
 def test_a_draft_with_an_answer_against_its_conclusion_is_refused_at_the_item_and_saves_nothing():
     """003 附件 注2: 不在有效期 allows only 不符合; the draft is refused at item 1 and nothing of it is written."""
     record = new_record()
     item1 = items_of(record)["1"]
     with pytest.raises(ValidationError) as exc:
-        services.save_draft(record, revision=0, fields={"problems_summary": "甲"},
-                            findings=answers(record, n1=("不在有效期", "符合", "")))
-    assert errors_of(exc) == {f"item-{item1.pk}": [
-        "第1项 营业执照是否有效…：检查记录为“不在有效期”，单项检查结论只能为“不符合”。"]}
+        services.save_draft(
+            record,
+            revision=0,
+            fields={"problems_summary": "甲"},
+            findings=answers(record, n1=("不在有效期", "符合", "")),
+        )
+    assert errors_of(exc) == {
+        f"item-{item1.pk}": ["第1项 营业执照是否有效…：检查记录为“不在有效期”，单项检查结论只能为“不符合”。"]
+    }
     record.refresh_from_db()
     assert record.revision == 0 and record.problems_summary == "" and not Finding.objects.filter(record=record).exists()
 
@@ -63,7 +70,9 @@ def test_the_demo_record_found_finished_qualified_can_no_longer_be_finished_qual
     with pytest.raises(ValidationError) as exc:
         services.finish(record, by=staff)
     errors = errors_of(exc)
-    assert errors[f"item-{items['3'].pk}"] == ["第3项 是否存在超许可证范围生产产品的行为：检查记录为“存在”，单项检查结论只能为“不符合”。"]
+    assert errors[f"item-{items['3'].pk}"] == [
+        "第3项 是否存在超许可证范围生产产品的行为：检查记录为“存在”，单项检查结论只能为“不符合”。"
+    ]
     assert "只能为“不符合”" in errors[f"item-{items['11'].pk}"][0]
     assert "只能为“不符合”" in errors[f"item-{items['1'].pk}"][0]
     # Item 1 also disagrees with the register: the enterprise's license is valid on the inspection date.
@@ -71,9 +80,14 @@ def test_the_demo_record_found_finished_qualified_can_no_longer_be_finished_qual
     assert InspectionRecord.objects.get(pk=record.pk).status == "in_progress" and not Problem.objects.exists()
 
     record = services.save_draft(
-        record, revision=record.revision, fields={"problems_summary": "许可证过期；超范围生产；生产假冒伪劣产品"},
-        findings=answers(record, n1=("不在有效期", "不符合", ""), n3=("存在", "不符合", ""), n11=("有（生产假冒伪劣）", "不符合", "")),
-        confirmations={items["1"].pk: (True, "现场查看许可证正本，已被发证机关注销，登记信息未更新")})
+        record,
+        revision=record.revision,
+        fields={"problems_summary": "许可证过期；超范围生产；生产假冒伪劣产品"},
+        findings=answers(
+            record, n1=("不在有效期", "不符合", ""), n3=("存在", "不符合", ""), n11=("有（生产假冒伪劣）", "不符合", "")
+        ),
+        confirmations={items["1"].pk: (True, "现场查看许可证正本，已被发证机关注销，登记信息未更新")},
+    )
     record = services.finish(record, by=staff)
     assert record.conclusion == "unqualified" and record.problems.filter(status="open").count() == 3
 
@@ -89,28 +103,41 @@ def test_not_applicable_needs_no_answer_on_items_that_offer_it(staff):
 def test_nested_options_show_under_their_parent():
     """003 附件 items 10 and 11 print "□有（□已处理 □未处理） □无": the form shows 有 holding its two choices."""
     tree = items_of(new_record())["10"].option_tree
-    assert tree == [{"label": "有", "value": None, "children": [{"label": "已处理", "value": "有（已处理）"},
-                                                                 {"label": "未处理", "value": "有（未处理）"}]},
-                    {"label": "无", "value": "无", "children": []}]
+    assert tree == [
+        {
+            "label": "有",
+            "value": None,
+            "children": [{"label": "已处理", "value": "有（已处理）"}, {"label": "未处理", "value": "有（未处理）"}],
+        },
+        {"label": "无", "value": "无", "children": []},
+    ]
 
 
 # --- item 1: register cross-checks ---------------------------------------------------------------------------
 
+
 def test_item_1_is_checked_against_the_licenses_valid_on_the_inspection_date(staff):
     """003 附件 item 1: 在有效期 while every license expired before the inspection date must be confirmed."""
     record = new_record()
-    License.objects.filter(enterprise=record.enterprise).update(issue_date=date(2020, 1, 1), expiry_date=date(2026, 4, 1))
+    License.objects.filter(enterprise=record.enterprise).update(
+        issue_date=date(2020, 1, 1), expiry_date=date(2026, 4, 1)
+    )
     record = fill_and_sign(record)
     item1 = items_of(record)["1"]
     errors = selectors.finish_errors(record)[f"item-{item1.pk}"]
-    assert errors == [f"第1项 营业执照是否有效…：检查记录为“在有效期”，而登记信息显示检查日期 2026-05-01 该企业没有有效的生产许可证："
-                      f"{record.enterprise.licenses.get().number}（有效，2020-01-01 至 2026-04-01）。"
-                      "请核实后勾选“我已核实”并填写核实说明。"]
+    assert errors == [
+        f"第1项 营业执照是否有效…：检查记录为“在有效期”，而登记信息显示检查日期 2026-05-01 该企业没有有效的生产许可证："
+        f"{record.enterprise.licenses.get().number}（有效，2020-01-01 至 2026-04-01）。"
+        "请核实后勾选“我已核实”并填写核实说明。"
+    ]
     # Ticking 我已核实 without a note is not enough; with a note it is stored with the finding and finishing goes on.
     services.save_draft(record, revision=record.revision, confirmations={item1.pk: (True, "")})
     assert f"item-{item1.pk}" in selectors.finish_errors(record)
-    services.save_draft(record, revision=record.revision + 1,
-                        confirmations={item1.pk: (True, "企业已换证，新证 XK13-001-99999 尚未录入")})
+    services.save_draft(
+        record,
+        revision=record.revision + 1,
+        confirmations={item1.pk: (True, "企业已换证，新证 XK13-001-99999 尚未录入")},
+    )
     finding = Finding.objects.get(record=record, item=item1)
     assert finding.register_confirmed and finding.register_note == "企业已换证，新证 XK13-001-99999 尚未录入"
     assert services.finish(record, by=staff).status == "finished"
@@ -146,12 +173,17 @@ def test_item_10_is_checked_against_the_enterprises_open_problems(staff):
     item10 = items_of(record)["10"]
     errors = selectors.finish_errors(record)[f"item-{item10.pk}"]
     assert "而登记信息显示该企业有 1 个未关闭的问题：双随机抽查（2026-05-01）第6项" in errors[0]
-    services.save_draft(record, revision=record.revision, fields={"problems_summary": "上次问题未整改"},
-                        findings={item10.pk: ("有（未处理）", "不符合", "")})
+    services.save_draft(
+        record,
+        revision=record.revision,
+        fields={"problems_summary": "上次问题未整改"},
+        findings={item10.pk: ("有（未处理）", "不符合", "")},
+    )
     assert f"item-{item10.pk}" not in selectors.finish_errors(record)
 
 
 # --- item 2: amendments and dates ----------------------------------------------------------------------------
+
 
 def test_an_inspection_date_in_the_future_is_refused_at_finish(staff):
     record = fill_and_sign(new_record(), day=date.today() + timedelta(days=1))
@@ -189,8 +221,13 @@ def test_an_amendment_that_removes_a_nonconformity_supersedes_its_problem_and_on
     record = services.finish(record, by=staff)
     problem = Problem.objects.get(record=record)
     item6 = items_of(record)["6"]
-    services.amend(record, by=staff, reason="检验记录在档案室找到，误判", findings={item6.pk: ("进行检验并存档", "符合", "")},
-                   fields={"problems_summary": ""})
+    services.amend(
+        record,
+        by=staff,
+        reason="检验记录在档案室找到，误判",
+        findings={item6.pk: ("进行检验并存档", "符合", "")},
+        fields={"problems_summary": ""},
+    )
     record.refresh_from_db()
     problem.refresh_from_db()
     assert record.conclusion == "qualified"
@@ -199,8 +236,13 @@ def test_an_amendment_that_removes_a_nonconformity_supersedes_its_problem_and_on
     # Follow-up cannot close what a correction withdrew.
     with pytest.raises(ValidationError, match="已因检查记录更正而撤销"):
         services.close_problem(problem, by=staff, outcome="整改完成")
-    services.amend(record, by=staff, reason="再次复核：记录确实不全", findings={item6.pk: ("检验记录不全", "不符合", "")},
-                   fields={"problems_summary": "出厂检验记录不全"})
+    services.amend(
+        record,
+        by=staff,
+        reason="再次复核：记录确实不全",
+        findings={item6.pk: ("检验记录不全", "不符合", "")},
+        fields={"problems_summary": "出厂检验记录不全"},
+    )
     problem.refresh_from_db()
     record.refresh_from_db()
     assert problem.status == Problem.Status.OPEN and problem.outcome == "" and record.conclusion == "unqualified"
@@ -211,17 +253,24 @@ def test_a_problem_already_closed_by_follow_up_is_left_alone_by_an_amendment(sta
     record = fill_and_sign(record, answers(record, n6=("检验记录不全", "不符合", "")), summary="出厂检验记录不全")
     record = services.finish(record, by=staff)
     problem = services.close_problem(Problem.objects.get(record=record), by=staff, outcome="整改完成，复查合格")
-    services.amend(record, by=staff, reason="更正", findings={items_of(record)["6"].pk: ("进行检验并存档", "符合", "")},
-                   fields={"problems_summary": ""})
+    services.amend(
+        record,
+        by=staff,
+        reason="更正",
+        findings={items_of(record)["6"].pk: ("进行检验并存档", "符合", "")},
+        fields={"problems_summary": ""},
+    )
     problem.refresh_from_db()
     assert problem.status == Problem.Status.CLOSED and problem.outcome == "整改完成，复查合格"
 
 
 # --- item 3: a kind goes with its checklists -------------------------------------------------------------------
 
+
 def test_each_kind_is_offered_only_the_checklists_that_serve_it():
     """003 六: a random check is filled on the 一企两表 (003 附件); 000: a cross audit on its sheet; DESIGN: the
     patrol items of 001 二(三) and 002 第六条 are each their own template."""
+
     def codes(kind):
         return [v.template.code for v in selectors.versions_for_kind(kind)]
 
@@ -233,10 +282,19 @@ def test_each_kind_is_offered_only_the_checklists_that_serve_it():
 def test_dispatch_refuses_a_checklist_that_does_not_serve_the_kind():
     record = new_record()
     with pytest.raises(ValidationError) as exc:
-        services.create_inspection(enterprise=record.enterprise, kind="patrol", template_version=record.template_version,
-                                   org_unit=record.org_unit, inspectors=record.inspectors.all(), due_date=None)
-    assert errors_of(exc) == {"template_version": [
-        "检查表““双随机一公开”监督检查表”不适用于巡查（适用于：双随机抽查），请选择适用于该检查类型的检查表。"]}
+        services.create_inspection(
+            enterprise=record.enterprise,
+            kind="patrol",
+            template_version=record.template_version,
+            org_unit=record.org_unit,
+            inspectors=record.inspectors.all(),
+            due_date=None,
+        )
+    assert errors_of(exc) == {
+        "template_version": [
+            "检查表““双随机一公开”监督检查表”不适用于巡查（适用于：双随机抽查），请选择适用于该检查类型的检查表。"
+        ]
+    }
 
 
 def test_patrol_checklists_of_001_and_002_are_shipped_word_for_word():
@@ -253,4 +311,5 @@ def test_patrol_checklists_of_001_and_002_are_shipped_word_for_word():
 
 def test_the_quality_audit_trigger_carries_the_full_wording_of_002_article_7_5():
     assert InspectionRecord.Trigger.QUALITY_AUDIT.label == (
-        "需要对实地核查组审查质量、获证企业持续保持生产合格产品能力、各级监管部门证后监管质量进行抽查")
+        "需要对实地核查组审查质量、获证企业持续保持生产合格产品能力、各级监管部门证后监管质量进行抽查"
+    )

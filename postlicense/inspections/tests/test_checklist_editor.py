@@ -1,5 +1,6 @@
 """Checklists edited by the city admin on their own page: drafts, validation at the field, stale saves, publishing,
 and records keeping the version they were filled on."""
+
 from datetime import date, timedelta
 
 import pytest
@@ -29,17 +30,34 @@ def as_post(draft, token="", action="save"):
     data.setlist("kinds", draft.kinds)
     data.update({"token": token, "action": action})
     for extra in draft.extras:
-        data.update({f"extra-{extra.key}-label": extra.label, f"extra-{extra.key}-group": extra.group,
-                     f"extra-{extra.key}-type": extra.type})
+        data.update(
+            {
+                f"extra-{extra.key}-label": extra.label,
+                f"extra-{extra.key}-group": extra.group,
+                f"extra-{extra.key}-type": extra.type,
+            }
+        )
     for item in draft.items:
         p = f"item-{item.key}-"
-        data.update({p + "order": item.order, p + "number": item.number, p + "text": item.text,
-                     p + "conclusions": item.conclusions_text, p + "register_check": item.register_check})
+        data.update(
+            {
+                p + "order": item.order,
+                p + "number": item.number,
+                p + "text": item.text,
+                p + "conclusions": item.conclusions_text,
+                p + "register_check": item.register_check,
+            }
+        )
         if item.delete:
             data[p + "delete"] = "on"
         for o in item.options:
-            data.update({f"{p}opt-{o.key}-parent": o.parent, f"{p}opt-{o.key}-label": o.label,
-                         f"{p}opt-{o.key}-allowed": o.allowed_text})
+            data.update(
+                {
+                    f"{p}opt-{o.key}-parent": o.parent,
+                    f"{p}opt-{o.key}-label": o.label,
+                    f"{p}opt-{o.key}-allowed": o.allowed_text,
+                }
+            )
             if o.nonconforming:
                 data[f"{p}opt-{o.key}-bad"] = "on"
     return data
@@ -59,7 +77,10 @@ def item(draft, number):
 def test_a_new_draft_copies_the_current_version_and_a_checklist_has_one_draft_at_a_time():
     draft = editing.new_draft(template())
     assert draft.number == 2 and not draft.published and draft.items.count() == 12
-    assert draft.kinds == ["random_check"] and draft.items.get(number="10").option_groups["有（已处理）"] == ["有", "已处理"]
+    assert draft.kinds == ["random_check"] and draft.items.get(number="10").option_groups["有（已处理）"] == [
+        "有",
+        "已处理",
+    ]
     with pytest.raises(ValidationError, match="尚未发布的草稿"):
         editing.new_draft(template())
 
@@ -78,8 +99,12 @@ def test_nested_option_rows_are_stored_flattened_with_their_group_and_allowed_co
 
     def change(draft):
         row = item(draft, "10")
-        row.options = [editing.OptionRow("a", "已整改", "有", "符合"), editing.OptionRow("b", "未整改", "有", "不符合"),
-                       editing.OptionRow("c", "无", "", "符合、不适用")]
+        row.options = [
+            editing.OptionRow("a", "已整改", "有", "符合"),
+            editing.OptionRow("b", "未整改", "有", "不符合"),
+            editing.OptionRow("c", "无", "", "符合、不适用"),
+        ]
+
     editing.save_draft(version, edited(version, change), token=editing.content_token(version))
     saved = version.items.get(number="10")
     assert saved.options == ["有（已整改）", "有（未整改）", "无"]
@@ -93,8 +118,17 @@ def test_items_are_added_removed_and_reordered():
     def change(draft):
         draft.items[0].delete = True
         draft.items[5].order = "0"
-        draft.items.append(editing.ItemRow("new1", "7", "是否建立质量安全追溯制度", "", "",
-                                           [editing.OptionRow("y", "是"), editing.OptionRow("n", "否", nonconforming=True)]))
+        draft.items.append(
+            editing.ItemRow(
+                "new1",
+                "7",
+                "是否建立质量安全追溯制度",
+                "",
+                "",
+                [editing.OptionRow("y", "是"), editing.OptionRow("n", "否", nonconforming=True)],
+            )
+        )
+
     editing.save_draft(version, edited(version, change), token=editing.content_token(version))
     texts = list(version.items.values_list("text", flat=True))
     assert texts[0] == "是否能够提供符合要求的出厂检验记录和报告" and len(texts) == 6
@@ -115,20 +149,37 @@ def at_option(number, index, name):
     return lambda d: f"item-{nth(d, number).key}-opt-{nth(d, number).options[index].key}-{name}"
 
 
-@pytest.mark.parametrize("change, field, message", [
-    (lambda d: setattr(nth(d, 3), "text", ""), at_item(3, "text"), "第3项：请填写检查项目。"),
-    (lambda d: setattr(nth(d, 1).options[0], "allowed_text", "合格"), at_option(1, 0, "allowed"),
-     "第1项：选项“在有效期”允许的结论“合格”不在本项的单项检查结论（符合、不符合）中。"),
-    (lambda d: setattr(nth(d, 3).options[1], "label", "存在"), at_option(3, 1, "label"), "第3项：检查记录选项“存在”重复。"),
-    (lambda d: setattr(nth(d, 10).options[1], "label", "已处理"), at_option(10, 1, "label"),
-     "第10项：检查记录选项“有（已处理）”重复。"),
-    (lambda d: setattr(nth(d, 4), "conclusions_text", "符合、符合"), at_item(4, "conclusions"), "第4项：单项检查结论“符合”重复。"),
-    (lambda d: setattr(nth(d, 2), "number", "1"), at_item(2, "number"), "序号“1”重复"),
-    (lambda d: setattr(nth(d, 6).options[0], "nonconforming", True), at_option(6, 0, "bad"), "由结论判定不符合"),
-    (lambda d: d.kinds.append("weekly"), lambda d: "kinds", "“weekly”不是有效的检查类型。"),
-    (lambda d: d.header.update(title=""), lambda d: "title", "请填写“表头标题”。"),
-    (lambda d: d.header.update(copies="0"), lambda d: "copies", "份数应为1至9的整数。"),
-])
+@pytest.mark.parametrize(
+    "change, field, message",
+    [
+        (lambda d: setattr(nth(d, 3), "text", ""), at_item(3, "text"), "第3项：请填写检查项目。"),
+        (
+            lambda d: setattr(nth(d, 1).options[0], "allowed_text", "合格"),
+            at_option(1, 0, "allowed"),
+            "第1项：选项“在有效期”允许的结论“合格”不在本项的单项检查结论（符合、不符合）中。",
+        ),
+        (
+            lambda d: setattr(nth(d, 3).options[1], "label", "存在"),
+            at_option(3, 1, "label"),
+            "第3项：检查记录选项“存在”重复。",
+        ),
+        (
+            lambda d: setattr(nth(d, 10).options[1], "label", "已处理"),
+            at_option(10, 1, "label"),
+            "第10项：检查记录选项“有（已处理）”重复。",
+        ),
+        (
+            lambda d: setattr(nth(d, 4), "conclusions_text", "符合、符合"),
+            at_item(4, "conclusions"),
+            "第4项：单项检查结论“符合”重复。",
+        ),
+        (lambda d: setattr(nth(d, 2), "number", "1"), at_item(2, "number"), "序号“1”重复"),
+        (lambda d: setattr(nth(d, 6).options[0], "nonconforming", True), at_option(6, 0, "bad"), "由结论判定不符合"),
+        (lambda d: d.kinds.append("weekly"), lambda d: "kinds", "“weekly”不是有效的检查类型。"),
+        (lambda d: d.header.update(title=""), lambda d: "title", "请填写“表头标题”。"),
+        (lambda d: d.header.update(copies="0"), lambda d: "copies", "份数应为1至9的整数。"),
+    ],
+)
 def test_mistakes_are_refused_at_their_field_and_nothing_is_saved(change, field, message):
     """The item's text, options, the conclusions each option allows (003 附件 注2), kinds (InspectionRecord.Kind)."""
     version = editing.new_draft(template())
@@ -147,6 +198,7 @@ def test_a_version_without_items_or_kinds_cannot_be_published():
         draft.kinds.clear()
         for row in draft.items:
             row.delete = True
+
     draft = edited(version, change)
     with pytest.raises(ValidationError) as caught:
         editing.save_draft(version, draft, token=editing.content_token(version), publish=True)
@@ -162,7 +214,9 @@ def test_a_stale_save_is_refused_and_a_repeated_one_is_a_no_op():
     first = edited(version, lambda d: setattr(item(d, "3"), "text", "甲管理员的措辞"))
     editing.save_draft(version, first, token=token)
     editing.save_draft(version, first, token=token)  # double submit of the same content
-    second = edited(services.current_template("random_check_003"), lambda d: setattr(item(d, "3"), "text", "乙管理员的措辞"))
+    second = edited(
+        services.current_template("random_check_003"), lambda d: setattr(item(d, "3"), "text", "乙管理员的措辞")
+    )
     with pytest.raises(editing.StaleDraft):
         editing.save_draft(version, second, token=token)
     assert version.items.get(number="3").text == "甲管理员的措辞"
@@ -171,9 +225,13 @@ def test_a_stale_save_is_refused_and_a_repeated_one_is_a_no_op():
 def test_publishing_makes_the_draft_current_and_records_keep_the_version_they_were_filled_on():
     enterprise = make_enterprise()
     record = services.create_inspection(
-        enterprise=enterprise, kind=InspectionRecord.Kind.RANDOM_CHECK, template_version=services.current_template("random_check_003"),
-        org_unit=enterprise.supervising_unit, inspectors=[make_inspector(), make_inspector()],
-        due_date=date.today() + timedelta(days=30))
+        enterprise=enterprise,
+        kind=InspectionRecord.Kind.RANDOM_CHECK,
+        template_version=services.current_template("random_check_003"),
+        org_unit=enterprise.supervising_unit,
+        inspectors=[make_inspector(), make_inspector()],
+        due_date=date.today() + timedelta(days=30),
+    )
     version = editing.new_draft(template())
     draft = edited(version, lambda d: setattr(item(d, "3"), "text", "是否存在超出许可范围生产的行为"))
     editing.save_draft(version, draft, token=editing.content_token(version), publish=True)
@@ -198,20 +256,28 @@ def test_a_new_extra_field_gets_a_key_no_record_has_used():
 
 # --- pages --------------------------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def admin_client(client, make_user):
     client.force_login(make_user(User.Role.CITY_ADMIN, "xuchang"))
     return client
 
 
-@pytest.mark.parametrize("role, org", [(User.Role.COUNTY_STAFF, "xuchang-weidu"), (User.Role.INSPECTOR, "xuchang-weidu"),
-                                       (User.Role.ENTERPRISE, None)])
+@pytest.mark.parametrize(
+    "role, org",
+    [(User.Role.COUNTY_STAFF, "xuchang-weidu"), (User.Role.INSPECTOR, "xuchang-weidu"), (User.Role.ENTERPRISE, None)],
+)
 def test_only_city_admins_reach_the_checklist_pages(client, make_user, role, org):
     version = services.current_template("random_check_003")
     client.force_login(make_user(role, org))
-    urls = [reverse("inspections:checklist_list"), reverse("inspections:checklist_preview", args=[version.pk]),
-            reverse("inspections:checklist_edit", args=[version.pk]), reverse("inspections:checklist_pdf", args=[version.pk]),
-            reverse("inspections:checklist_print", args=[version.pk]), reverse("inspections:checklist_item_row")]
+    urls = [
+        reverse("inspections:checklist_list"),
+        reverse("inspections:checklist_preview", args=[version.pk]),
+        reverse("inspections:checklist_edit", args=[version.pk]),
+        reverse("inspections:checklist_pdf", args=[version.pk]),
+        reverse("inspections:checklist_print", args=[version.pk]),
+        reverse("inspections:checklist_item_row"),
+    ]
     for url in urls:
         assert client.get(url).status_code == 403, url
     assert client.post(reverse("inspections:checklist_new_draft", args=[version.template_id])).status_code == 403
@@ -231,7 +297,10 @@ def test_city_admin_makes_a_draft_edits_it_and_publishes_it(admin_client):
     draft = edited(version, lambda d: setattr(item(d, "12"), "text", "其他需要检查的项目（含实施细则要求）。"))
     response = admin_client.post(response.url, as_post(draft, page.context["token"], "publish"))
     assert response.status_code == 302
-    assert services.current_template("random_check_003").items.get(number="12").text == "其他需要检查的项目（含实施细则要求）。"
+    assert (
+        services.current_template("random_check_003").items.get(number="12").text
+        == "其他需要检查的项目（含实施细则要求）。"
+    )
     assert admin_client.get(reverse("inspections:checklist_edit", args=[version.pk])).status_code == 302  # published
 
 
@@ -244,6 +313,7 @@ def test_bad_input_is_shown_at_the_field_and_what_was_typed_stays(admin_client):
         item(draft, "1").text = ""
         item(draft, "2").text = "新写的第二项措辞"
         item(draft, "1").options[0].allowed_text = "合格"
+
     response = admin_client.post(url, as_post(edited(version, change), token))
     assert response.status_code == 400
     page = response.content.decode()
@@ -256,7 +326,9 @@ def test_a_stale_save_on_the_page_keeps_the_typing_and_says_why(admin_client):
     version = editing.new_draft(template())
     url = reverse("inspections:checklist_edit", args=[version.pk])
     token = admin_client.get(url).context["token"]
-    editing.save_draft(version, edited(version, lambda d: setattr(item(d, "3"), "text", "另一位管理员的修改")), token=token)
+    editing.save_draft(
+        version, edited(version, lambda d: setattr(item(d, "3"), "text", "另一位管理员的修改")), token=token
+    )
     mine = edited(services.current_template("random_check_003"), lambda d: setattr(item(d, "4"), "text", "我的修改"))
     response = admin_client.post(url, as_post(mine, token))
     assert response.status_code == 409

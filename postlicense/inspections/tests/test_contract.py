@@ -1,4 +1,5 @@
 """The interface other capabilities rely on: create_inspection, current_template, the scope paths."""
+
 from datetime import date
 
 import pytest
@@ -25,9 +26,12 @@ def test_create_inspection_links_inspectors_licenses_and_scopes_to_the_inspector
     user = make_user(User.Role.INSPECTOR, "xuchang-weidu")
     a, b = make_inspector(user=user), make_inspector()
     record = services.create_inspection(
-        enterprise=enterprise, kind=InspectionRecord.Kind.RANDOM_CHECK,
-        template_version=services.current_template("random_check_003"), org_unit=enterprise.supervising_unit,
-        inspectors=[a, b], due_date=date(2026, 10, 31),
+        enterprise=enterprise,
+        kind=InspectionRecord.Kind.RANDOM_CHECK,
+        template_version=services.current_template("random_check_003"),
+        org_unit=enterprise.supervising_unit,
+        inspectors=[a, b],
+        due_date=date(2026, 10, 31),
     )
     assert record.status == "assigned" and record.conclusion == ""
     assert set(record.inspectors.all()) == {a, b}

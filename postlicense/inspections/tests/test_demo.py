@@ -1,4 +1,5 @@
 """The demo year of inspections: finished records with findings, idempotent."""
+
 import io
 from datetime import date, timedelta
 
@@ -19,18 +20,25 @@ def test_demo_inspections_are_finished_signed_and_loaded_once():
     enterprises = [make_enterprise() for _ in range(PER_UNIT + 5)]  # more than a run takes: a second run finds new ones
     # Registers the answers must agree with: licenses expired and instruments past calibration during the year.
     for enterprise in enterprises[:8]:
-        License.objects.filter(enterprise=enterprise).update(issue_date=date.today() - timedelta(days=2000),
-                                                             expiry_date=date.today() - timedelta(days=180))
-        enterprise.equipment.filter(is_measuring_instrument=True).update(calibration_due=date.today() - timedelta(days=90))
-    login = User.objects.create_user("xuchang-weidu-inspector", role=User.Role.INSPECTOR,
-                                     org_unit=OrgUnit.objects.get(code="xuchang-weidu"))
+        License.objects.filter(enterprise=enterprise).update(
+            issue_date=date.today() - timedelta(days=2000), expiry_date=date.today() - timedelta(days=180)
+        )
+        enterprise.equipment.filter(is_measuring_instrument=True).update(
+            calibration_due=date.today() - timedelta(days=90)
+        )
+    login = User.objects.create_user(
+        "xuchang-weidu-inspector", role=User.Role.INSPECTOR, org_unit=OrgUnit.objects.get(code="xuchang-weidu")
+    )
     make_inspector(user=login)
     make_inspector()
     make_inspector()
     load_demo(io.StringIO())
     finished = InspectionRecord.objects.filter(status="finished")
     assert finished.count() >= 6
-    assert all(r.inspectors.count() == 2 and r.findings.exists() and r.crew.exclude(signature="").count() == 2 for r in finished)
+    assert all(
+        r.inspectors.count() == 2 and r.findings.exists() and r.crew.exclude(signature="").count() == 2
+        for r in finished
+    )
     # Only consistent records: answers agree with their conclusions and with the register (no confirmations needed).
     assert [selectors.finish_errors(r) for r in finished] == [{}] * finished.count()
     assert not Finding.objects.filter(register_confirmed=True).exists()
@@ -38,7 +46,10 @@ def test_demo_inspections_are_finished_signed_and_loaded_once():
     # Problems are dated with their inspection; those found more than half a year ago were rectified.
     problems = Problem.objects.select_related("record")
     assert problems.exists() and all(p.opened_at == p.record.finished_at for p in problems)
-    assert all(p.status == ("closed" if p.record.inspection_date < date.today() - RECTIFIED_AFTER else "open") for p in problems)
+    assert all(
+        p.status == ("closed" if p.record.inspection_date < date.today() - RECTIFIED_AFTER else "open")
+        for p in problems
+    )
     assert InspectionRecord.objects.filter(status="assigned").count() == 3
     count = InspectionRecord.objects.count()
     load_demo(io.StringIO())

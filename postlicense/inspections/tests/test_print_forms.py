@@ -1,4 +1,5 @@
 """The printed forms follow the seed forms: the 000 附件2 sheet and the 003 附件 table (PDF and Word)."""
+
 import io
 import re
 import subprocess
@@ -24,15 +25,21 @@ GROUPS_11 = {o: ["有", o[2:-1]] for o in ITEM_11[:3]}
 
 
 def pdf_text(record):
-    return subprocess.run(["pdftotext", "-", "-"], input=printing.pdf(record), capture_output=True, check=True).stdout.decode()
+    return subprocess.run(
+        ["pdftotext", "-", "-"], input=printing.pdf(record), capture_output=True, check=True
+    ).stdout.decode()
 
 
 def record_on(code, kind, enterprise=None):
     enterprise = enterprise or make_enterprise()
     return services.create_inspection(
-        enterprise=enterprise, kind=kind, template_version=services.current_template(code),
-        org_unit=enterprise.supervising_unit, inspectors=[make_inspector(), make_inspector()],
-        due_date=date.today() + timedelta(days=30))
+        enterprise=enterprise,
+        kind=kind,
+        template_version=services.current_template(code),
+        org_unit=enterprise.supervising_unit,
+        inspectors=[make_inspector(), make_inspector()],
+        due_date=date.today() + timedelta(days=30),
+    )
 
 
 @pytest.fixture
@@ -41,9 +48,20 @@ def patrol_record():
     record = record_on("patrol_000", InspectionRecord.Kind.CROSS_AUDIT)
     findings = {item.pk: ("否" if item.number == "6" else "是", "", "") for item in record.template_version.items.all()}
     record = fill_and_sign(record, findings=findings, summary="出厂检验记录不全")
-    return services.save_draft(record, revision=record.revision, fields={"extra_values": {
-        "due": "12", "done": "11", "sampled": "5", "overall": "材料基本齐全", "product": "通用硅酸盐水泥",
-        "site_conclusion": "出厂检验记录不全，责令一个月内整改。"}})
+    return services.save_draft(
+        record,
+        revision=record.revision,
+        fields={
+            "extra_values": {
+                "due": "12",
+                "done": "11",
+                "sampled": "5",
+                "overall": "材料基本齐全",
+                "product": "通用硅酸盐水泥",
+                "site_conclusion": "出厂检验记录不全，责令一个月内整改。",
+            }
+        },
+    )
 
 
 def test_nested_options_print_under_their_parent_as_003_items_10_and_11():
@@ -51,7 +69,9 @@ def test_nested_options_print_under_their_parent_as_003_items_10_and_11():
     assert printing.option_marks(ITEM_10, GROUPS_10, "") == ["□有（□已处理 □未处理）", "□无"]
     assert printing.option_marks(ITEM_10, GROUPS_10, "有（未处理）") == ["■有（□已处理 ■未处理）", "□无"]
     assert printing.option_marks(ITEM_11, GROUPS_11, "有（生产假冒伪劣）") == [
-        "■有（□涂改转让 ■生产假冒伪劣 □其他违法行为）", "□无"]
+        "■有（□涂改转让 ■生产假冒伪劣 □其他违法行为）",
+        "□无",
+    ]
     assert printing.option_marks(ITEM_11, GROUPS_11, "无") == ["□有（□涂改转让 □生产假冒伪劣 □其他违法行为）", "■无"]
 
 
@@ -78,8 +98,14 @@ def test_license_numbers_do_not_wrap_in_the_pdf():
     enterprise = make_enterprise()
     category = enterprise.product_category
     for n in (2, 3):
-        License.objects.create(enterprise=enterprise, number=f"豫XK13-201-0000{n}", product_category=category,
-                               issue_date=date(2022, 1, 1), expiry_date=date(2027, 1, 1), issuing_authority="河南省市场监督管理局")
+        License.objects.create(
+            enterprise=enterprise,
+            number=f"豫XK13-201-0000{n}",
+            product_category=category,
+            issue_date=date(2022, 1, 1),
+            expiry_date=date(2027, 1, 1),
+            issuing_authority="河南省市场监督管理局",
+        )
     record = record_on("random_check_003", InspectionRecord.Kind.RANDOM_CHECK, enterprise)
     record.licenses.set(enterprise.licenses.all())
     text = pdf_text(record)
@@ -94,13 +120,29 @@ def test_000_sheet_has_only_the_seed_rows_and_the_inspectors_signatures(patrol_r
     现场检查结论 box and 检查人员 — no 问题汇总, 合格/不合格, enterprise signature, opinion or equipment table."""
     html = render_to_string("inspections/print.html", printing.print_context(patrol_record))
     name = re.escape(patrol_record.enterprise.name)
-    assert re.search(rf"<tr><td class=\"section\"[^>]*>现场检查情况</td><td class=\"label\">企业名称</td><td>{name}</td>"
-                     r"<td class=\"label\">产品名称</td><td>通用硅酸盐水泥</td></tr>", html)
+    assert re.search(
+        rf"<tr><td class=\"section\"[^>]*>现场检查情况</td><td class=\"label\">企业名称</td><td>{name}</td>"
+        r"<td class=\"label\">产品名称</td><td>通用硅酸盐水泥</td></tr>",
+        html,
+    )
     assert re.search(r"现场检查结论</td><td[^>]*class=\"box\">出厂检验记录不全，责令一个月内整改。", html)
-    assert "是否能够提供符合要求的出厂检验记录和报告<span class=\"answers\"><span class=\"m\">是□</span> <span class=\"m\">否■</span>" in html
+    assert (
+        '是否能够提供符合要求的出厂检验记录和报告<span class="answers"><span class="m">是□</span> <span class="m">否■</span>'
+        in html
+    )
     assert "所属分局：" in html and "检查人员：" in html
-    for absent in ("现场检查发现的问题汇总", ">检查结论</td>", "合格", "企业负责人", "企业意见", "单项检查结论", "序号",
-                   "关键生产设备表", "生产许可证编号：", "统一社会信用代码"):
+    for absent in (
+        "现场检查发现的问题汇总",
+        ">检查结论</td>",
+        "合格",
+        "企业负责人",
+        "企业意见",
+        "单项检查结论",
+        "序号",
+        "关键生产设备表",
+        "生产许可证编号：",
+        "统一社会信用代码",
+    ):
         assert absent not in html, absent
     text = pdf_text(patrol_record)
     assert "出厂检验记录不全，责令一个月内整改。" in text and "通用硅酸盐水泥" in text and "企业负责人" not in text
@@ -108,7 +150,9 @@ def test_000_sheet_has_only_the_seed_rows_and_the_inspectors_signatures(patrol_r
 
 def test_a_blank_version_prints_as_an_empty_form():
     """The editor's preview: nothing ticked, no names."""
-    html = render_to_string("inspections/print.html", printing.blank_context(services.current_template("random_check_003")))
+    html = render_to_string(
+        "inspections/print.html", printing.blank_context(services.current_template("random_check_003"))
+    )
     assert "■" not in html and "□有（□已处理 □未处理）" in html and "□合格" in html
 
 
@@ -120,5 +164,7 @@ def test_word_files_use_the_layout_of_their_form(patrol_record):
     assert "出厂检验记录不全，责令一个月内整改。" in cells and "通用硅酸盐水泥" in cells and "否■" in cells
     assert "企业负责人" not in text and "检查人员：" in text
     record = record_on("random_check_003", InspectionRecord.Kind.RANDOM_CHECK)
-    cells = "\n".join(c.text for t in Document(io.BytesIO(printing.docx(record))).tables for r in t.rows for c in r.cells)
+    cells = "\n".join(
+        c.text for t in Document(io.BytesIO(printing.docx(record))).tables for r in t.rows for c in r.cells
+    )
     assert "□有（□已处理 □未处理）  □无" in cells

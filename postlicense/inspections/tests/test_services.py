@@ -1,5 +1,6 @@
 """Record lifecycle: drafts, finishing (two-inspector rule, computed conclusion), lock and amendment, signatures,
 attachments, problems handed to follow-up."""
+
 from datetime import date
 
 import pytest
@@ -43,7 +44,9 @@ def test_all_conforming_record_finishes_qualified_and_locks(staff):
 def test_one_nonconformity_makes_the_record_unqualified_and_opens_a_problem(staff):
     """003 附件 注2; the user never sets the conclusion, it is computed."""
     record = new_record()
-    record = fill_and_sign(record, with_item(record, "6", "检验记录不全", "不符合", "缺3批"), summary="出厂检验记录不全")
+    record = fill_and_sign(
+        record, with_item(record, "6", "检验记录不全", "不符合", "缺3批"), summary="出厂检验记录不全"
+    )
     record = services.finish(record, by=staff)
     assert record.conclusion == "unqualified"
     problem = Problem.objects.get()
@@ -125,9 +128,13 @@ def test_amendment_keeps_both_versions_and_recomputes_the_conclusion(staff):
     item = record.template_version.items.get(number="4")
     with pytest.raises(ValidationError, match="更正原因"):
         services.amend(record, by=staff, reason="", findings={item.pk: ("未标注", "不符合", "")})
-    amendment = services.amend(record, by=staff, reason="复核照片发现包装未标注许可证编号",
-                               fields={"problems_summary": "包装未标注生产许可证编号"},
-                               findings={item.pk: ("未标注", "不符合", "")})
+    amendment = services.amend(
+        record,
+        by=staff,
+        reason="复核照片发现包装未标注许可证编号",
+        fields={"problems_summary": "包装未标注生产许可证编号"},
+        findings={item.pk: ("未标注", "不符合", "")},
+    )
     record.refresh_from_db()
     assert record.conclusion == "unqualified" and record.status == "finished"
     whats = {c["what"]: (c["before"], c["after"]) for c in amendment.changes}
@@ -148,8 +155,15 @@ def test_dispatch_posted_twice_creates_one_record():
 
     token = uuid.uuid4()
     first = new_record()
-    args = dict(enterprise=first.enterprise, kind="random_check", template_version=first.template_version,
-                org_unit=first.org_unit, inspectors=first.inspectors.all(), due_date=date(2026, 12, 1), submission_token=token)
+    args = dict(
+        enterprise=first.enterprise,
+        kind="random_check",
+        template_version=first.template_version,
+        org_unit=first.org_unit,
+        inspectors=first.inspectors.all(),
+        due_date=date(2026, 12, 1),
+        submission_token=token,
+    )
     assert services.create_inspection(**args) == services.create_inspection(**args)
 
 
@@ -157,8 +171,14 @@ def test_special_inspection_needs_its_trigger():
     """002 第七条."""
     record = new_record()
     with pytest.raises(ValidationError, match="第七条"):
-        services.create_inspection(enterprise=record.enterprise, kind="special", template_version=record.template_version,
-                                   org_unit=record.org_unit, inspectors=[], due_date=None)
+        services.create_inspection(
+            enterprise=record.enterprise,
+            kind="special",
+            template_version=record.template_version,
+            org_unit=record.org_unit,
+            inspectors=[],
+            due_date=None,
+        )
 
 
 def test_key_equipment_is_copied_from_the_register_and_left_for_the_inspector_to_count():
@@ -166,9 +186,13 @@ def test_key_equipment_is_copied_from_the_register_and_left_for_the_inspector_to
     record = new_record()
     rows = list(record.equipment_checks.order_by("name"))
     assert [(r.name, r.registered_quantity, r.found_quantity, r.found_model) for r in rows] == [
-        ("压力试验机", 1, None, ""), ("水泥磨", 2, None, "")]
+        ("压力试验机", 1, None, ""),
+        ("水泥磨", 2, None, ""),
+    ]
     assert [m for m in services.finish_problems(record) if "关键生产设备表" in m] == [
-        "关键生产设备表：请填写“压力试验机”的现场数量。", "关键生产设备表：请填写“水泥磨”的现场数量。"]
+        "关键生产设备表：请填写“压力试验机”的现场数量。",
+        "关键生产设备表：请填写“水泥磨”的现场数量。",
+    ]
 
 
 def test_attachments_checked_by_content_and_size_and_stored_once(staff, settings):
@@ -179,7 +203,9 @@ def test_attachments_checked_by_content_and_size_and_stored_once(staff, settings
     b = services.add_attachment(finding, SimpleUploadedFile("现场.png", photo, "image/png"), by=staff)
     assert a == b and Attachment.objects.count() == 1 and a.content_type == "image/png"
     with pytest.raises(ValidationError, match="不是图片"):
-        services.add_attachment(finding, SimpleUploadedFile("fake.jpg", b"MZ\x90\x00 not an image", "image/jpeg"), by=staff)
+        services.add_attachment(
+            finding, SimpleUploadedFile("fake.jpg", b"MZ\x90\x00 not an image", "image/jpeg"), by=staff
+        )
     pdf = SimpleUploadedFile("报告.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF", "application/pdf")
     assert services.add_attachment(finding, pdf, by=staff).content_type == "application/pdf"
     settings.INSPECTION_ATTACHMENT_MAX_MB = 0
@@ -238,13 +264,23 @@ def test_many_records_take_as_many_queries_as_two_and_get_what_one_alone_gets():
     crew = [make_inspector(), make_inspector()]
 
     def orders(count):
-        return [dict(enterprise=e, kind=InspectionRecord.Kind.RANDOM_CHECK, inspectors=crew, due_date=date(2026, 10, 31),
-                     template_version=services.current_template("random_check_003"), org_unit=e.supervising_unit)
-                for e in (make_enterprise() for _ in range(count))]
+        return [
+            dict(
+                enterprise=e,
+                kind=InspectionRecord.Kind.RANDOM_CHECK,
+                inspectors=crew,
+                due_date=date(2026, 10, 31),
+                template_version=services.current_template("random_check_003"),
+                org_unit=e.supervising_unit,
+            )
+            for e in (make_enterprise() for _ in range(count))
+        ]
 
     def shape(record):
         entries = sorted((e.action, e.model, sorted(e.changes.get("m2m", {"": 0}))) for e in audit.history_of(record))
-        equipment = [(c.name, c.registered_quantity, audit.history_of(c).count()) for c in record.equipment_checks.order_by("pk")]
+        equipment = [
+            (c.name, c.registered_quantity, audit.history_of(c).count()) for c in record.equipment_checks.order_by("pk")
+        ]
         return entries, len(record.crew.all()), [lic.number[:9] for lic in record.licenses.all()], equipment
 
     alone = new_record(inspectors=crew)

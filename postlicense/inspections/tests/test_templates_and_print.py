@@ -1,4 +1,5 @@
 """Checklists as versioned data (exact seed wording) and the replaceable Word template."""
+
 import io
 
 import pytest
@@ -29,7 +30,11 @@ def test_patrol_and_production_checklists_follow_000_and_004():
     patrol = services.current_template("patrol_000")
     assert [i.text for i in patrol.items.all()][0] == "是否按时提交了年度自查报告"
     assert [f["label"] for f in patrol.extra_fields][:4] == [
-        "应完成巡查、年审企业数", "已完成巡查、年审企业数", "抽查巡查、年审材料数", "巡查、年审材料抽查整体情况"]
+        "应完成巡查、年审企业数",
+        "已完成巡查、年审企业数",
+        "抽查巡查、年审材料数",
+        "巡查、年审材料抽查整体情况",
+    ]
     production = services.current_template("production_conditions_004")
     assert production.items.count() == 11 and production.items.first().text == "生产环境条件"
 
@@ -64,6 +69,8 @@ def test_word_template_sets_the_east_asian_font_and_can_be_replaced_by_an_admin_
     replacement.add_paragraph("本局格式：{{ enterprise_name }}")
     buffer = io.BytesIO()
     replacement.save(buffer)
-    PrintTemplate.objects.create(template=record.template_version.template, docx=ContentFile(buffer.getvalue(), name="own.docx"))
+    PrintTemplate.objects.create(
+        template=record.template_version.template, docx=ContentFile(buffer.getvalue(), name="own.docx")
+    )
     text = "\n".join(p.text for p in Document(io.BytesIO(printing.docx(record))).paragraphs)
     assert text == f"本局格式：{record.enterprise.name}"

@@ -1,4 +1,5 @@
 """The public pages (no login): what a citizen sees of a random check before and after its results are published."""
+
 import hashlib
 import re
 
@@ -8,11 +9,19 @@ from postlicense.core.models import User
 from postlicense.inspections.models import InspectionRecord
 from postlicense.randomcheck import services
 from postlicense.randomcheck.models import Task
-from postlicense.randomcheck.tests.factories import (CONTRIBUTIONS, contribute, drawn_task, make_register, make_task,
-                                                     published_task)
+from postlicense.randomcheck.tests.factories import (
+    CONTRIBUTIONS,
+    contribute,
+    drawn_task,
+    make_register,
+    make_task,
+    published_task,
+)
 
 pytestmark = pytest.mark.django_db
-ENGLISH_KEYS = re.compile(r"\b(low|medium|medium_high|high|draft|frozen|drawn|published|cancelled|credit_code|stratum)\b")
+ENGLISH_KEYS = re.compile(
+    r"\b(low|medium|medium_high|high|draft|frozen|drawn|published|cancelled|credit_code|stratum)\b"
+)
 
 
 @pytest.fixture
@@ -89,8 +98,9 @@ def test_how_to_verify_gives_the_exact_hash_input_and_the_candidate_csv_in_chine
 def test_landing_page_lists_published_running_and_cancelled_tasks(client, admin):
     published = published_task(admin)
     running = services.freeze_candidates(make_task(admin, name="进行中的抽查"), admin)
-    cancelled = services.cancel_task(services.freeze_candidates(make_task(admin, name="取消的抽查"), admin),
-                                     "抽查范围有误，重新部署", admin)
+    cancelled = services.cancel_task(
+        services.freeze_candidates(make_task(admin, name="取消的抽查"), admin), "抽查范围有误，重新部署", admin
+    )
     services.cancel_task(make_task(admin, name="未冻结就取消的草稿"), "误建", admin)
     page = client.get("/public/").content.decode()
     assert page.index("已公示结果") < page.index(published.name) < page.index("正在进行") < page.index(running.name)
@@ -107,7 +117,11 @@ def test_login_page_links_to_the_public_pages(client):
 
 def test_unknown_or_draft_public_task_is_not_found(client, admin):
     task = make_task(admin)
-    for url in (f"/public/random-checks/{task.pk}/", f"/public/random-checks/{task.pk}/verify/",
-                f"/public/random-checks/{task.pk}/candidates.csv", "/public/random-checks/999999/"):
+    for url in (
+        f"/public/random-checks/{task.pk}/",
+        f"/public/random-checks/{task.pk}/verify/",
+        f"/public/random-checks/{task.pk}/candidates.csv",
+        "/public/random-checks/999999/",
+    ):
         assert client.get(url).status_code == 404
     assert Task.objects.count() == 1

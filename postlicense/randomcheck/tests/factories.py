@@ -1,4 +1,5 @@
 """Objects the random-check tests build (the registry's demo data is not assumed)."""
+
 import itertools
 from datetime import date
 
@@ -22,20 +23,32 @@ def category():
     return ProductCategory.objects.get_or_create(code="13", defaults={"name": "水泥"})[0]
 
 
-def make_enterprise(org_code="xuchang-weidu", risk_level="low", license_valid=(date(2020, 1, 1), date(2030, 12, 31)),
-                    **fields):
+def make_enterprise(
+    org_code="xuchang-weidu", risk_level="low", license_valid=(date(2020, 1, 1), date(2030, 12, 31)), **fields
+):
     """An enterprise holding one license valid over `license_valid` (None: no license)."""
     n = next(_seq)
     unit = OrgUnit.objects.get(code=org_code)
     enterprise = Enterprise.objects.create(
-        name=fields.pop("name", f"随机测试企业{n}"), credit_code=f"91411002RC{n:08d}",
-        legal_representative="张三", address="许昌市测试路1号", region=unit.region, supervising_unit=unit,
-        product_category=category(), risk_level=risk_level, **fields,
+        name=fields.pop("name", f"随机测试企业{n}"),
+        credit_code=f"91411002RC{n:08d}",
+        legal_representative="张三",
+        address="许昌市测试路1号",
+        region=unit.region,
+        supervising_unit=unit,
+        product_category=category(),
+        risk_level=risk_level,
+        **fields,
     )
     if license_valid:
-        License.objects.create(enterprise=enterprise, number=make_license_number("豫", "13", "001", n),
-                               product_category=enterprise.product_category, issue_date=license_valid[0],
-                               expiry_date=license_valid[1], issuing_authority="河南省市场监督管理局")
+        License.objects.create(
+            enterprise=enterprise,
+            number=make_license_number("豫", "13", "001", n),
+            product_category=enterprise.product_category,
+            issue_date=license_valid[0],
+            expiry_date=license_valid[1],
+            issuing_authority="河南省市场监督管理局",
+        )
     return enterprise
 
 
@@ -48,8 +61,12 @@ def make_register(count_by_unit=None):
 def make_inspector(org_code="xuchang-weidu", valid_until=date(2028, 12, 31), **fields):
     n = next(_seq)
     return Inspector.objects.create(
-        name=fields.pop("name", f"检查员{n}"), org_unit=OrgUnit.objects.get(code=org_code),
-        certificate_no=f"豫4110{n:06d}", certificate_valid_until=valid_until, phone=f"1380000{n:04d}", **fields,
+        name=fields.pop("name", f"检查员{n}"),
+        org_unit=OrgUnit.objects.get(code=org_code),
+        certificate_no=f"豫4110{n:06d}",
+        certificate_valid_until=valid_until,
+        phone=f"1380000{n:04d}",
+        **fields,
     )
 
 
@@ -89,6 +106,7 @@ def published_task(user, **fields):
     services.dispatch(task, user)
     services.record_not_inspected(task.drawn.get(stratum="low"), "stopped", "停产", user)
     InspectionRecord.objects.filter(random_draw__task=task, status=InspectionRecord.Status.ASSIGNED).update(
-        status=InspectionRecord.Status.FINISHED, conclusion="qualified", inspection_date=date(2023, 9, 15))
+        status=InspectionRecord.Status.FINISHED, conclusion="qualified", inspection_date=date(2023, 9, 15)
+    )
     services.complete_task(task, user)
     return services.publish_task(task, user)

@@ -180,7 +180,10 @@ def test_read_candidate_csv_tolerates_bom_and_crlf():
         ("统一社会信用代码,风险等级\n91410100MA9X8Y7Z6K\n", "第2行应有2列"),
         ("统一社会信用代码,风险等级\n91410100MA9X8Y7Z6K,高风险,extra\n", "第2行应有2列"),
         ("统一社会信用代码,风险等级\n91410100MA9X8Y7Z6K,高风险\n91411000MA4B5C6D7E,极高风险\n", "第3行风险等级无效"),
-        ("统一社会信用代码,风险等级\n91410100MA9X8Y7Z6K,high\n", "第2行风险等级无效：'high'（应为低风险、中风险、中高风险、高风险之一）"),
+        (
+            "统一社会信用代码,风险等级\n91410100MA9X8Y7Z6K,high\n",
+            "第2行风险等级无效：'high'（应为低风险、中风险、中高风险、高风险之一）",
+        ),
         (
             "统一社会信用代码,风险等级\n91410100MA9X8Y7Z6K,高风险\n91411000MA4B5C6D7E,低风险\n91410100MA9X8Y7Z6K,低风险\n",
             "第4行统一社会信用代码重复：91410100MA9X8Y7Z6K（首次出现在第2行）",
@@ -213,7 +216,7 @@ def test_seed_needs_at_least_two_contributions():
 
 
 def test_contributions_are_nfc_normalised():
-    """"é" typed as e + combining accent and as one character are the same contribution, so the same seed."""
+    """ "é" typed as e + combining accent and as one character are the same contribution, so the same seed."""
     decomposed, composed = "cafe\u0301 12", "caf\u00e9 12"
     assert draw.normalize_contribution(decomposed) == composed
     assert draw.join_contributions([decomposed, "7"]) == draw.join_contributions([composed, "7"])

@@ -1,5 +1,6 @@
 """Freeze before seed, seed contributions, the ratio reason, cancellation, the disclosure deadline and rate, and
 verify-draw on a two-contribution seed (DESIGN "The draw must be verifiable"; 003 三, 六(二), 七(三), 七(五))."""
+
 from datetime import date, datetime
 
 import pytest
@@ -35,6 +36,7 @@ def dispatched(admin, **fields):
 
 
 # ---- freeze before seed ----
+
 
 def test_freezing_is_its_own_step_that_records_digest_and_time_before_any_seed(admin):
     """DESIGN "The draw must be verifiable": the list is frozen and its digest public before any seed exists."""
@@ -86,13 +88,16 @@ def test_draw_uses_the_contributions_joined_in_entry_order(admin):
     assert services.verify_task_draw(task)[1] == []
 
 
-@pytest.mark.parametrize(("field", "value", "message"), [
-    ("value", "4|2", "不能包含分隔符“|”"),
-    ("value", " 42", "首尾不能有空格"),
-    ("value", "", "贡献值不能为空"),
-    ("contributor", "", "请填写贡献人姓名。"),
-    ("contributor_unit", " ", "请填写贡献人所在单位。"),
-])
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("value", "4|2", "不能包含分隔符“|”"),
+        ("value", " 42", "首尾不能有空格"),
+        ("value", "", "贡献值不能为空"),
+        ("contributor", "", "请填写贡献人姓名。"),
+        ("contributor_unit", " ", "请填写贡献人所在单位。"),
+    ],
+)
 def test_bad_contributions_are_refused_at_their_field(admin, field, value, message):
     make_register({"xuchang-weidu": 4})
     task = services.freeze_candidates(make_task(admin), admin)
@@ -128,8 +133,17 @@ def test_verify_draw_reproduces_a_two_contribution_draw_in_both_forms(admin, cli
     assert f"贡献值1：{CONTRIBUTIONS[0][2]}（{CONTRIBUTIONS[0][0]}，{CONTRIBUTIONS[0][1]}" in out
 
     values = [value for _, _, value in CONTRIBUTIONS]
-    call_command("verify-draw", "--contribution", values[0], "--contribution", values[1], "--candidates", str(path),
-                 "--digest", task.candidates_digest)
+    call_command(
+        "verify-draw",
+        "--contribution",
+        values[0],
+        "--contribution",
+        values[1],
+        "--candidates",
+        str(path),
+        "--digest",
+        task.candidates_digest,
+    )
     out = capsys.readouterr().out
     assert all(line in out for line in expected)
     call_command("verify-draw", "--seed", SEED, "--candidates", str(path))
@@ -146,11 +160,23 @@ def test_verify_draw_reproduces_a_two_contribution_draw_in_both_forms(admin, cli
 
 # ---- the ratio reason ----
 
+
 def task_form_data(admin, **changes):
-    data = {"name": "t", "year": 2023, "issuing_unit": admin.org_unit.pk, "statuses": ["producing"],
-            "ratio_low": 10, "ratio_medium": 20, "ratio_medium_high": 30, "ratio_high": 50, "ratio_reason": "",
-            "deadline": "2023-10-31", "checklist": make_task().checklist_id, "inspectors_per_enterprise": 2,
-            "load_cap": 5}
+    data = {
+        "name": "t",
+        "year": 2023,
+        "issuing_unit": admin.org_unit.pk,
+        "statuses": ["producing"],
+        "ratio_low": 10,
+        "ratio_medium": 20,
+        "ratio_medium_high": 30,
+        "ratio_high": 50,
+        "ratio_reason": "",
+        "deadline": "2023-10-31",
+        "checklist": make_task().checklist_id,
+        "inspectors_per_enterprise": 2,
+        "load_cap": 5,
+    }
     return {**data, **changes}
 
 
@@ -176,6 +202,7 @@ def test_a_stored_ratio_without_reason_stops_the_freeze(admin):
 
 
 # ---- cancellation ----
+
 
 def test_cancelling_needs_a_reason_and_keeps_the_task_public_as_cancelled(admin):
     """A task cannot be dropped silently after its freeze: the cancellation keeps its reason, who and when."""
@@ -209,11 +236,14 @@ def test_cancelling_a_dispatched_task_closes_its_open_records(admin):
     task = dispatched(admin, ratio_high=100)
     services.cancel_task(task, "企业名单有误，重新部署", admin)
     records = InspectionRecord.objects.filter(random_draw__task=task)
-    assert records.exists() and set(records.values_list("status", flat=True)) == {InspectionRecord.Status.NOT_CARRIED_OUT}
+    assert records.exists() and set(records.values_list("status", flat=True)) == {
+        InspectionRecord.Status.NOT_CARRIED_OUT
+    }
     assert all("抽查任务已取消：企业名单有误" in r.not_carried_out_reason for r in records)
 
 
 # ---- disclosure deadline and rate ----
+
 
 def test_disclosure_deadline_is_the_earlier_of_20_working_days_and_the_task_deadline_003_liu_er_qi_san():
     """003 六(二): published within 20 working days of the inspection; 003 七(三): inspected and published by

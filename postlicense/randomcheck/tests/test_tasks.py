@@ -45,10 +45,13 @@ def test_database_draw_agrees_with_the_python_verifier(admin):
     """DESIGN "The draw must be verifiable"; 003 三: 10/20/30/50% per stratum, k = ceil(ratio × n / 100)."""
     make_register({"xuchang-weidu": 57, "xuchang-changge": 31})
     task = drawn_task(admin)
-    expected = draw.draw(SEED, Candidate.objects.filter(task=task).values_list("credit_code", "stratum"), draw.DEFAULT_RATIOS)
+    expected = draw.draw(
+        SEED, Candidate.objects.filter(task=task).values_list("credit_code", "stratum"), draw.DEFAULT_RATIOS
+    )
     assert task.candidates_digest == expected.candidates_digest
     assert set(task.drawn.values_list("credit_code", "rank")) == {
-        (row.credit_code, row.rank) for s in expected.strata for row in s.drawn}
+        (row.credit_code, row.rank) for s in expected.strata for row in s.drawn
+    }
     assert [s.k for s in expected.strata] == [3, 5, 7, 11]  # n = 22, 22, 22, 22 → ceil of 2.2, 4.4, 6.6, 11
     assert services.verify_task_draw(task)[1] == []
 
@@ -60,8 +63,12 @@ def test_database_draw_falls_back_when_the_rank_bound_keeps_too_few(monkeypatch,
     make_register({"xuchang-weidu": 80})
     task = make_task(**dict(zip(("ratio_low", "ratio_medium", "ratio_medium_high", "ratio_high"), ratios)))
     rows = [(e.credit_code, e.risk_level) for e in services.candidate_queryset(task, date(2026, 6, 1))]
-    Candidate.objects.bulk_create([Candidate(task=task, enterprise_id=e.pk, credit_code=e.credit_code, stratum=e.risk_level)
-                                   for e in services.candidate_queryset(task, date(2026, 6, 1))])
+    Candidate.objects.bulk_create(
+        [
+            Candidate(task=task, enterprise_id=e.pk, credit_code=e.credit_code, stratum=e.risk_level)
+            for e in services.candidate_queryset(task, date(2026, 6, 1))
+        ]
+    )
     original, passes = dbdraw.rank_bound, []
 
     def tiny_then_wide(n, k, widen):
@@ -82,18 +89,28 @@ def test_rank_digest_hashes_the_utf8_bytes_in_the_backend_and_in_parallel_worker
     in a parallel worker; both must be the UTF-8 bytes that draw.py hashes, with a Chinese seed too."""
     make_register({"xuchang-weidu": 40})
     task = drawn_task(admin)
-    query = ("SELECT credit_code, encode(postlicense_rank_digest(%s || credit_code), 'hex') "
-             "FROM randomcheck_candidate WHERE task_id = %s")
-    expected = {code: hashlib.sha256(f"{SEED}|low|{code}".encode()).hexdigest()
-                for code in task.candidates.values_list("credit_code", flat=True)}
+    query = (
+        "SELECT credit_code, encode(postlicense_rank_digest(%s || credit_code), 'hex') "
+        "FROM randomcheck_candidate WHERE task_id = %s"
+    )
+    expected = {
+        code: hashlib.sha256(f"{SEED}|low|{code}".encode()).hexdigest()
+        for code in task.candidates.values_list("credit_code", flat=True)
+    }
     with connection.cursor() as cursor:
         cursor.execute(query, [f"{SEED}|low|", task.pk])
         assert dict(cursor.fetchall()) == expected
-        for setting in ("enable_bitmapscan = off", "enable_indexscan = off", "parallel_setup_cost = 0",
-                        "parallel_tuple_cost = 0", "min_parallel_table_scan_size = 0", "parallel_leader_participation = off"):
+        for setting in (
+            "enable_bitmapscan = off",
+            "enable_indexscan = off",
+            "parallel_setup_cost = 0",
+            "parallel_tuple_cost = 0",
+            "min_parallel_table_scan_size = 0",
+            "parallel_leader_participation = off",
+        ):
             cursor.execute(f"SET LOCAL {setting}")
         cursor.execute("EXPLAIN (ANALYZE, COSTS OFF) " + query, [f"{SEED}|low|", task.pk])
-        assert re.search(r"Workers Launched: [1-9]", "\n".join(line for line, in cursor.fetchall()))
+        assert re.search(r"Workers Launched: [1-9]", "\n".join(line for (line,) in cursor.fetchall()))
         cursor.execute(query, [f"{SEED}|low|", task.pk])
         assert dict(cursor.fetchall()) == expected
 
@@ -113,7 +130,10 @@ def test_draw_steps_are_recorded_and_neither_freeze_nor_draw_is_redone(admin):
         services.freeze_candidates(task, admin)
     task.refresh_from_db()
     assert task.seed == SEED and list(task.drawn.values_list("credit_code", "rank")) == drawn_before
-    assert list(TaskStep.objects.filter(task=task).values_list("state", "by")) == [("frozen", admin.pk), ("drawn", admin.pk)]
+    assert list(TaskStep.objects.filter(task=task).values_list("state", "by")) == [
+        ("frozen", admin.pk),
+        ("drawn", admin.pk),
+    ]
 
 
 def test_empty_candidate_list_is_refused_and_nothing_is_saved(admin):
@@ -162,8 +182,13 @@ def test_scope_filters_statuses_regions_and_recent_random_checks(admin):
     task.regions.set([weidu.region])
     assert set(services.candidate_queryset(task, date(2023, 9, 1))) == {weidu, stopped}
     earlier = drawn_task(admin, ratio_low=100)
-    record = InspectionRecord.objects.create(enterprise=weidu, kind="random_check", template_version=task.checklist,
-                                             org_unit=weidu.supervising_unit, inspection_date=date(2023, 3, 1))
+    record = InspectionRecord.objects.create(
+        enterprise=weidu,
+        kind="random_check",
+        template_version=task.checklist,
+        org_unit=weidu.supervising_unit,
+        inspection_date=date(2023, 3, 1),
+    )
     earlier.drawn.filter(enterprise=weidu).update(inspection=record)
     task.exclude_recent_months = 6
     assert set(services.candidate_queryset(task, date(2023, 9, 1))) == {stopped}
@@ -171,10 +196,23 @@ def test_scope_filters_statuses_regions_and_recent_random_checks(admin):
 
 
 def test_ratio_outside_0_to_100_is_a_field_error(admin):
-    form = TaskForm(data={"name": "t", "year": 2023, "issuing_unit": admin.org_unit.pk, "statuses": ["producing"],
-                          "ratio_low": "120", "ratio_medium": "-1", "ratio_medium_high": 30, "ratio_high": 50,
-                          "deadline": "2023-10-31", "checklist": make_task().checklist_id, "inspectors_per_enterprise": 2,
-                          "load_cap": 5}, user=admin)
+    form = TaskForm(
+        data={
+            "name": "t",
+            "year": 2023,
+            "issuing_unit": admin.org_unit.pk,
+            "statuses": ["producing"],
+            "ratio_low": "120",
+            "ratio_medium": "-1",
+            "ratio_medium_high": 30,
+            "ratio_high": 50,
+            "deadline": "2023-10-31",
+            "checklist": make_task().checklist_id,
+            "inspectors_per_enterprise": 2,
+            "load_cap": 5,
+        },
+        user=admin,
+    )
     assert not form.is_valid()
     assert "小于或等于100" in form.errors["ratio_low"][0] and "大于或等于0" in form.errors["ratio_medium"][0]
 
@@ -202,8 +240,10 @@ def test_matching_uses_each_county_own_inspectors_and_infeasibility_names_enterp
     services.match_inspectors(task, admin)
     for drawn in task.drawn.prefetch_related("assignments__inspector"):
         assert len({a.inspector_id for a in drawn.assignments.all()}) == 2
-        assert all(a.rank == draw.inspector_rank(SEED, drawn.credit_code, a.inspector.certificate_no)
-                   for a in drawn.assignments.all())
+        assert all(
+            a.rank == draw.inspector_rank(SEED, drawn.credit_code, a.inspector.certificate_no)
+            for a in drawn.assignments.all()
+        )
 
 
 def test_draw_match_and_dispatch_take_as_many_queries_for_many_enterprises_as_for_few(admin):
@@ -225,7 +265,8 @@ def test_draw_match_and_dispatch_take_as_many_queries_for_many_enterprises_as_fo
         assert task.drawn.filter(inspection__status=InspectionRecord.Status.ASSIGNED).count() == task.drawn.count()
         drawn = task.drawn.first()
         assert [e.changes for e in audit.history_of(drawn).filter(action="update")] == [
-            {"changed": {"inspection_id": [None, str(drawn.inspection_id)]}}]
+            {"changed": {"inspection_id": [None, str(drawn.inspection_id)]}}
+        ]
         queries.append((task.drawn.count(), len(drawing), len(matching), len(dispatching)))
     (few, *steps_few), (many, *steps_many) = queries
     assert many > 4 * few
@@ -236,9 +277,14 @@ def test_last_time_inspector_and_avoidance_are_respected(admin):
     enterprise = make_enterprise(risk_level="high")
     a, b, c, d = (make_inspector() for _ in range(4))
     a.avoid_enterprises.add(enterprise)
-    previous = InspectionRecord.objects.create(enterprise=enterprise, kind="patrol", template_version=make_task().checklist,
-                                               org_unit=enterprise.supervising_unit, status="finished",
-                                               inspection_date=date(2022, 5, 1))
+    previous = InspectionRecord.objects.create(
+        enterprise=enterprise,
+        kind="patrol",
+        template_version=make_task().checklist,
+        org_unit=enterprise.supervising_unit,
+        status="finished",
+        inspection_date=date(2022, 5, 1),
+    )
     previous.inspectors.set([b])
     task = drawn_task(admin, ratio_high=100)
     services.match_inspectors(task, admin)
@@ -273,7 +319,9 @@ def test_full_run_dispatch_results_disclosure_and_public_page(admin, make_user, 
     task.refresh_from_db()
     assert task.state == Task.State.INSPECTING
     status = selectors.row_status(DrawnEnterprise.objects.get(pk=first.pk), today=date(2023, 9, 16))
-    assert status["disclosure_deadline"] == add_working_days(date(2023, 9, 15), 20) == date(2023, 10, 19)  # 9-29..10-6 off, 10-7/10-8 worked
+    assert (
+        status["disclosure_deadline"] == add_working_days(date(2023, 9, 15), 20) == date(2023, 10, 19)
+    )  # 9-29..10-6 off, 10-7/10-8 worked
     services.record_not_inspected(second, "stopped", "2023年6月起停产", county)
     second.inspection.refresh_from_db()
     assert second.inspection.status == InspectionRecord.Status.NOT_CARRIED_OUT  # out of the inspectors' open lists
@@ -285,16 +333,28 @@ def test_full_run_dispatch_results_disclosure_and_public_page(admin, make_user, 
     services.publish_result(first, county)
     overview = selectors.task_overview(admin, task, today=date(2023, 10, 25))
     assert overview["progress"]["completion_rate"] == 100.0
-    assert len(overview["overdue"]) == overview["progress"]["total"] - 2  # not the published one, nor the not-inspected one (recorded today)
+    assert (
+        len(overview["overdue"]) == overview["progress"]["total"] - 2
+    )  # not the published one, nor the not-inspected one (recorded today)
     services.complete_task(task, admin)
     services.publish_task(task, admin)
     task.refresh_from_db()
     assert list(task.steps.values_list("state", flat=True)) == [
-        "frozen", "drawn", "matched", "dispatched", "inspecting", "completed", "published"]
+        "frozen",
+        "drawn",
+        "matched",
+        "dispatched",
+        "inspecting",
+        "completed",
+        "published",
+    ]
     assert selectors.task_overview(admin, task)["progress"]["disclosure_rate"] == 100.0
     assert [d.enterprise for d in selectors.tracking_list(admin)] == [second.enterprise]
     assert [e.title for e in selectors.archive_events(second.enterprise)] == [
-        f"抽中：{task.name}", "因停产未检查", "结果公示：停产，未检查"]
+        f"抽中：{task.name}",
+        "因停产未检查",
+        "结果公示：停产，未检查",
+    ]
 
     public = client.get(f"/public/random-checks/{task.pk}/").content.decode()
     assert task.seed in public and task.candidates_digest in public and "出厂检验记录不全" in public
@@ -350,7 +410,8 @@ def test_exports_map_results_to_the_national_platform_categories(admin):
     text = body.decode("utf-8-sig")
     assert name.endswith("结果公告.csv") and text.startswith(
         "计划编号,计划名称,任务编号,任务名称,检查类型,检查机关,企业名称,统一社会信用代码,完成日期,检查结果,备注\r\n"
-        "XC-2023-01,许昌市2023年度抽查计划,SJ2023-")
+        "XC-2023-01,许昌市2023年度抽查计划,SJ2023-"
+    )
     assert "发现问题待后续处理,超范围生产" in text and "未发现开展本次抽查涉及的经营活动,已转产建材" in text
     name, body = exports.export("draw", "xlsx", task, selectors.drawn_for(admin, task))
     assert body[:2] == b"PK"
@@ -364,12 +425,28 @@ def test_task_notice_lists_items_scope_period_and_the_drawn_list(admin):
     name, body = exports.export("notice", "csv", task, selectors.drawn_for(admin, task))
     header, *rows = csv.reader(io.StringIO(body.decode("utf-8-sig")))
     assert name == f"SJ2023-{task.pk:04d}-任务公告.csv"
-    assert header == ["计划编号", "计划名称", "任务编号", "任务名称", "检查类型", "检查机关", "检查事项", "检查对象范围",
-                      "检查期间", "企业名称", "统一社会信用代码"]
+    assert header == [
+        "计划编号",
+        "计划名称",
+        "任务编号",
+        "任务名称",
+        "检查类型",
+        "检查机关",
+        "检查事项",
+        "检查对象范围",
+        "检查期间",
+        "企业名称",
+        "统一社会信用代码",
+    ]
     assert sorted(row[-1] for row in rows) == sorted(task.drawn.values_list("credit_code", flat=True))
     plan, plan_name, number, _, kind, authority, items, scope, period, *_ = rows[0]
-    assert (plan, plan_name, number, kind, authority) == ("XC-2023-01", "许昌市2023年度抽查计划", f"SJ2023-{task.pk:04d}",
-                                                         "双随机抽查", "许昌市市场监督管理局")
+    assert (plan, plan_name, number, kind, authority) == (
+        "XC-2023-01",
+        "许昌市2023年度抽查计划",
+        f"SJ2023-{task.pk:04d}",
+        "双随机抽查",
+        "许昌市市场监督管理局",
+    )
     assert "1. 营业执照是否有效" in items and "生产状态为在产、停产、转产" in scope and "有效生产许可证" in scope
     assert period == f"{timezone.localdate():%Y-%m-%d}至2023-10-31"
     _, sheet = exports.export("notice", "xlsx", task, selectors.drawn_for(admin, task))
@@ -380,13 +457,13 @@ def test_task_notice_lists_items_scope_period_and_the_drawn_list(admin):
 def test_exported_cells_never_start_a_formula(admin, fmt):
     """A cell starting with = + - @ would run as a formula in a spreadsheet: it gets a leading "'"."""
     make_register({"xuchang-weidu": 4})
-    task = drawn_task(admin, ratio_high=100, name="=HYPERLINK(\"http://evil\")", plan_number="+1", plan_name="@SUM(A1)")
+    task = drawn_task(admin, ratio_high=100, name='=HYPERLINK("http://evil")', plan_number="+1", plan_name="@SUM(A1)")
     _, body = exports.export("notice", fmt, task, selectors.drawn_for(admin, task))
     if fmt == "csv":
         cells = next(row for i, row in enumerate(csv.reader(io.StringIO(body.decode("utf-8-sig")))) if i == 1)
     else:
         cells = [cell.value for cell in next(openpyxl.load_workbook(io.BytesIO(body)).active.iter_rows(min_row=2))]
-    assert cells[:4] == ["'+1", "'@SUM(A1)", f"SJ2023-{task.pk:04d}", "'=HYPERLINK(\"http://evil\")"]
+    assert cells[:4] == ["'+1", "'@SUM(A1)", f"SJ2023-{task.pk:04d}", '\'=HYPERLINK("http://evil")']
 
 
 def test_a_ratio_outside_0_to_100_stops_the_draw_and_saves_nothing(admin):

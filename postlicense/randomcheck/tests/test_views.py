@@ -36,8 +36,7 @@ def test_second_draw_through_the_page_is_refused_with_the_seed_kept(client, make
 def test_county_sees_its_share_but_cannot_run_the_task(client, make_user):
     admin = make_user(User.Role.CITY_ADMIN, "xuchang")
     make_register({"xuchang-weidu": 8, "xuchang-changge": 8})
-    task = drawn_task(admin, ratio_low=100, ratio_medium=100, ratio_medium_high=100,
-                                               ratio_high=100)
+    task = drawn_task(admin, ratio_low=100, ratio_medium=100, ratio_medium_high=100, ratio_high=100)
     client.force_login(make_user(User.Role.COUNTY_STAFF, "xuchang-changge"))
     page = client.get(f"/random-checks/{task.pk}/").content.decode()
     changge = task.drawn.filter(enterprise__supervising_unit__code="xuchang-changge")
@@ -49,9 +48,8 @@ def test_county_sees_its_share_but_cannot_run_the_task(client, make_user):
     assert client.get(f"/random-checks/{task.pk}/").status_code == 404
 
 
-
-
 # ---- forms of the freeze, the seed and the cancellation: bad input saves nothing and keeps what was typed ----
+
 
 def frozen(admin, **fields):
     make_register({"xuchang-weidu": 4})
@@ -61,10 +59,21 @@ def frozen(admin, **fields):
 def test_ratio_without_reason_is_refused_at_the_field_and_the_form_keeps_its_values(client, make_user):
     admin = make_user(User.Role.CITY_ADMIN, "xuchang")
     client.force_login(admin)
-    data = {"name": "2024年度抽查", "year": 2024, "issuing_unit": admin.org_unit.pk, "statuses": ["producing", "stopped"],
-            "ratio_low": 10, "ratio_medium": 20, "ratio_medium_high": 30, "ratio_high": 60, "ratio_reason": "",
-            "deadline": "2024-10-31", "checklist": make_task().checklist_id, "inspectors_per_enterprise": 2,
-            "load_cap": 5}
+    data = {
+        "name": "2024年度抽查",
+        "year": 2024,
+        "issuing_unit": admin.org_unit.pk,
+        "statuses": ["producing", "stopped"],
+        "ratio_low": 10,
+        "ratio_medium": 20,
+        "ratio_medium_high": 30,
+        "ratio_high": 60,
+        "ratio_reason": "",
+        "deadline": "2024-10-31",
+        "checklist": make_task().checklist_id,
+        "inspectors_per_enterprise": 2,
+        "load_cap": 5,
+    }
     response = client.post("/random-checks/new/", data)
     page = response.content.decode()
     assert response.status_code == 200 and "请填写调整理由" in page and "2024年度抽查" in page
@@ -79,8 +88,9 @@ def test_contribution_before_the_freeze_is_refused_and_nothing_is_saved(client, 
     make_register({"xuchang-weidu": 4})
     task = make_task(admin)
     client.force_login(admin)
-    response = client.post(f"/random-checks/{task.pk}/contribute/",
-                           {"contributor": "李明", "contributor_unit": "许昌市局", "value": "42"})
+    response = client.post(
+        f"/random-checks/{task.pk}/contribute/", {"contributor": "李明", "contributor_unit": "许昌市局", "value": "42"}
+    )
     assert response.status_code == 400 and "只有冻结候选名单之后" in response.content.decode()
     assert not SeedContribution.objects.exists()
 
@@ -89,8 +99,10 @@ def test_bad_contribution_is_refused_at_its_field_keeping_what_was_typed(client,
     admin = make_user(User.Role.CITY_ADMIN, "xuchang")
     task = frozen(admin)
     client.force_login(admin)
-    response = client.post(f"/random-checks/{task.pk}/contribute/",
-                           {"contributor": "李明", "contributor_unit": "许昌市公证处", "value": "3|1|4"})
+    response = client.post(
+        f"/random-checks/{task.pk}/contribute/",
+        {"contributor": "李明", "contributor_unit": "许昌市公证处", "value": "3|1|4"},
+    )
     page = response.content.decode()
     assert response.status_code == 400 and "贡献值不能包含分隔符“|”" in page
     assert 'value="许昌市公证处"' in page and 'value="3|1|4"' in page
@@ -145,19 +157,27 @@ def test_cancel_without_reason_is_refused_at_the_field(client, make_user):
     assert task.state == Task.State.CANCELLED and task.cancel_reason == "抽查范围有误"
 
 
-@pytest.mark.parametrize(("method", "url"), [
-    ("get", "/random-checks/{pk}/"), ("get", "/random-checks/{pk}/cancel/"), ("post", "/random-checks/{pk}/cancel/"),
-    ("post", "/random-checks/{pk}/contribute/"), ("post", "/random-checks/{pk}/step/freeze/"),
-    ("post", "/random-checks/{pk}/step/draw/"), ("get", "/random-checks/{pk}/candidates.csv"),
-    ("get", "/random-checks/{pk}/export/notice.csv"),
-])
+@pytest.mark.parametrize(
+    ("method", "url"),
+    [
+        ("get", "/random-checks/{pk}/"),
+        ("get", "/random-checks/{pk}/cancel/"),
+        ("post", "/random-checks/{pk}/cancel/"),
+        ("post", "/random-checks/{pk}/contribute/"),
+        ("post", "/random-checks/{pk}/step/freeze/"),
+        ("post", "/random-checks/{pk}/step/draw/"),
+        ("get", "/random-checks/{pk}/candidates.csv"),
+        ("get", "/random-checks/{pk}/export/notice.csv"),
+    ],
+)
 def test_another_jurisdictions_task_is_not_found(client, make_user, method, url):
     """An edited URL naming another city's task: 404, and nothing changes."""
     admin = make_user(User.Role.CITY_ADMIN, "xuchang")
     task = frozen(admin)
     client.force_login(make_user(User.Role.CITY_ADMIN, "binhai"))
-    response = getattr(client, method)(url.format(pk=task.pk), {"reason": "越权", "contributor": "x",
-                                                                "contributor_unit": "y", "value": "1"})
+    response = getattr(client, method)(
+        url.format(pk=task.pk), {"reason": "越权", "contributor": "x", "contributor_unit": "y", "value": "1"}
+    )
     assert response.status_code == 404
     task.refresh_from_db()
     assert task.state == Task.State.FROZEN and not task.contributions.exists()

@@ -1,4 +1,5 @@
 """统一社会信用代码 rules (GB 32100-2015, with the GB 11714 组织机构代码 check inside it). No database."""
+
 import pytest
 from django.core.exceptions import ValidationError
 
@@ -87,12 +88,18 @@ def test_each_forbidden_letter(letter):
 
 def test_region_must_be_digits():
     """GB 32100-2015 代码结构: positions 3–8 are the GB/T 2260 region code, six digits."""
-    assert rejection("9144A300192203821" + "6") == "统一社会信用代码第3–8位登记管理机关行政区划码应为6位数字，实为「44A300」"
+    assert (
+        rejection("9144A300192203821" + "6")
+        == "统一社会信用代码第3–8位登记管理机关行政区划码应为6位数字，实为「44A300」"
+    )
 
 
 def test_org_code_check_digit():
     """GB 32100-2015 代码结构 / GB 11714: positions 9–17 are an organization code with its own check digit."""
-    assert rejection("914403001922038226") == "统一社会信用代码第9–17位组织机构代码的校验码错误，第17位应为「1」，实为「2」"
+    assert (
+        rejection("914403001922038226")
+        == "统一社会信用代码第9–17位组织机构代码的校验码错误，第17位应为「1」，实为「2」"
+    )
 
 
 def test_check_character():
@@ -133,7 +140,8 @@ def test_made_code_other_registry_and_type():
 
 
 @pytest.mark.parametrize(
-    "args", [("41108", 1), ("41108A", 1), ("411082", -1), ("411082", 100_000_000), ("411082", 1, "I"), ("411082", 1, "9", "O")]
+    "args",
+    [("41108", 1), ("41108A", 1), ("411082", -1), ("411082", 100_000_000), ("411082", 1, "I"), ("411082", 1, "9", "O")],
 )
 def test_make_rejects_bad_arguments(args):
     """GB 32100-2015 代码结构: six-digit region, eight-digit body, code-alphabet positions 1–2."""

@@ -3,6 +3,7 @@
 Every row is validated first; one bad row imports nothing and every bad row is listed with its row
 number, column and reason; a re-import updates by credit code instead of duplicating.
 """
+
 import pytest
 from django.core.management import CommandError, call_command
 
@@ -59,7 +60,9 @@ def test_several_licenses_of_one_enterprise_on_several_rows(city_admin):
 
 def test_every_bad_row_is_listed_and_nothing_is_written(city_admin):
     bad_code = good_row(2)
-    bad_code["统一社会信用代码"] = bad_code["统一社会信用代码"][:-1] + ("0" if bad_code["统一社会信用代码"][-1] != "0" else "1")
+    bad_code["统一社会信用代码"] = bad_code["统一社会信用代码"][:-1] + (
+        "0" if bad_code["统一社会信用代码"][-1] != "0" else "1"
+    )
     rows = [
         good_row(1),
         bad_code,
@@ -71,8 +74,14 @@ def test_every_bad_row_is_listed_and_nothing_is_written(city_admin):
     ]
     valid, errors = run(rows, city_admin)
     found = {(e.row, e.column) for e in errors}
-    assert {(3, "统一社会信用代码"), (4, "有效期至"), (5, "所在区县"), (6, "产品类别"), (7, "统一社会信用代码"),
-            (8, "许可证编号")} <= found
+    assert {
+        (3, "统一社会信用代码"),
+        (4, "有效期至"),
+        (5, "所在区县"),
+        (6, "产品类别"),
+        (7, "统一社会信用代码"),
+        (8, "许可证编号"),
+    } <= found
     assert any("校验码" in e.message for e in errors if e.row == 3)
     assert any("与第2行重复" in e.message for e in errors if e.row == 7)
     job = ImportJob.objects.create(kind="enterprises", filename="bad.xlsx", created_by=city_admin)
@@ -102,7 +111,11 @@ def test_wrong_columns_and_malformed_file_are_rejected_as_a_whole():
 
 
 def test_export_reimports_without_changes(city_admin):
-    importing.apply(run([good_row(1), good_row(2, 许可证编号="", 产品单元="", 发证日期="", 有效期至="", 发证机关="")], city_admin)[0])
+    importing.apply(
+        run([good_row(1), good_row(2, 许可证编号="", 产品单元="", 发证日期="", 有效期至="", 发证机关="")], city_admin)[
+            0
+        ]
+    )
     exported = write_sheet(importing.COLUMNS, importing.export_rows(enterprises_for(city_admin)))
     total, cells = open_rows(__import__("io").BytesIO(exported), importing.COLUMNS)
     rows, errors = importing.validate(cells, city_admin)
@@ -138,13 +151,19 @@ def test_upload_page_shows_each_bad_row(client, city_admin):
     upload.name = "名录.xlsx"
     response = client.post("/registry/import/enterprises/", {"file": upload}, follow=True)
     page = response.content.decode()
-    assert "校验未通过" in page and "火星区" in page and "<td class=\"num\">3</td>" in page
+    assert "校验未通过" in page and "火星区" in page and '<td class="num">3</td>' in page
     assert not Enterprise.objects.exists()
 
 
 def test_job_page_shows_a_progress_bar_while_running(client, city_admin):
-    job = ImportJob.objects.create(kind="enterprises", filename="大文件.xlsx", created_by=city_admin,
-                                   status=ImportJob.Status.IMPORTING, total=200, processed=50)
+    job = ImportJob.objects.create(
+        kind="enterprises",
+        filename="大文件.xlsx",
+        created_by=city_admin,
+        status=ImportJob.Status.IMPORTING,
+        total=200,
+        processed=50,
+    )
     client.force_login(city_admin)
     page = client.get(f"/registry/import-jobs/{job.pk}/").content.decode()
     assert '<progress max="100" value="25"' in page and 'hx-trigger="load delay:1s"' in page
@@ -159,8 +178,8 @@ def test_a_large_upload_is_imported_in_a_background_thread(client, make_user, mo
 
     from django.apps import apps
 
-    from postlicense.registry.catalogue_data import load_catalogue
     from postlicense.registry import services
+    from postlicense.registry.catalogue_data import load_catalogue
 
     load_catalogue(apps)
     admin = make_user(User.Role.CITY_ADMIN, "xuchang")
@@ -188,7 +207,11 @@ def _job(user, rows):
 
 def test_the_same_rows_report_the_same_row_count_whether_they_fail_or_pass(make_user, city_admin, client):
     """Issue 10 §8: a failed import counted the sheet's rows, a passed one the enterprises they grouped into."""
-    rows = [good_row(1), good_row(1, 许可证编号="豫XK08-002-00077", 产品单元="砌筑水泥"), good_row(2)]  # 3 rows, 2 enterprises
+    rows = [
+        good_row(1),
+        good_row(1, 许可证编号="豫XK08-002-00077", 产品单元="砌筑水泥"),
+        good_row(2),
+    ]  # 3 rows, 2 enterprises
     weidu = make_user(User.Role.COUNTY_STAFF, "xuchang-weidu")
     failed = _job(weidu, rows)  # 长葛市 is outside 魏都区's jurisdiction
     passed = _job(city_admin, rows)

@@ -3,6 +3,7 @@
 The number is XK + 两位行业(类别)编号-三位产品编号-五位企业编号 (《工业产品生产许可证管理条例实施办法》);
 a province-issued license puts the province's short name in front (省级发证, printed as "(豫)XK…").
 """
+
 import pytest
 from django.core.exceptions import ValidationError
 
@@ -123,7 +124,14 @@ def test_make_provincial_and_national():
 
 
 @pytest.mark.parametrize(
-    "args", [("港", "13", "201", 1), ("豫", "1", "201", 1), ("豫", "13", "21", 1), ("豫", "13", "201", 100_000), ("豫", "13", "201", -1)]
+    "args",
+    [
+        ("港", "13", "201", 1),
+        ("豫", "1", "201", 1),
+        ("豫", "13", "21", 1),
+        ("豫", "13", "201", 100_000),
+        ("豫", "13", "201", -1),
+    ],
 )
 def test_make_rejects_bad_arguments(args):
     """Demo numbers obey the same province and 2-3-5 digit rules."""

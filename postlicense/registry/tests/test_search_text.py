@@ -1,5 +1,6 @@
 """Enterprise search keys and query patterns (003 二(一): the enterprise database is searchable by name, credit code
 and license number). The patterns run through SQLite's own LIKE, in memory, exactly as the selector runs them."""
+
 import sqlite3
 
 import pytest
@@ -99,9 +100,19 @@ def test_full_pinyin_is_contiguous(finds):
 @pytest.mark.parametrize(
     "term, expected",
     [
-        ("xcsn", False), ("xc", False), ("sh", False), ("tcl", False), ("gs", False), ("x", False),
-        ("ag", False), ("ea", False),
-        ("shuini", True), ("xuch", True), ("xian", True), ("haier", True), ("er", True),
+        ("xcsn", False),
+        ("xc", False),
+        ("sh", False),
+        ("tcl", False),
+        ("gs", False),
+        ("x", False),
+        ("ag", False),
+        ("ea", False),
+        ("shuini", True),
+        ("xuch", True),
+        ("xian", True),
+        ("haier", True),
+        ("er", True),
     ],
 )
 def test_which_latin_terms_read_as_pinyin(term, expected):

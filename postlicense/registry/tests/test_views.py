@@ -1,4 +1,5 @@
 """Register pages: jurisdiction scope (DESIGN: every list and record through one scope), search, paging, forms."""
+
 from datetime import timedelta
 
 import pytest
@@ -12,13 +13,21 @@ from postlicense.registry.selectors import EnterpriseFilter, enterprise_list, li
 def test_county_user_cannot_read_or_edit_another_countys_enterprise_by_url(client, make_user, make_enterprise):
     other = make_enterprise("xuchang-changge", name="长葛某某水泥有限公司")
     client.force_login(make_user(User.Role.COUNTY_STAFF, "xuchang-weidu"))
-    for url in (f"/registry/enterprises/{other.pk}/", f"/registry/enterprises/{other.pk}/edit/",
-                f"/registry/enterprises/{other.pk}/licenses/new/", f"/registry/enterprises/{other.pk}/equipment/new/",
-                f"/core/history/registry.enterprise/{other.pk}/", f"/api/v1/enterprises/{other.pk}/"):
+    for url in (
+        f"/registry/enterprises/{other.pk}/",
+        f"/registry/enterprises/{other.pk}/edit/",
+        f"/registry/enterprises/{other.pk}/licenses/new/",
+        f"/registry/enterprises/{other.pk}/equipment/new/",
+        f"/core/history/registry.enterprise/{other.pk}/",
+        f"/api/v1/enterprises/{other.pk}/",
+    ):
         assert client.get(url).status_code == 404, url
     response = client.post(f"/registry/enterprises/{other.pk}/edit/", {"name": "被改名"})
     assert response.status_code == 404
-    assert client.post(f"/registry/enterprises/{other.pk}/licenses/new/", {"number": "豫XK08-001-00001"}).status_code == 404
+    assert (
+        client.post(f"/registry/enterprises/{other.pk}/licenses/new/", {"number": "豫XK08-001-00001"}).status_code
+        == 404
+    )
     other.refresh_from_db()
     assert other.name == "长葛某某水泥有限公司" and not other.licenses.exists()
     assert "长葛某某" not in client.get("/registry/enterprises/").content.decode()
@@ -33,7 +42,9 @@ def test_branch_sees_only_its_own_enterprises(client, make_user, make_enterprise
     assert "塘沽甲企业" in page and "汉沽乙企业" not in page
     district = make_user(User.Role.CITY_ADMIN, "binhai")
     assert enterprise_list(district, EnterpriseFilter()).rows.__len__() == 2
-    assert [e.pk for e in enterprise_list(make_user(User.Role.COUNTY_STAFF, "binhai-tanggu"), EnterpriseFilter()).rows] == [own.pk]
+    assert [
+        e.pk for e in enterprise_list(make_user(User.Role.COUNTY_STAFF, "binhai-tanggu"), EnterpriseFilter()).rows
+    ] == [own.pk]
 
 
 def test_enterprise_user_sees_only_its_own_enterprise(client, make_user, make_enterprise):
@@ -65,7 +76,11 @@ def test_filters_expiry_and_license_number(make_user, make_enterprise, make_lice
     assert [e.pk for e in enterprise_list(admin, EnterpriseFilter(expiry="expiring")).rows] == [soon.pk]
     assert [e.pk for e in enterprise_list(admin, EnterpriseFilter(expiry="expired")).rows] == [old.pk]
     assert [e.pk for e in enterprise_list(admin, EnterpriseFilter(license_number="豫xk08-001-00003")).rows] == [fine.pk]
-    assert [e.pk for e in enterprise_list(admin, EnterpriseFilter(license_number="(豫)XK08-001-0000")).rows] == [fine.pk, old.pk, soon.pk]
+    assert [e.pk for e in enterprise_list(admin, EnterpriseFilter(license_number="(豫)XK08-001-0000")).rows] == [
+        fine.pk,
+        old.pk,
+        soon.pk,
+    ]
 
 
 def test_license_state_is_computed_from_dates():
@@ -99,10 +114,21 @@ def test_keyset_pages_walk_forward_and_back(make_user, make_enterprise):
 
 def test_create_form_keeps_input_and_explains_a_wrong_credit_code(client, make_user):
     client.force_login(make_user(User.Role.COUNTY_STAFF, "xuchang-weidu"))
-    response = client.post("/registry/enterprises/new/", {
-        "name": "魏都新企业有限公司", "credit_code": "91411002MA44TEST0X", "legal_representative": "王五",
-        "address": "魏都区某路1号", "region": "411002", "product_category": "1", "production_scale": "small",
-        "status": "producing", "risk_level": "low", "supervision_class": "A"})
+    response = client.post(
+        "/registry/enterprises/new/",
+        {
+            "name": "魏都新企业有限公司",
+            "credit_code": "91411002MA44TEST0X",
+            "legal_representative": "王五",
+            "address": "魏都区某路1号",
+            "region": "411002",
+            "product_category": "1",
+            "production_scale": "small",
+            "status": "producing",
+            "risk_level": "low",
+            "supervision_class": "A",
+        },
+    )
     page = response.content.decode()
     assert response.status_code == 200 and "不允许的字符「S」" in page
     assert "魏都新企业有限公司" in page
@@ -115,20 +141,46 @@ def test_create_edit_and_archive_timeline(client, make_user, make_enterprise):
 
     client.force_login(make_user(User.Role.COUNTY_STAFF, "xuchang-weidu"))
     unit = OrgUnit.objects.get(code="xuchang-weidu")
-    data = {"name": "魏都新企业有限公司", "credit_code": make_credit_code("411002", 1234), "legal_representative": "王五",
-            "address": "魏都区某路1号", "region": "411002", "supervising_unit": unit.pk, "product_category": "1",
-            "production_scale": "small", "status": "producing", "risk_level": "low", "supervision_class": "A"}
+    data = {
+        "name": "魏都新企业有限公司",
+        "credit_code": make_credit_code("411002", 1234),
+        "legal_representative": "王五",
+        "address": "魏都区某路1号",
+        "region": "411002",
+        "supervising_unit": unit.pk,
+        "product_category": "1",
+        "production_scale": "small",
+        "status": "producing",
+        "risk_level": "low",
+        "supervision_class": "A",
+    }
     response = client.post("/registry/enterprises/new/", data)
     enterprise = Enterprise.objects.get()
     assert response.status_code == 302 and response.url == enterprise.get_absolute_url()
     client.post(f"/registry/enterprises/{enterprise.pk}/edit/", {**data, "risk_level": "high"})
-    response = client.post(f"/registry/enterprises/{enterprise.pk}/licenses/new/", {
-        "number": "(豫)XK05-001-00042", "product_category": "1", "issue_date": "2024-05-01", "expiry_date": "2024-04-01",
-        "issuing_authority": "河南省市场监督管理局", "status": "valid"})
+    response = client.post(
+        f"/registry/enterprises/{enterprise.pk}/licenses/new/",
+        {
+            "number": "(豫)XK05-001-00042",
+            "product_category": "1",
+            "issue_date": "2024-05-01",
+            "expiry_date": "2024-04-01",
+            "issuing_authority": "河南省市场监督管理局",
+            "status": "valid",
+        },
+    )
     assert "有效期至须晚于发证日期" in response.content.decode()
-    client.post(f"/registry/enterprises/{enterprise.pk}/licenses/new/", {
-        "number": "(豫)XK05-001-00042", "product_category": "1", "issue_date": "2021-05-01", "expiry_date": "2026-04-30",
-        "issuing_authority": "河南省市场监督管理局", "status": "valid"})
+    client.post(
+        f"/registry/enterprises/{enterprise.pk}/licenses/new/",
+        {
+            "number": "(豫)XK05-001-00042",
+            "product_category": "1",
+            "issue_date": "2021-05-01",
+            "expiry_date": "2026-04-30",
+            "issuing_authority": "河南省市场监督管理局",
+            "status": "valid",
+        },
+    )
     assert enterprise.licenses.get().number == "豫XK05-001-00042"
     page = client.get(enterprise.get_absolute_url()).content.decode()
     assert "档案时间线" in page and "企业信息变更" in page and "风险等级" in page
@@ -167,10 +219,24 @@ def test_inspector_sees_only_enterprises_of_inspections_assigned_to_them(client,
     assigned, other = make_enterprise("xuchang-weidu"), make_enterprise("xuchang-weidu")
     user = make_user(User.Role.INSPECTOR, "xuchang-weidu")
     unit = OrgUnit.objects.get(code="xuchang-weidu")
-    crew = [Inspector.objects.create(name=f"检查员{n}", org_unit=unit, certificate_no=f"T{n}", certificate_valid_until=date(2030, 1, 1),
-                                     user=user if n == 1 else None) for n in (1, 2)]
-    services.create_inspection(enterprise=assigned, kind=InspectionRecord.Kind.RANDOM_CHECK, org_unit=unit, inspectors=crew,
-                               template_version=services.current_template("random_check_003"), due_date=date(2026, 12, 31))
+    crew = [
+        Inspector.objects.create(
+            name=f"检查员{n}",
+            org_unit=unit,
+            certificate_no=f"T{n}",
+            certificate_valid_until=date(2030, 1, 1),
+            user=user if n == 1 else None,
+        )
+        for n in (1, 2)
+    ]
+    services.create_inspection(
+        enterprise=assigned,
+        kind=InspectionRecord.Kind.RANDOM_CHECK,
+        org_unit=unit,
+        inspectors=crew,
+        template_version=services.current_template("random_check_003"),
+        due_date=date(2026, 12, 31),
+    )
     client.force_login(user)
     assert client.get(f"/registry/enterprises/{assigned.pk}/").status_code == 200
     assert client.get(f"/registry/enterprises/{other.pk}/").status_code == 404
@@ -180,9 +246,19 @@ def test_inspector_sees_only_enterprises_of_inspections_assigned_to_them(client,
 def _new_enterprise_data(code):
     from postlicense.core.models import OrgUnit
 
-    return {"name": "魏都重复企业有限公司", "credit_code": code, "legal_representative": "王五", "address": "魏都区某路1号",
-            "region": "411002", "supervising_unit": OrgUnit.objects.get(code="xuchang-weidu").pk, "product_category": "1",
-            "production_scale": "small", "status": "producing", "risk_level": "low", "supervision_class": "A"}
+    return {
+        "name": "魏都重复企业有限公司",
+        "credit_code": code,
+        "legal_representative": "王五",
+        "address": "魏都区某路1号",
+        "region": "411002",
+        "supervising_unit": OrgUnit.objects.get(code="xuchang-weidu").pk,
+        "product_category": "1",
+        "production_scale": "small",
+        "status": "producing",
+        "risk_level": "low",
+        "supervision_class": "A",
+    }
 
 
 def test_a_taken_credit_code_links_to_the_enterprise_in_the_users_scope(client, make_user, make_enterprise):
@@ -194,11 +270,20 @@ def test_a_taken_credit_code_links_to_the_enterprise_in_the_users_scope(client, 
     assert response.status_code == 200
     assert f'该统一社会信用代码已登记为<a href="{holder.get_absolute_url()}">魏都已登记水泥有限公司</a>' in page
     assert "魏都重复企业有限公司" in page and Enterprise.objects.count() == 1
-    api = client.post("/api/v1/enterprises/", {**_new_enterprise_data(holder.credit_code), "supervising_unit": "魏都区市场监督管理局",
-                                               "product_category": "水泥"}, content_type="application/json")
+    api = client.post(
+        "/api/v1/enterprises/",
+        {
+            **_new_enterprise_data(holder.credit_code),
+            "supervising_unit": "魏都区市场监督管理局",
+            "product_category": "水泥",
+        },
+        content_type="application/json",
+    )
     assert api.status_code == 400 and "魏都已登记水泥有限公司" in api.json()["credit_code"][0]
     # Editing the holder itself keeps its own code.
-    edit = client.post(f"/registry/enterprises/{holder.pk}/edit/", {**_new_enterprise_data(holder.credit_code), "name": holder.name})
+    edit = client.post(
+        f"/registry/enterprises/{holder.pk}/edit/", {**_new_enterprise_data(holder.credit_code), "name": holder.name}
+    )
     assert edit.status_code == 302
 
 
@@ -209,9 +294,20 @@ def test_a_taken_credit_code_outside_the_scope_reveals_nothing_about_its_holder(
     page = response.content.decode()
     assert "已登记在其他辖区的企业名下" in page
     assert "长葛保密电缆" not in page and holder.get_absolute_url() not in page
-    api = client.post("/api/v1/enterprises/", {**_new_enterprise_data(holder.credit_code), "supervising_unit": "魏都区市场监督管理局",
-                                               "product_category": "水泥"}, content_type="application/json")
-    assert api.status_code == 400 and "其他辖区" in api.json()["credit_code"][0] and "长葛保密电缆" not in api.content.decode()
+    api = client.post(
+        "/api/v1/enterprises/",
+        {
+            **_new_enterprise_data(holder.credit_code),
+            "supervising_unit": "魏都区市场监督管理局",
+            "product_category": "水泥",
+        },
+        content_type="application/json",
+    )
+    assert (
+        api.status_code == 400
+        and "其他辖区" in api.json()["credit_code"][0]
+        and "长葛保密电缆" not in api.content.decode()
+    )
     assert Enterprise.objects.count() == 1
 
 
@@ -241,17 +337,30 @@ def test_downloads_are_saved_under_their_chinese_names(client, make_user, make_e
 
 
 STAFF_URLS = [
-    "/registry/enterprises/export.xlsx", "/registry/enterprises/new/", "/registry/enterprises/{e}/edit/",
-    "/registry/enterprises/{e}/licenses/new/", "/registry/enterprises/{e}/licenses/{lic}/",
-    "/registry/enterprises/{e}/equipment/new/", "/registry/enterprises/{e}/equipment/{eq}/",
-    "/registry/import/enterprises/", "/registry/import/inspectors/", "/registry/import/enterprises/template.xlsx",
-    "/registry/import/inspectors/template.xlsx", "/registry/import-jobs/{job}/",
-    "/inspectors/", "/inspectors/export.xlsx", "/inspectors/new/", "/inspectors/{i}/", "/inspectors/{i}/edit/",
+    "/registry/enterprises/export.xlsx",
+    "/registry/enterprises/new/",
+    "/registry/enterprises/{e}/edit/",
+    "/registry/enterprises/{e}/licenses/new/",
+    "/registry/enterprises/{e}/licenses/{lic}/",
+    "/registry/enterprises/{e}/equipment/new/",
+    "/registry/enterprises/{e}/equipment/{eq}/",
+    "/registry/import/enterprises/",
+    "/registry/import/inspectors/",
+    "/registry/import/enterprises/template.xlsx",
+    "/registry/import/inspectors/template.xlsx",
+    "/registry/import-jobs/{job}/",
+    "/inspectors/",
+    "/inspectors/export.xlsx",
+    "/inspectors/new/",
+    "/inspectors/{i}/",
+    "/inspectors/{i}/edit/",
 ]
 
 
 @pytest.mark.parametrize("role", [User.Role.ENTERPRISE, User.Role.INSPECTOR])
-def test_enterprise_and_inspector_users_get_403_on_every_staff_page(client, make_user, make_enterprise, make_license, role):
+def test_enterprise_and_inspector_users_get_403_on_every_staff_page(
+    client, make_user, make_enterprise, make_license, role
+):
     """Issue 10 §8: /inspectors/ showed an enterprise user an (empty) staff list; every staff URL is now a 403."""
     from datetime import date
 
@@ -263,11 +372,21 @@ def test_enterprise_and_inspector_users_get_403_on_every_staff_page(client, make
     user = make_user(role, None if role == User.Role.ENTERPRISE else "xuchang-weidu")
     if role == User.Role.ENTERPRISE:
         EnterpriseAccount.objects.create(user=user, enterprise=own)
-    ids = {"e": own.pk, "lic": make_license(own, "豫XK08-001-00077").pk,
-           "eq": KeyEquipment.objects.create(enterprise=own, kind="production", name="回转窑").pk,
-           "i": Inspector.objects.create(name="检查员", org_unit=OrgUnit.objects.get(code="xuchang-weidu"), certificate_no="T1",
-                                         certificate_valid_until=date(2030, 1, 1), user=user if role == User.Role.INSPECTOR else None).pk,
-           "job": ImportJob.objects.create(kind="enterprises", filename="a.xlsx", created_by=make_user(User.Role.CITY_ADMIN, "xuchang")).pk}
+    ids = {
+        "e": own.pk,
+        "lic": make_license(own, "豫XK08-001-00077").pk,
+        "eq": KeyEquipment.objects.create(enterprise=own, kind="production", name="回转窑").pk,
+        "i": Inspector.objects.create(
+            name="检查员",
+            org_unit=OrgUnit.objects.get(code="xuchang-weidu"),
+            certificate_no="T1",
+            certificate_valid_until=date(2030, 1, 1),
+            user=user if role == User.Role.INSPECTOR else None,
+        ).pk,
+        "job": ImportJob.objects.create(
+            kind="enterprises", filename="a.xlsx", created_by=make_user(User.Role.CITY_ADMIN, "xuchang")
+        ).pk,
+    }
     client.force_login(user)
     for url in STAFF_URLS:
         url = url.format(**ids)
@@ -290,21 +409,52 @@ def test_no_none_true_or_false_on_any_register_or_inspector_page(client, make_us
     bare = make_enterprise()
     lic = make_license(bare, "豫XK08-001-00078")
     equipment = KeyEquipment.objects.create(enterprise=bare, kind="inspection", name="压力试验机")
-    inspector = Inspector.objects.create(name="检查员", org_unit=OrgUnit.objects.get(code="xuchang-weidu"), certificate_no="T9",
-                                         certificate_valid_until=timezone.localdate())
-    done = ImportJob.objects.create(kind="enterprises", filename="a.xlsx", created_by=admin, status="done", total=1, processed=1)
-    invalid = ImportJob.objects.create(kind="inspectors", filename="b.xlsx", created_by=admin, status="invalid",
-                                       errors=[{"row": 0, "column": "", "message": "文件是空的"}])
+    inspector = Inspector.objects.create(
+        name="检查员",
+        org_unit=OrgUnit.objects.get(code="xuchang-weidu"),
+        certificate_no="T9",
+        certificate_valid_until=timezone.localdate(),
+    )
+    done = ImportJob.objects.create(
+        kind="enterprises", filename="a.xlsx", created_by=admin, status="done", total=1, processed=1
+    )
+    invalid = ImportJob.objects.create(
+        kind="inspectors",
+        filename="b.xlsx",
+        created_by=admin,
+        status="invalid",
+        errors=[{"row": 0, "column": "", "message": "文件是空的"}],
+    )
     client.force_login(admin)
-    client.post(f"/registry/enterprises/{bare.pk}/edit/", {**_new_enterprise_data(bare.credit_code), "name": bare.name,
-                                                           "region": bare.region_id, "supervising_unit": bare.supervising_unit_id})
-    urls = ["/registry/enterprises/", f"/registry/enterprises/{bare.pk}/", f"/registry/enterprises/{bare.pk}/edit/",
-            "/registry/enterprises/new/", f"/registry/enterprises/{bare.pk}/licenses/{lic.pk}/",
-            f"/registry/enterprises/{bare.pk}/licenses/new/", f"/registry/enterprises/{bare.pk}/equipment/{equipment.pk}/",
-            f"/registry/enterprises/{bare.pk}/equipment/new/", "/registry/import/enterprises/", "/registry/import/inspectors/",
-            f"/registry/import-jobs/{done.pk}/", f"/registry/import-jobs/{invalid.pk}/", "/inspectors/",
-            f"/inspectors/{inspector.pk}/", f"/inspectors/{inspector.pk}/edit/", "/inspectors/new/",
-            f"/core/history/registry.enterprise/{bare.pk}/", f"/core/history/inspectors.inspector/{inspector.pk}/"]
+    client.post(
+        f"/registry/enterprises/{bare.pk}/edit/",
+        {
+            **_new_enterprise_data(bare.credit_code),
+            "name": bare.name,
+            "region": bare.region_id,
+            "supervising_unit": bare.supervising_unit_id,
+        },
+    )
+    urls = [
+        "/registry/enterprises/",
+        f"/registry/enterprises/{bare.pk}/",
+        f"/registry/enterprises/{bare.pk}/edit/",
+        "/registry/enterprises/new/",
+        f"/registry/enterprises/{bare.pk}/licenses/{lic.pk}/",
+        f"/registry/enterprises/{bare.pk}/licenses/new/",
+        f"/registry/enterprises/{bare.pk}/equipment/{equipment.pk}/",
+        f"/registry/enterprises/{bare.pk}/equipment/new/",
+        "/registry/import/enterprises/",
+        "/registry/import/inspectors/",
+        f"/registry/import-jobs/{done.pk}/",
+        f"/registry/import-jobs/{invalid.pk}/",
+        "/inspectors/",
+        f"/inspectors/{inspector.pk}/",
+        f"/inspectors/{inspector.pk}/edit/",
+        "/inspectors/new/",
+        f"/core/history/registry.enterprise/{bare.pk}/",
+        f"/core/history/inspectors.inspector/{inspector.pk}/",
+    ]
     for url in urls:
         response = client.get(url)
         assert response.status_code == 200, url
@@ -322,9 +472,18 @@ def test_ui_text_cites_regulations_by_short_name_not_seed_number():
     from postlicense.registry import importing
 
     seed_number = re.compile(r"(?<![\d-])00[0-4]\s*(第|[一二三四五六七八九十]|[(（])")
-    texts = [str(text) for config in ("registry", "inspectors") for model in apps.get_app_config(config).get_models()
-             for field in model._meta.get_fields() if hasattr(field, "verbose_name")
-             for text in (field.verbose_name, getattr(field, "help_text", ""), *(label for _, label in getattr(field, "choices", None) or []))]
+    texts = [
+        str(text)
+        for config in ("registry", "inspectors")
+        for model in apps.get_app_config(config).get_models()
+        for field in model._meta.get_fields()
+        if hasattr(field, "verbose_name")
+        for text in (
+            field.verbose_name,
+            getattr(field, "help_text", ""),
+            *(label for _, label in getattr(field, "choices", None) or []),
+        )
+    ]
     texts += [c.note for module in (importing, inspector_importing) for c in module.COLUMNS]
     for app in ("registry", "inspectors"):
         texts += [path.read_text() for path in (Path(apps.get_app_config(app).path) / "templates").rglob("*.html")]

@@ -5,8 +5,10 @@ from postlicense.core.audit import AnchorError, anchor_chain
 
 
 class Command(BaseCommand):
-    help = ("把审计日志链尾（记录编号、条数、哈希、时间）写到数据库之外：AUDIT_ANCHOR_PATH 文件（追加一行 JSON）"
-            "和/或 AUDIT_ANCHOR_SYSLOG。先校验上次锚点以来新增的记录；链尾未变则不重复写入。")
+    help = (
+        "把审计日志链尾（记录编号、条数、哈希、时间）写到数据库之外：AUDIT_ANCHOR_PATH 文件（追加一行 JSON）"
+        "和/或 AUDIT_ANCHOR_SYSLOG。先校验上次锚点以来新增的记录；链尾未变则不重复写入。"
+    )
 
     def handle(self, *args, **options):
         try:

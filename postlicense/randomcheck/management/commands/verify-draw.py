@@ -5,22 +5,32 @@ from postlicense.randomcheck.draw import STRATA, STRATUM_LABELS, draw, join_cont
 
 
 class Command(BaseCommand):
-    help = ("复核双随机抽取结果。`verify-draw 任务编号` 用数据库中冻结的候选名单重新抽取并与记录比对；"
-            "`verify-draw --contribution 贡献值1 --contribution 贡献值2 --candidates 候选名单.csv --ratios 10,20,30,50` "
-            "（或用 --seed 给出连接后的种子）不需要数据库，按公示的贡献值和下载的候选名单重新计算抽中名单。")
+    help = (
+        "复核双随机抽取结果。`verify-draw 任务编号` 用数据库中冻结的候选名单重新抽取并与记录比对；"
+        "`verify-draw --contribution 贡献值1 --contribution 贡献值2 --candidates 候选名单.csv --ratios 10,20,30,50` "
+        "（或用 --seed 给出连接后的种子）不需要数据库，按公示的贡献值和下载的候选名单重新计算抽中名单。"
+    )
     requires_system_checks = []  # the file mode must work on a machine with no (or an empty) database
 
     def add_arguments(self, parser):
         parser.add_argument("task_id", nargs="?", type=int, help="抽查任务编号")
         parser.add_argument("--seed", help="公示的随机种子（各贡献值按顺序以“|”连接后的结果）")
-        parser.add_argument("--contribution", action="append", default=[], dest="contributions",
-                            help="公示的随机种子贡献值，按公示的顺序逐个给出（至少2个）；与 --seed 二选一")
+        parser.add_argument(
+            "--contribution",
+            action="append",
+            default=[],
+            dest="contributions",
+            help="公示的随机种子贡献值，按公示的顺序逐个给出（至少2个）；与 --seed 二选一",
+        )
         parser.add_argument("--candidates", help="从公示页面下载的候选名单 CSV")
-        parser.add_argument("--ratios", default="10,20,30,50", help="低,中,中高,高 风险的抽取比例（%%），默认 10,20,30,50")
+        parser.add_argument(
+            "--ratios", default="10,20,30,50", help="低,中,中高,高 风险的抽取比例（%%），默认 10,20,30,50"
+        )
         parser.add_argument("--digest", help="公示的候选名单摘要；给出时同时核对")
 
-    def handle(self, *args, task_id=None, seed=None, contributions=(), candidates=None, ratios=None, digest=None,
-               **options):
+    def handle(
+        self, *args, task_id=None, seed=None, contributions=(), candidates=None, ratios=None, digest=None, **options
+    ):
         if task_id is not None:
             if seed or contributions or candidates:
                 raise CommandError("任务编号与 --seed/--contribution/--candidates 只能二选一。")
@@ -62,8 +72,10 @@ class Command(BaseCommand):
         if task.frozen_at:
             self.stdout.write(f"候选名单冻结时间：{timezone.localtime(task.frozen_at):%Y-%m-%d %H:%M:%S}")
         for c in task.contributions.order_by("position"):
-            self.stdout.write(f"贡献值{c.position}：{c.value}（{c.contributor}，{c.contributor_unit}，"
-                              f"{timezone.localtime(c.entered_at):%Y-%m-%d %H:%M:%S} 录入）")
+            self.stdout.write(
+                f"贡献值{c.position}：{c.value}（{c.contributor}，{c.contributor_unit}，"
+                f"{timezone.localtime(c.entered_at):%Y-%m-%d %H:%M:%S} 录入）"
+            )
         self.print_result(result)
         if problems:
             for problem in problems:
@@ -75,7 +87,9 @@ class Command(BaseCommand):
         self.stdout.write(f"随机种子：{result.seed}")
         self.stdout.write(f"候选名单摘要（SHA-256）：{result.candidates_digest}")
         for stratum in result.strata:
-            self.stdout.write(f"{STRATUM_LABELS[stratum.stratum]}（计算用代码 {stratum.stratum}）：比例 {stratum.ratio}%，"
-                              f"n = {stratum.n}，k = {stratum.k}")
+            self.stdout.write(
+                f"{STRATUM_LABELS[stratum.stratum]}（计算用代码 {stratum.stratum}）：比例 {stratum.ratio}%，"
+                f"n = {stratum.n}，k = {stratum.k}"
+            )
             for row in stratum.drawn:
                 self.stdout.write(f"  {row.credit_code}  {row.rank}")

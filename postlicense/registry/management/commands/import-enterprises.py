@@ -31,6 +31,8 @@ class Command(BaseCommand):
                 self.stderr.write(f"第{e.row}行 {e.column}：{e.message}")
             raise CommandError(f"发现 {len(errors)} 处错误，未导入任何数据。")
         with acting_as(actor):
-            created, updated = importing.apply(valid, progress=lambda n: self.stdout.write(f"已写入 {n}/{len(valid)} 家企业", ending="\r"))
+            created, updated = importing.apply(
+                valid, progress=lambda n: self.stdout.write(f"已写入 {n}/{len(valid)} 家企业", ending="\r")
+            )
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"导入完成：新增 {created} 家，更新 {updated} 家。"))
