@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from postlicense.core.audit import record_export
+from postlicense.core.http import next_url
 from postlicense.core.scoping import get_scoped_or_404
 
 from . import printing, selectors, services
@@ -170,7 +171,7 @@ def attachment_upload(request, pk, item_id):
             services.add_attachment(finding, upload, by=request.user)
         except ValidationError as exc:
             messages.error(request, f"第{item.number}项：{' '.join(exc.messages)}")
-    return redirect(f"{request.POST.get('next') or record.get_fill_url()}#item-{item.pk}")
+    return redirect(f"{next_url(request, record.get_fill_url())}#item-{item.pk}")
 
 
 @login_required
