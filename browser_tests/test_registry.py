@@ -118,8 +118,8 @@ def test_downloads_keep_their_chinese_names(page, login, register):
 
 def test_register_and_inspector_pages_fit_a_375px_phone(phone_page, login, shot, register):
     """Issue 10 §8: the enterprise list was 570 px wide; no register or inspector page scrolls sideways at 375 px."""
+    from postlicense.core.jobs.models import Job
     from postlicense.inspectors.models import Inspector
-    from postlicense.registry.models import ImportJob
 
     apps.get_app_config("inspectors").load_demo(open("/dev/null", "w"))
     user = login(phone_page, User.Role.CITY_ADMIN, "xuchang", display_name="王五")
@@ -132,11 +132,11 @@ def test_register_and_inspector_pages_fit_a_375px_phone(phone_page, login, shot,
     )
     lic, item = enterprise.licenses.first(), enterprise.equipment.filter(calibration_due__isnull=False).first()
     inspector = Inspector.objects.filter(org_unit__code__startswith="xuchang", avoid_enterprises__isnull=False).first()
-    job = ImportJob.objects.create(
-        kind="enterprises",
+    job = Job.objects.create(
+        kind=Job.Kind.IMPORT_ENTERPRISES,
         filename="获证企业名录（第一批）.xlsx",
         created_by=user,
-        status=ImportJob.Status.INVALID,
+        status=Job.Status.INVALID,
         total=2,
         errors=[
             {

@@ -37,6 +37,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "postlicense.core",
     "postlicense.registry",
     "postlicense.inspectors",
@@ -83,7 +85,10 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'postlicense.sqlite3'}"),
+        # Persistent connections (seconds; README "Production"): a PostgreSQL connection per request costs more
+        # than most pages; the health check replaces one the database dropped instead of failing a request.
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
+        conn_health_checks=env_bool("CONN_HEALTH_CHECKS", True),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -204,3 +209,15 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # The audit chain's tip is anchored outside the database by `postlicense audit-anchor` (README "Audit trail").
 AUDIT_ANCHOR_PATH = os.environ.get("AUDIT_ANCHOR_PATH", str(VAR_DIR / "audit-anchors.jsonl"))
 AUDIT_ANCHOR_SYSLOG = os.environ.get("AUDIT_ANCHOR_SYSLOG", "")  # /dev/log or host:port (UDP)
+
+# Background jobs (core.jobs) on Django's Tasks API: the database backend by default; a distributed backend
+# (TASKS_BACKEND) replaces it by settings alone. A job's lease: a worker that stops renewing it for this long is
+# taken for dead and its job runs again. The daily run (core.jobs.scheduler) starts after DAILY_AT local time.
+TASKS = {
+    "default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"), "QUEUES": ["default"]}
+}
+JOBS = {
+    "LEASE_SECONDS": int(os.environ.get("JOB_LEASE_SECONDS", 60)),
+    "WORKER_STALE_SECONDS": int(os.environ.get("JOB_WORKER_STALE_SECONDS", 60)),
+    "DAILY_AT": os.environ.get("DAILY_AT", "01:00"),
+}

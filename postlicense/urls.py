@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from . import views
+from .core.jobs import views as job_views
 
 admin.site.site_header = admin.site.site_title = "证后监管系统 数据维护"
 
@@ -23,6 +24,8 @@ urlpatterns = [
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("core/", include("postlicense.core.urls")),
+    path("jobs/", include("postlicense.core.jobs.urls")),
+    path("healthz", job_views.healthz, name="healthz"),
     path("inspections/", include("postlicense.inspections.urls")),
     path("registry/", include("postlicense.registry.urls")),
     path("inspectors/", include("postlicense.inspectors.urls")),

@@ -209,3 +209,6 @@ class CalendarDay(AuditedModel):
 
     def __str__(self):
         return f"{self.date} {self.get_kind_display()}"
+
+
+from .jobs.models import DailyRun, Job, WorkerHeartbeat  # noqa: E402, F401 - the job framework's models (core.jobs)

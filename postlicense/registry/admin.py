@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from .models import Enterprise, ImportJob, License, ProductCategory, ProductUnit
+from .models import Enterprise, License, ProductCategory, ProductUnit
 
 
 class ProductUnitInline(admin.TabularInline):
@@ -39,10 +39,3 @@ class LicenseAdmin(admin.ModelAdmin):
     search_fields = ["number"]
     raw_id_fields = ["enterprise"]
     show_full_result_count = False
-
-
-@admin.register(ImportJob)
-class ImportJobAdmin(admin.ModelAdmin):
-    list_display = ["id", "kind", "filename", "status", "total", "created", "updated", "created_by", "created_at"]
-    list_filter = ["kind", "status"]
-    readonly_fields = [f.name for f in ImportJob._meta.fields]

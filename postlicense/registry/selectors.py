@@ -12,12 +12,14 @@ from django.db import connection
 from django.db.models import Lookup, Q
 from django.utils import timezone
 
+from postlicense.core.jobs.models import Job
 from postlicense.core.scoping import get_scoped_or_404
 
 from .credit_code import validate_credit_code
 from .license_number import normalize_license_number
-from .models import Enterprise, ImportJob, KeyEquipment, License, ProductCategory
+from .models import Enterprise, KeyEquipment, License, ProductCategory
 from .search_text import LIKE_ESCAPE, like_pattern, query_terms
+from .services import JOB_KINDS
 
 
 class Like(Lookup):
@@ -202,4 +204,5 @@ def license_counts(user, today=None):
 
 
 def import_job_for(user, pk):
-    return get_scoped_or_404(ImportJob.objects.filter(created_by=user), user, pk=pk)
+    """An import job of the user's jurisdiction (as on the jobs page, core.jobs.selectors)."""
+    return get_scoped_or_404(Job.objects.filter(kind__in=JOB_KINDS.values()), user, pk=pk)

@@ -13,7 +13,7 @@ from postlicense.core.scoping import get_scoped_or_404
 from . import importing, selectors, services
 from .archive import timeline
 from .forms import EnterpriseFilterForm, EnterpriseForm, ImportForm, KeyEquipmentForm, LicenseForm
-from .models import ImportJob, KeyEquipment, License
+from .models import KeyEquipment, License
 from .xlsx import XLSX_CONTENT_TYPE, write_sheet
 
 
@@ -143,14 +143,14 @@ def equipment_edit(request, enterprise_pk, pk=None):
 
 
 IMPORT_PAGES = {
-    ImportJob.Kind.ENTERPRISES: ("registry:enterprise_list", "企业名录"),
-    ImportJob.Kind.INSPECTORS: ("inspectors:inspector_list", "执法人员"),
+    services.ImportKind.ENTERPRISES: ("registry:enterprise_list", "企业名录"),
+    services.ImportKind.INSPECTORS: ("inspectors:inspector_list", "执法人员"),
 }
 
 
 @bureau_staff_required
 def import_upload(request, kind):
-    if kind not in ImportJob.Kind.values:
+    if kind not in services.ImportKind.values:
         raise PermissionDenied
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -162,7 +162,7 @@ def import_upload(request, kind):
         {
             "form": form,
             "kind": kind,
-            "kind_label": ImportJob.Kind(kind).label,
+            "kind_label": services.ImportKind(kind).label,
             "back": IMPORT_PAGES[kind],
             "columns": services.import_kinds()[kind].COLUMNS,
         },
@@ -171,7 +171,7 @@ def import_upload(request, kind):
 
 @bureau_staff_required
 def import_template(request, kind):
-    if kind not in ImportJob.Kind.values:
+    if kind not in services.ImportKind.values:
         raise PermissionDenied
     module = services.import_kinds()[kind]
     content = write_sheet(
@@ -183,11 +183,12 @@ def import_template(request, kind):
             "任何一行有误时整个文件都不会导入，请按错误报告修改后重新上传。",
         ],
     )
-    return xlsx_response(content, f"{ImportJob.Kind(kind).label}导入模板.xlsx", f"import-template-{kind}.xlsx")
+    return xlsx_response(content, f"{services.ImportKind(kind).label}导入模板.xlsx", f"import-template-{kind}.xlsx")
 
 
 @bureau_staff_required
 def import_job(request, pk):
     job = selectors.import_job_for(request.user, pk)
     template = "registry/import_job.html#progress" if request.htmx else "registry/import_job.html"
-    return render(request, template, {"job": job, "back": IMPORT_PAGES[job.kind]})
+    sheet = services.SHEET_OF_JOB[job.kind]
+    return render(request, template, {"job": job, "sheet": sheet, "back": IMPORT_PAGES[sheet]})

@@ -364,9 +364,10 @@ def test_enterprise_and_inspector_users_get_403_on_every_staff_page(
     """Issue 10 §8: /inspectors/ showed an enterprise user an (empty) staff list; every staff URL is now a 403."""
     from datetime import date
 
+    from postlicense.core.jobs.models import Job
     from postlicense.core.models import OrgUnit
     from postlicense.inspectors.models import Inspector
-    from postlicense.registry.models import ImportJob, KeyEquipment
+    from postlicense.registry.models import KeyEquipment
 
     own = make_enterprise()
     user = make_user(role, None if role == User.Role.ENTERPRISE else "xuchang-weidu")
@@ -383,8 +384,8 @@ def test_enterprise_and_inspector_users_get_403_on_every_staff_page(
             certificate_valid_until=date(2030, 1, 1),
             user=user if role == User.Role.INSPECTOR else None,
         ).pk,
-        "job": ImportJob.objects.create(
-            kind="enterprises", filename="a.xlsx", created_by=make_user(User.Role.CITY_ADMIN, "xuchang")
+        "job": Job.objects.create(
+            kind=Job.Kind.IMPORT_ENTERPRISES, filename="a.xlsx", created_by=make_user(User.Role.CITY_ADMIN, "xuchang")
         ).pk,
     }
     client.force_login(user)
@@ -401,9 +402,10 @@ def test_no_none_true_or_false_on_any_register_or_inspector_page(client, make_us
     "—" or a word, never as Python's None/True/False."""
     import re
 
+    from postlicense.core.jobs.models import Job
     from postlicense.core.models import OrgUnit
     from postlicense.inspectors.models import Inspector
-    from postlicense.registry.models import ImportJob, KeyEquipment
+    from postlicense.registry.models import KeyEquipment
 
     admin = make_user(User.Role.CITY_ADMIN, "xuchang")
     bare = make_enterprise()
@@ -415,11 +417,17 @@ def test_no_none_true_or_false_on_any_register_or_inspector_page(client, make_us
         certificate_no="T9",
         certificate_valid_until=timezone.localdate(),
     )
-    done = ImportJob.objects.create(
-        kind="enterprises", filename="a.xlsx", created_by=admin, status="done", total=1, processed=1
+    done = Job.objects.create(
+        kind=Job.Kind.IMPORT_ENTERPRISES,
+        filename="a.xlsx",
+        created_by=admin,
+        status="done",
+        total=1,
+        processed=1,
+        result={"created": 1, "updated": 0},
     )
-    invalid = ImportJob.objects.create(
-        kind="inspectors",
+    invalid = Job.objects.create(
+        kind=Job.Kind.IMPORT_INSPECTORS,
         filename="b.xlsx",
         created_by=admin,
         status="invalid",

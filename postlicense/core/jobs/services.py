@@ -1,0 +1,251 @@
+"""Writes to jobs: start, claim under a lease, run, finish, retry, recover the jobs of a dead worker.
+
+The lease is the rule that makes a job run once: a worker may run a job only while it holds the job's
+unexpired lease (lease_owner + lease_expires_at), taken in a transaction and renewed by a heartbeat thread
+and by every progress report. A worker that dies stops renewing; once the lease has expired,
+`recover_expired` queues the job again and the next worker claims it. A worker that was only thought dead
+loses the lease to its successor and stops at its next progress report (LeaseLost), so its result is never
+recorded over the successor's. Handlers must therefore be safe to run again after a partial run: the imports
+are (rows are matched by credit code, license number and 执法证号, so a rerun writes each record once).
+"""
+
+import logging
+import os
+import socket
+import threading
+from contextlib import nullcontext
+from datetime import timedelta
+from secrets import token_hex
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from .models import Job
+
+logger = logging.getLogger(__name__)
+
+HANDLERS = {
+    Job.Kind.IMPORT_ENTERPRISES: "postlicense.registry.services.run_import",
+    Job.Kind.IMPORT_INSPECTORS: "postlicense.registry.services.run_import",
+}
+# Where a user reads a job's outcome: a page of the app that owns the work, or the generic job page.
+RESULT_PAGES = {
+    Job.Kind.IMPORT_ENTERPRISES: "registry:import_job",
+    Job.Kind.IMPORT_INSPECTORS: "registry:import_job",
+}
+MAX_ATTEMPTS = 3
+
+
+class JobInputError(Exception):
+    """Bad input: the job ends 校验未通过 with these errors ([{row, column, message}]) and has written nothing."""
+
+    def __init__(self, errors, total=None):
+        super().__init__(errors[0]["message"] if errors else "")
+        self.errors, self.total = errors, total
+
+
+class JobFailed(Exception):
+    """The handler's own Chinese account of why it stopped (shown to the user as the failure reason)."""
+
+
+class LeaseLost(Exception):
+    """Another worker has taken this job over (our lease expired): stop without recording anything."""
+
+
+def lease_seconds():
+    return settings.JOBS["LEASE_SECONDS"]
+
+
+def result_page(job):
+    return RESULT_PAGES.get(job.kind, "jobs:detail"), [job.pk]
+
+
+def start(user, kind, *, upload=None, input=None, inline=False):
+    """Record a job and queue it; `inline` runs it in this request instead (small inputs the user waits for)."""
+    job = Job.objects.create(
+        kind=kind,
+        input=input or {},
+        file=upload,
+        filename=upload.name[:200] if upload else "",
+        created_by=user,
+    )
+    if inline:
+        execute(job.pk, heartbeat=False)
+        job.refresh_from_db()
+    else:
+        enqueue(job)
+    return job
+
+
+def enqueue(job):
+    """Queue `tasks.run_job` once the job row is committed (a worker must be able to read it)."""
+    from .tasks import run_job
+
+    def send():
+        Job.objects.filter(pk=job.pk).update(task_id=str(run_job.enqueue(job.pk).id))
+
+    transaction.on_commit(send)
+
+
+def retry(job, user):
+    """A failed job runs again as a new job with the same input; asking twice gives the same new job."""
+    if job.status != Job.Status.FAILED:
+        raise JobFailed("只有运行失败的任务可以重试。")
+    with transaction.atomic():
+        locked = Job.objects.select_for_update().get(pk=job.pk)
+        existing = locked.retries.order_by("pk").first()
+        if existing:
+            return existing
+        again = Job.objects.create(
+            kind=job.kind,
+            input=job.input,
+            file=job.file.name,
+            filename=job.filename,
+            created_by=user,
+            retry_of=job,
+        )
+        enqueue(again)
+    return again
+
+
+def claim(job_id, owner, now=None):
+    """Take the job's lease for `owner`; None when it is finished, or running under another live lease."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        job = Job.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.finished:
+            return None
+        if job.status == Job.Status.RUNNING and job.lease_expires_at and job.lease_expires_at > now:
+            return None
+        if job.attempts >= MAX_ATTEMPTS:
+            _close(job, Job.Status.FAILED, now, message=_gave_up(job.attempts))
+            return None
+        job.status, job.lease_owner, job.attempts = Job.Status.RUNNING, owner, job.attempts + 1
+        job.lease_expires_at = now + timedelta(seconds=lease_seconds())
+        job.started_at = job.started_at or now
+        job.save(update_fields=["status", "lease_owner", "attempts", "lease_expires_at", "started_at"])
+        return job
+
+
+def _gave_up(attempts):
+    return (
+        f"任务已中断 {attempts} 次（运行它的进程意外退出），不再自动重新运行。"
+        "请点击“重试”再次运行；若仍中断，请联系系统管理员查看任务进程日志。"
+    )
+
+
+def _close(job, status, now, **values):
+    values = {"status": status, "finished_at": now, "lease_expires_at": None, **values}
+    for key, value in values.items():
+        setattr(job, key, value)
+    Job.objects.filter(pk=job.pk).update(**values)
+
+
+def new_owner():
+    """This execution's name: host, process and a random part (two threads of one process differ too)."""
+    return f"{socket.gethostname()[:40]}:{os.getpid()}:{token_hex(4)}"
+
+
+class Progress:
+    """The handler's progress callback: stores the count (and phase) and renews the lease while it holds it."""
+
+    def __init__(self, job, owner):
+        self.job, self.owner = job, owner
+
+    def __call__(self, processed=None, total=None, phase=None):
+        values = {"lease_expires_at": timezone.now() + timedelta(seconds=lease_seconds())}
+        for key, value in (("processed", processed), ("total", total), ("phase", phase)):
+            if value is not None:
+                values[key] = value
+                setattr(self.job, key, value)
+        if not Job.objects.filter(pk=self.job.pk, lease_owner=self.owner).update(**values):
+            raise LeaseLost(self.job.pk)
+
+
+class Heartbeat:
+    """Renews the lease from a thread while a long step runs without reporting progress."""
+
+    def __init__(self, job, owner):
+        self.job, self.owner, self.stop = job, owner, threading.Event()
+        self.thread = threading.Thread(target=self._beat, name=f"job-{job.pk}-heartbeat", daemon=True)
+
+    def _beat(self):
+        try:
+            while not self.stop.wait(lease_seconds() / 3):
+                Job.objects.filter(pk=self.job.pk, lease_owner=self.owner).update(
+                    lease_expires_at=timezone.now() + timedelta(seconds=lease_seconds())
+                )
+        finally:
+            connection.close()
+
+    def __enter__(self):
+        self.thread.start()
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.thread.join()
+
+
+def execute(job_id, heartbeat=True):
+    """Claim the job and run its handler; record its result, its input errors, or why it failed."""
+    owner = new_owner()
+    job = claim(job_id, owner)
+    if job is None:
+        return None
+    progress = Progress(job, owner)
+    with Heartbeat(job, owner) if heartbeat else nullcontext():
+        try:
+            result = import_string(HANDLERS[job.kind])(job, progress)
+        except LeaseLost:
+            logger.warning("job %s: lease lost to another worker, stopping", job.pk)
+            return None
+        except JobInputError as exc:
+            values = {"errors": exc.errors} | ({"total": exc.total} if exc.total is not None else {})
+            return _finish(job, owner, Job.Status.INVALID, **values)
+        except JobFailed as exc:
+            return _finish(job, owner, Job.Status.FAILED, message=str(exc))
+        except Exception as exc:  # noqa: BLE001 - the job must end with a readable state whatever went wrong
+            logger.exception("job %s failed", job.pk)
+            return _finish(job, owner, Job.Status.FAILED, message=failure_message(exc))
+    return _finish(job, owner, Job.Status.DONE, result=result or {}, processed=job.total)
+
+
+def failure_message(exc):
+    return (
+        f"任务运行出错，已停止（技术信息：{type(exc).__name__}: {exc}）。"
+        "请点击“重试”再次运行；若仍失败，请联系系统管理员。"
+    )
+
+
+def _finish(job, owner, status, **values):
+    now = timezone.now()
+    values = {"status": status, "finished_at": now, "lease_expires_at": None, "phase": "", **values}
+    if not Job.objects.filter(pk=job.pk, lease_owner=owner).update(**values):
+        logger.warning("job %s: finished after another worker took it over; result dropped", job.pk)
+        return None
+    for key, value in values.items():
+        setattr(job, key, value)
+    return job
+
+
+def recover_expired(now=None):
+    """Queue again every running job whose lease has expired (its worker died); give up after MAX_ATTEMPTS."""
+    now = now or timezone.now()
+    recovered = []
+    for job in Job.objects.filter(status=Job.Status.RUNNING, lease_expires_at__lt=now):
+        with transaction.atomic():
+            if job.attempts >= MAX_ATTEMPTS:
+                changed = Job.objects.filter(pk=job.pk, lease_owner=job.lease_owner).update(
+                    status=Job.Status.FAILED, finished_at=now, lease_expires_at=None, message=_gave_up(job.attempts)
+                )
+            else:
+                changed = Job.objects.filter(pk=job.pk, lease_owner=job.lease_owner).update(
+                    status=Job.Status.PENDING, lease_owner="", lease_expires_at=None, phase="进程中断，等待重新运行"
+                )
+                if changed:
+                    enqueue(job)
+            if changed:
+                recovered.append(job.pk)
+    return recovered

@@ -1,0 +1,31 @@
+import os
+import socket
+
+from django.core.management.base import BaseCommand
+from django_tasks_db.management.commands.db_worker import Worker
+
+from postlicense.core.jobs.worker import Keeper
+
+
+class Command(BaseCommand):
+    help = "运行后台任务进程：执行排队的任务（导入等），写心跳，重新运行进程中断的任务，每天运行一次每日任务。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--interval", type=float, default=1.0, help="队列为空时每隔几秒查看一次（默认 1）")
+
+    def handle(self, interval, **options):
+        worker_id = f"{socket.gethostname()[:40]}:{os.getpid()}"
+        Keeper(worker_id).start()
+        worker = Worker(
+            queue_names=["default"],
+            excluded_queue_names=[],
+            interval=interval,
+            batch=False,
+            backend_name="default",
+            startup_delay=False,
+            max_tasks=None,
+            worker_id=worker_id,
+        )
+        worker.configure_signals()
+        self.stdout.write(f"后台任务进程 {worker_id} 已启动。")
+        worker.run()
