@@ -2,9 +2,10 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
 
+from postlicense.core import exports
 from postlicense.core.audit import record_export
-from postlicense.registry.views import _save_form, bureau_staff_required, xlsx_response
-from postlicense.registry.xlsx import write_sheet
+from postlicense.registry.views import _save_form, bureau_staff_required
+from postlicense.registry.xlsx import sheets
 
 from . import importing, selectors
 from .forms import InspectorFilterForm, InspectorForm
@@ -37,10 +38,14 @@ def inspector_list(request):
 @bureau_staff_required
 def inspector_export(request):
     _, qs = _filtered(request)
-    content = write_sheet(importing.COLUMNS, importing.export_rows(qs), title="执法检查人员")
-    record_export(request, "执法检查人员名录", rows=qs.count(), target=qs.model)
     day = f"{timezone.localdate():%Y%m%d}"
-    return xlsx_response(content, f"执法检查人员名录-{day}.xlsx", f"inspectors-{day}.xlsx")
+    response = exports.download(
+        f"执法检查人员名录-{day}.xlsx",
+        sheets(importing.COLUMNS, importing.export_rows(qs), "执法检查人员"),
+        f"inspectors-{day}.xlsx",
+    )
+    record_export(request, "执法检查人员名录", rows=qs.count(), target=qs.model)
+    return response
 
 
 @bureau_staff_required

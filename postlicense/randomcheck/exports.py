@@ -1,27 +1,19 @@
 """Exports for the national 双随机 platform (columns documented in docs/randomcheck.md): the task notice
 (任务公告), the drawn list, the inspector match and the result notice (结果公告), as CSV (UTF-8 with BOM, opens
-in Excel) or .xlsx."""
+in Excel) or .xlsx, written by core.exports (no cell can start a formula)."""
 
-import csv
-import io
-
-from postlicense.registry.xlsx import Column, write_sheet
+from postlicense.core.exports import render
+from postlicense.registry.xlsx import Column, sheets
 
 from . import rules, selectors
 from .draw import STRATUM_LABELS
 from .models import Task
 
 CHECK_TYPE = "双随机抽查"
-# A spreadsheet reads a cell starting with one of these as a formula; such cells get a leading "'".
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def task_number(task: Task) -> str:
     return f"SJ{task.year}-{task.pk:04d}"
-
-
-def safe_cell(value):
-    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_PREFIXES) else value
 
 
 def _task_columns(task: Task) -> list:
@@ -128,19 +120,8 @@ EXPORTS = {
 }
 
 
-def csv_bytes(columns, rows) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([column.header for column in columns])
-    writer.writerows(rows)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
 def export(kind: str, fmt: str, task: Task, items) -> tuple[str, bytes]:
     """(file name, content) of one export; `items` are drawn enterprises (draw, results) or assignments (match)."""
     title, columns, rows = EXPORTS[kind]
     name = f"{task_number(task)}-{title}.{fmt}"
-    safe_rows = ([safe_cell(value) for value in row] for row in rows(task, items))
-    if fmt == "csv":
-        return name, csv_bytes(columns, safe_rows)
-    return name, write_sheet(columns, safe_rows, title=title)
+    return name, render(name, sheets(columns, rows(task, items), title))

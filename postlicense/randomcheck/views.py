@@ -5,11 +5,10 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from postlicense.core import exports as files
 from postlicense.core.audit import record_export
-from postlicense.core.http import attachment
 from postlicense.core.scoping import get_scoped_or_404
 from postlicense.inspectors.models import Inspector
-from postlicense.registry.xlsx import XLSX_CONTENT_TYPE
 
 from . import exports, selectors, services
 from .draw import candidates_csv_bytes
@@ -220,9 +219,7 @@ def drawn_publish(request, pk):
 def candidates_file(task) -> HttpResponse:
     """The frozen candidate list as the canonical CSV: its SHA-256 is the published digest."""
     rows = task.candidates.order_by().values_list("credit_code", "stratum")
-    return attachment(
-        candidates_csv_bytes(rows), f"{exports.task_number(task)}-候选名单.csv", "text/csv; charset=utf-8"
-    )
+    return files.respond_canonical_csv(candidates_csv_bytes(rows), f"{exports.task_number(task)}-候选名单.csv")
 
 
 @login_required
@@ -244,7 +241,7 @@ def task_export(request, pk, kind, fmt):
         items = selectors.drawn_for(request.user, task)
     name, content = exports.export(kind, fmt, task, items)
     record_export(request, name, rows=len(items), target=task)
-    return attachment(content, name, "text/csv; charset=utf-8" if fmt == "csv" else XLSX_CONTENT_TYPE)
+    return files.respond(name, content)
 
 
 @login_required

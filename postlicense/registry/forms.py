@@ -4,6 +4,7 @@ from django.utils.html import format_html
 
 from postlicense.core.models import OrgUnit, Region
 from postlicense.core.scoping import jurisdiction_of
+from postlicense.core.uploads import check_xlsx
 
 from .models import Enterprise, KeyEquipment, License, ProductCategory, ProductUnit
 from .selectors import EnterpriseFilter, credit_code_holder
@@ -133,6 +134,7 @@ class ImportForm(forms.Form):
             )
         if not upload.name.lower().endswith(".xlsx"):
             raise ValidationError("请上传 Excel .xlsx 格式的文件（旧版 .xls 请先另存为 .xlsx）。")
+        check_xlsx(upload)  # a file that could exhaust the reader is refused here, before it is stored
         return upload
 
 

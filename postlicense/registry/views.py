@@ -6,15 +6,15 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from postlicense.core import exports
 from postlicense.core.audit import record_export
-from postlicense.core.http import attachment
 from postlicense.core.scoping import get_scoped_or_404
 
 from . import importing, selectors, services
 from .archive import timeline
 from .forms import EnterpriseFilterForm, EnterpriseForm, ImportForm, KeyEquipmentForm, LicenseForm
 from .models import KeyEquipment, License
-from .xlsx import XLSX_CONTENT_TYPE, write_sheet
+from .xlsx import sheets
 
 
 def bureau_staff_required(view):
@@ -28,11 +28,6 @@ def bureau_staff_required(view):
         return view(request, *args, **kwargs)
 
     return wrapped
-
-
-def xlsx_response(content, filename, fallback):
-    """An .xlsx saved under its Chinese `filename` (`fallback`: the ASCII name for clients without RFC 5987)."""
-    return attachment(content, filename, XLSX_CONTENT_TYPE, fallback)
 
 
 def _int(value):
@@ -57,10 +52,14 @@ def enterprise_list(request):
 def enterprise_export(request):
     form = EnterpriseFilterForm(request.GET or None, user=request.user)
     qs = selectors.filter_enterprises(selectors.enterprises_for(request.user), form.to_filter())
-    content = write_sheet(importing.COLUMNS, importing.export_rows(qs), title="获证企业")
-    record_export(request, "获证企业名录", rows=qs.count(), target=qs.model)
     day = f"{timezone.localdate():%Y%m%d}"
-    return xlsx_response(content, f"获证企业名录-{day}.xlsx", f"enterprises-{day}.xlsx")
+    response = exports.download(
+        f"获证企业名录-{day}.xlsx",
+        sheets(importing.COLUMNS, importing.export_rows(qs), "获证企业"),
+        f"enterprises-{day}.xlsx",
+    )
+    record_export(request, "获证企业名录", rows=qs.count(), target=qs.model)
+    return response
 
 
 @login_required
@@ -174,16 +173,15 @@ def import_template(request, kind):
     if kind not in services.ImportKind.values:
         raise PermissionDenied
     module = services.import_kinds()[kind]
-    content = write_sheet(
-        module.COLUMNS,
-        module.TEMPLATE_EXAMPLE,
-        title="导入数据",
-        notes=[
-            "带 * 的列必填；第一行列标题请勿修改。",
-            "任何一行有误时整个文件都不会导入，请按错误报告修改后重新上传。",
-        ],
+    notes = [
+        "带 * 的列必填；第一行列标题请勿修改。",
+        "任何一行有误时整个文件都不会导入，请按错误报告修改后重新上传。",
+    ]
+    return exports.download(
+        f"{services.ImportKind(kind).label}导入模板.xlsx",
+        sheets(module.COLUMNS, module.TEMPLATE_EXAMPLE, "导入数据", notes),
+        f"import-template-{kind}.xlsx",
     )
-    return xlsx_response(content, f"{services.ImportKind(kind).label}导入模板.xlsx", f"import-template-{kind}.xlsx")
 
 
 @bureau_staff_required

@@ -1,23 +1,21 @@
 """Reading and writing .xlsx sheets with Chinese headers (shared by the enterprise and inspector imports).
 
-A sheet is described by its Columns. `read_rows` checks the file and the header row and yields each
-data row as {key: cell value}; `write_sheet` streams rows out in the same layout (the template and the
-exports use the same columns, so an export can be edited and re-imported).
+A sheet is described by its Columns. `open_rows` checks the file (core.uploads.check_xlsx: size, cells, a
+sound zip) and the header row and yields each data row as {key: cell value}; `sheets` lays rows out the same
+way for core.exports (the template and the exports use the same columns, so an export can be edited and
+re-imported).
 """
 
-import io
 from dataclasses import dataclass
 from datetime import date, datetime
 
 import python_calamine
 from django.core.exceptions import ValidationError
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font, PatternFill
-from openpyxl.utils import get_column_letter
+
+from postlicense.core.exports import Sheet, restore
+from postlicense.core.uploads import check_xlsx
 
 MAX_UPLOAD_MB = 20
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class SheetError(Exception):
@@ -44,14 +42,15 @@ class RowError:
 
 
 def cell_text(value):
-    """A cell as stripped text ('' for empty); whole-number floats lose their '.0'."""
+    """A cell as stripped text ('' for empty); whole-number floats lose their '.0'; the "'" an export put
+    before text that looked like a formula is dropped (core.exports.restore)."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, datetime):
         return value.date().isoformat()
-    return str(value).strip()
+    return restore(str(value)).strip()
 
 
 def cell_date(value):
@@ -74,7 +73,12 @@ def open_rows(file, columns):
     """(row count, iterator of (row number, {key: value})) after checking the file and its headers.
 
     Read with calamine (Rust): openpyxl needs over a minute for a 100,000-row sheet, calamine a few seconds.
+    Calamine holds the sheet's whole cell range in memory, so the file is checked against the bounds first.
     """
+    try:
+        check_xlsx(file)
+    except ValidationError as exc:
+        raise SheetError(exc.messages[0]) from exc
     try:
         sheet = python_calamine.CalamineWorkbook.from_filelike(file).get_sheet_by_index(0)
         rows = sheet.iter_rows()
@@ -104,31 +108,19 @@ def open_rows(file, columns):
     return max(sheet.height - 1, 0), iterate()
 
 
-def write_sheet(columns, rows, title="Sheet1", notes=None):
-    """An .xlsx as bytes: bold header row, then `rows` (iterables in column order); optional 填写说明 sheet."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title)
-    for i, column in enumerate(columns):
-        sheet.column_dimensions[get_column_letter(i + 1)].width = column.width
-    header_font, header_fill = Font(bold=True), PatternFill("solid", fgColor="DCE6F4")
-    cells = []
-    for column in columns:
-        cell = WriteOnlyCell(sheet, value=column.header + ("*" if column.required else ""))
-        cell.font, cell.fill = header_font, header_fill
-        cells.append(cell)
-    sheet.append(cells)
-    for row in rows:
-        sheet.append(list(row))
-    if notes is not None:
-        help_sheet = workbook.create_sheet("填写说明")
-        help_sheet.append(["列", "是否必填", "说明"])
-        for column in columns:
-            help_sheet.append([column.header, "必填" if column.required else "", column.note])
-        for line in notes:
-            help_sheet.append([line])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+def sheets(columns, rows, title, notes=None):
+    """The import layout as core.exports Sheets: header row (required columns marked *), then `rows` (iterables
+    in column order); with `notes`, a second sheet 填写说明 listing each column and the notes."""
+    data = Sheet(
+        title,
+        [column.header + ("*" if column.required else "") for column in columns],
+        rows,
+        [column.width for column in columns],
+    )
+    if notes is None:
+        return [data]
+    help_rows = [[c.header, "必填" if c.required else "", c.note] for c in columns] + [[line] for line in notes]
+    return [data, Sheet("填写说明", ["列", "是否必填", "说明"], help_rows, [16, 10, 60])]
 
 
 class RowCheck:

@@ -9,11 +9,12 @@ from django.core.management import CommandError, call_command
 
 from postlicense.core.jobs.models import Job
 from postlicense.core.jobs.services import execute
+from postlicense.core.exports import xlsx_bytes as export_bytes
 from postlicense.core.models import AuditEntry, User
 from postlicense.registry import importing
 from postlicense.registry.models import Enterprise, License
 from postlicense.registry.selectors import enterprises_for
-from postlicense.registry.xlsx import SheetError, open_rows, write_sheet
+from postlicense.registry.xlsx import SheetError, open_rows, sheets
 
 from .conftest import good_row, xlsx_bytes
 
@@ -117,7 +118,7 @@ def test_export_reimports_without_changes(city_admin):
             0
         ]
     )
-    exported = write_sheet(importing.COLUMNS, importing.export_rows(enterprises_for(city_admin)))
+    exported = export_bytes(sheets(importing.COLUMNS, importing.export_rows(enterprises_for(city_admin)), "获证企业"))
     total, cells = open_rows(__import__("io").BytesIO(exported), importing.COLUMNS)
     rows, errors = importing.validate(cells, city_admin)
     assert errors == [] and importing.apply(rows) == (0, 0)
