@@ -1,5 +1,6 @@
 from django import forms
 
+from postlicense.core.concurrency import VersionedForm
 from postlicense.core.models import OrgUnit, User
 from postlicense.registry.credit_code import normalize_credit_code
 from postlicense.registry.forms import DATE
@@ -8,7 +9,7 @@ from postlicense.registry.models import Enterprise, ProductCategory
 from .models import Inspector
 
 
-class InspectorForm(forms.ModelForm):
+class InspectorForm(VersionedForm, forms.ModelForm):
     avoid_codes = forms.CharField(
         label="回避企业",
         required=False,
@@ -46,6 +47,12 @@ class InspectorForm(forms.ModelForm):
             self.initial["avoid_codes"] = "\n".join(
                 self.instance.avoid_enterprises.values_list("credit_code", flat=True)
             )
+
+    def get_versioned_fields(self):
+        return [*self._meta.fields, "avoid_enterprises"]
+
+    def posted_values(self):
+        return {**super().posted_values(), "avoid_enterprises": self.cleaned_data["avoid_codes"]}
 
     def clean_avoid_codes(self):
         codes = [normalize_credit_code(c) for c in self.cleaned_data["avoid_codes"].split()]

@@ -2,6 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.html import format_html
 
+from postlicense.core.concurrency import VersionedForm
 from postlicense.core.models import OrgUnit, Region
 from postlicense.core.scoping import jurisdiction_of
 from postlicense.core.uploads import check_xlsx
@@ -39,7 +40,7 @@ def credit_code_taken(user, code, exclude_pk=None, link=True):
     return f"该统一社会信用代码已登记为{holder.name}（编号 {holder.pk}），请勿重复建档。"
 
 
-class EnterpriseForm(forms.ModelForm):
+class EnterpriseForm(VersionedForm, forms.ModelForm):
     class Meta:
         model = Enterprise
         fields = [
@@ -82,7 +83,7 @@ class EnterpriseForm(forms.ModelForm):
                 self.add_error("credit_code", message)
 
 
-class LicenseForm(forms.ModelForm):
+class LicenseForm(VersionedForm, forms.ModelForm):
     class Meta:
         model = License
         fields = [
@@ -110,7 +111,7 @@ class LicenseForm(forms.ModelForm):
         return data
 
 
-class KeyEquipmentForm(forms.ModelForm):
+class KeyEquipmentForm(VersionedForm, forms.ModelForm):
     class Meta:
         model = KeyEquipment
         fields = ["kind", "name", "model", "quantity", "is_measuring_instrument", "calibration_due"]

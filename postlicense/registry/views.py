@@ -81,9 +81,9 @@ def enterprise_detail(request, pk):
 
 
 def _save_form(request, form, template, context, success_url, message):
-    """Shared by every create/edit page: a failed save re-renders with what the user typed and field errors."""
-    if request.method == "POST" and form.is_valid():
-        form.save()
+    """Shared by every create/edit page: a failed save re-renders with what the user typed and field errors; a stale
+    edit (another person saved since the page was loaded, core.concurrency) is refused the same way."""
+    if request.method == "POST" and form.is_valid() and form.save_checked() is not None:
         messages.success(request, message)
         return redirect(success_url(form.instance))
     return render(request, template, {**context, "form": form})

@@ -112,6 +112,7 @@ def test_form_sets_avoidance_by_credit_code_and_rejects_unknown_codes(client, ma
         "certificate_valid_until": "2030-01-01",
         "active": "on",
         "avoid_codes": f"{enterprise.credit_code}\n{foreign.credit_code}",
+        "version": client.get(f"/inspectors/{inspector.pk}/edit/").context["form"]["version"].value(),
     }
     response = client.post(f"/inspectors/{inspector.pk}/edit/", data)
     assert "未找到以下信用代码的企业" in response.content.decode() and foreign.credit_code in response.content.decode()

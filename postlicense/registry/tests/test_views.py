@@ -157,7 +157,9 @@ def test_create_edit_and_archive_timeline(client, make_user, make_enterprise):
     response = client.post("/registry/enterprises/new/", data)
     enterprise = Enterprise.objects.get()
     assert response.status_code == 302 and response.url == enterprise.get_absolute_url()
-    client.post(f"/registry/enterprises/{enterprise.pk}/edit/", {**data, "risk_level": "high"})
+    edit_url = f"/registry/enterprises/{enterprise.pk}/edit/"
+    version = client.get(edit_url).context["form"]["version"].value()
+    client.post(edit_url, {**data, "risk_level": "high", "version": version})
     response = client.post(
         f"/registry/enterprises/{enterprise.pk}/licenses/new/",
         {
@@ -281,9 +283,9 @@ def test_a_taken_credit_code_links_to_the_enterprise_in_the_users_scope(client, 
     )
     assert api.status_code == 400 and "魏都已登记水泥有限公司" in api.json()["credit_code"][0]
     # Editing the holder itself keeps its own code.
-    edit = client.post(
-        f"/registry/enterprises/{holder.pk}/edit/", {**_new_enterprise_data(holder.credit_code), "name": holder.name}
-    )
+    edit_url = f"/registry/enterprises/{holder.pk}/edit/"
+    version = client.get(edit_url).context["form"]["version"].value()
+    edit = client.post(edit_url, {**_new_enterprise_data(holder.credit_code), "name": holder.name, "version": version})
     assert edit.status_code == 302
 
 
