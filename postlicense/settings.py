@@ -167,6 +167,8 @@ if os.environ.get("MEDIA_S3_BUCKET"):
         },
     }
 INSPECTION_ATTACHMENT_MAX_MB = int(os.environ.get("INSPECTION_ATTACHMENT_MAX_MB", 10))
+# Days an accepted import's .xlsx is kept after its job finished (`postlicense purge-uploads` then deletes it).
+IMPORT_FILE_RETENTION_DAYS = int(os.environ.get("IMPORT_FILE_RETENTION_DAYS", 30))
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -8,15 +8,22 @@ A file is refused with a Chinese message (ValidationError) when reading it could
   cell reference; the reader runs only on a file whose range and size are inside the bounds.
 - images: the pixel count from the header, before any decoding (a 100-byte PNG can declare 30000×30000).
 - PDF: active content (JavaScript, launch actions), also inside compressed object streams.
+
+Import files are kept IMPORT_FILE_RETENTION_DAYS (default 30) after their job finished, then `postlicense
+purge-uploads` deletes them; a rejected import's file is deleted as soon as its job reports the errors.
 """
 
 import re
 import struct
 import zipfile
 import zlib
+from datetime import timedelta
 from pathlib import PurePosixPath
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils import timezone
 
 MAX_XLSX_UNCOMPRESSED_MB = 400  # a 100,000-row import sheet is 138 MB of XML
 MAX_COMPRESSION_RATIO = 200  # XML compresses 5–20×, a deflate bomb ~1000×
@@ -176,3 +183,30 @@ def check_xlsx(file):
         if not info.is_dir():
             _scan_member(file, info)
     file.seek(0)
+
+
+def discard_file(job):
+    """Delete a job's uploaded file and forget it (the job and its report stay)."""
+    if job.file:
+        job.file.delete(save=False)
+        type(job).objects.filter(pk=job.pk).update(file="")
+
+
+def purge_uploads(now=None):
+    """Delete the files of import jobs that finished over IMPORT_FILE_RETENTION_DAYS ago, and of rejected ones at
+    any age; a file a pending or running job (a retry) still reads is kept. Returns how many jobs lost their file;
+    run again, it finds nothing more to do."""
+    from postlicense.core.jobs.models import Job
+
+    cutoff = (now or timezone.now()) - timedelta(days=settings.IMPORT_FILE_RETENTION_DAYS)
+    in_use = Job.objects.exclude(status__in=Job.FINISHED).exclude(file="").values("file")
+    expired = (
+        Job.objects.exclude(file="")
+        .filter(Q(status=Job.Status.INVALID) | Q(finished_at__lt=cutoff))
+        .exclude(file__in=in_use)
+    )
+    count = 0
+    for job in expired.iterator():
+        discard_file(job)
+        count += 1
+    return count

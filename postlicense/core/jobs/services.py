@@ -22,6 +22,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from postlicense.core.uploads import discard_file
+
 from .models import Job
 
 logger = logging.getLogger(__name__)
@@ -203,6 +205,7 @@ def execute(job_id, heartbeat=True):
             return None
         except JobInputError as exc:
             values = {"errors": exc.errors} | ({"total": exc.total} if exc.total is not None else {})
+            discard_file(job)  # a rejected upload is not kept (issue 11 item 1)
             return _finish(job, owner, Job.Status.INVALID, **values)
         except JobFailed as exc:
             return _finish(job, owner, Job.Status.FAILED, message=str(exc))

@@ -7,9 +7,9 @@ number, column and reason; a re-import updates by credit code instead of duplica
 import pytest
 from django.core.management import CommandError, call_command
 
+from postlicense.core.exports import xlsx_bytes as export_bytes
 from postlicense.core.jobs.models import Job
 from postlicense.core.jobs.services import execute
-from postlicense.core.exports import xlsx_bytes as export_bytes
 from postlicense.core.models import AuditEntry, User
 from postlicense.registry import importing
 from postlicense.registry.models import Enterprise, License
