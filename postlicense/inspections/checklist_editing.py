@@ -34,9 +34,11 @@ HEADER_FIELDS = (
     "inspectors_label",
     "enterprise_label",
     "enterprise_opinion",
+    "has_problems_summary",
     "notes",
     "copies",
 )
+CHECKBOXES = ("enterprise_opinion", "has_problems_summary")
 REQUIRED_HEADER = {"title": "表头标题", "header_label": "企业栏标题", "inspectors_label": "检查人员栏标题"}
 FIELD_TYPES = {"text": "文字", "number": "数字"}
 _SEPARATORS = re.compile(r"[、,，;；\s]+")
@@ -187,7 +189,7 @@ def draft_of(version):
 def draft_from_post(data):
     """The editor's form as posted, in the order of the page (reordering is by each item's 顺序)."""
     header = {name: data.get(name, "").strip() for name in HEADER_FIELDS}
-    header["enterprise_opinion"] = data.get("enterprise_opinion") == "on"
+    header.update({name: data.get(name) == "on" for name in CHECKBOXES})
     items = []
     for name in data:
         match = re.fullmatch(r"item-(\w+)-text", name)

@@ -3,7 +3,8 @@
 Loaded by migration 0002 (`load_checklists`); migration 0005 adds what each version serves and how its answers
 bind its conclusions (`annotate_checklists`); migration 0006 which answers agree with the register
 (`bind_register_answers`) and the sources by the regulations' short names; migration 0007 adds the two patrol
-checklists (`load_patrol_checklists`). All are idempotent; `install_checklists` runs them in order (tests that
+checklists (`load_patrol_checklists`); migration 0008 gives the 000 sheet its 现场检查结论 and drops the rows the
+seed does not have (`correct_cross_audit_sheet`). All are idempotent; `install_checklists` runs them in order (tests that
 flush the database call it).
 
 Options with nested choices in the seed (003 items 10 and 11: "有（□已处理 □未处理） □无") are stored flattened, one
@@ -109,6 +110,9 @@ RANDOM_CHECK_003 = {
     },
 }
 
+# 000 附件2: the free-text box after the items.
+SITE_CONCLUSION = {"key": "site_conclusion", "label": "现场检查结论", "group": "", "type": "text"}
+
 PATROL_000 = {
     "code": "patrol_000",
     "name": "工业产品生产许可证后监管督查互查工作检查表",
@@ -118,7 +122,7 @@ PATROL_000 = {
         "header_label": "企业名称",
         "unit_label": "所属分局",
         "inspectors_label": "检查人员",
-        "enterprise_label": "企业负责人（签名）",
+        "enterprise_label": "",  # the seed sheet is signed by the 检查人员 only
         "enterprise_opinion": False,
         "item_section": "现场检查情况",
         "extra_fields": [
@@ -127,7 +131,7 @@ PATROL_000 = {
             {"key": "sampled", "label": "抽查巡查、年审材料数", "group": "证后巡查及年审情况", "type": "number"},
             {"key": "overall", "label": "巡查、年审材料抽查整体情况", "group": "证后巡查及年审情况", "type": "text"},
             {"key": "product", "label": "产品名称", "group": "现场检查情况", "type": "text"},
-            {"key": "site_conclusion", "label": "现场检查结论", "group": "", "type": "text"},
+            SITE_CONCLUSION,
         ],
         "notes": "",
     },
@@ -299,9 +303,21 @@ def load_patrol_checklists(apps):
     annotate_checklists(apps, PATROL_CHECKLISTS)
 
 
+def correct_cross_audit_sheet(apps):
+    """Version 1 of the 000 sheet as the seed has it: the free-text 现场检查结论 after the items (databases loaded
+    before it was in the spec lack it), no 问题汇总 row and no enterprise signature. Idempotent."""
+    Version = apps.get_model("inspections", "ChecklistVersion")
+    for version in Version.objects.filter(template__code=PATROL_000["code"], number=1):
+        if not any(field.get("key") == SITE_CONCLUSION["key"] for field in version.extra_fields):
+            version.extra_fields = [*version.extra_fields, SITE_CONCLUSION]
+        version.enterprise_label, version.has_problems_summary = "", False
+        version.save(update_fields=["extra_fields", "enterprise_label", "has_problems_summary"])
+
+
 def install_checklists(apps):
     """Every shipped checklist as the migrations leave it."""
     load_checklists(apps)
     annotate_checklists(apps)
     bind_register_answers(apps)
     load_patrol_checklists(apps)
+    correct_cross_audit_sheet(apps)

@@ -17,7 +17,7 @@ from postlicense.registry.models import Enterprise
 
 from . import rules, services
 from .models import Finding, InspectionRecord, RecordInspector
-from .selectors import current_template, register_facts
+from .selectors import current_template, needs_enterprise_signature, register_facts
 
 FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
 RECTIFIED_AFTER = timedelta(days=180)  # demo problems found before this were rectified 30 days after
@@ -28,6 +28,7 @@ KIND_TEMPLATE = {
     InspectionRecord.Kind.UNSCHEDULED: "production_conditions_004",
     InspectionRecord.Kind.SPECIAL: "production_conditions_004",
     InspectionRecord.Kind.PATROL: "patrol_001",
+    InspectionRecord.Kind.CROSS_AUDIT: "patrol_000",
 }
 # Realistic nonconformities by 003 item number: (检查记录, 备注).
 FAILURES_003 = {
@@ -125,6 +126,7 @@ def _fill(record, rng, fail, day):
             "sampled": "5",
             "overall": "材料基本齐全",
             "product": record.enterprise.products,
+            "site_conclusion": "现场检查各项均符合要求，企业生产条件与获证时一致，未发现问题。",
         }
 
 
@@ -133,13 +135,14 @@ def _finish(record, day, rng):
         link.signature = signature_png(link.inspector.name)
         link.signed_at = timezone.make_aware(datetime.combine(day, time(10, 30)))
         link.save()
-    if rng.random() < 0.06:
-        record.enterprise_refused = True
-        record.enterprise_refusal_note = "企业负责人对检查结论有异议，拒绝在检查表上签字，检查人员当场记录。"
-    else:
-        record.enterprise_signer = record.enterprise.legal_representative
-        record.enterprise_signature = signature_png(record.enterprise.legal_representative)
-    record.enterprise_signed_at = timezone.make_aware(datetime.combine(day, time(11, 0)))
+    if needs_enterprise_signature(record.template_version):  # the 000 sheet is signed by the inspectors only
+        if rng.random() < 0.06:
+            record.enterprise_refused = True
+            record.enterprise_refusal_note = "企业负责人对检查结论有异议，拒绝在检查表上签字，检查人员当场记录。"
+        else:
+            record.enterprise_signer = record.enterprise.legal_representative
+            record.enterprise_signature = signature_png(record.enterprise.legal_representative)
+        record.enterprise_signed_at = timezone.make_aware(datetime.combine(day, time(11, 0)))
     record.save()
     services.finish(record, by=None)
     finished_at = timezone.make_aware(datetime.combine(day, time(11, 5)))

@@ -11,7 +11,7 @@ from postlicense.registry.models import Enterprise
 
 from .models import ChecklistVersion, InspectionRecord
 from .rules import CERTIFICATE_RULE
-from .selectors import kinds_label, register_facts
+from .selectors import extra_field_places, kinds_label, register_facts
 from .services import SPECIAL_RULE, checklist_kind_mismatch
 
 
@@ -46,16 +46,20 @@ class RecordForm:
         return not self.errors
 
     @property
-    def extra_rows(self):
-        return [
-            dict(spec, value=self.values["extra"].get(spec["key"], ""))
-            for spec in self.record.template_version.extra_fields
-        ]
+    def extra_places(self):
+        """The extra fields with their values, where the version places them: before, in the item section, after."""
+        return {
+            where: [dict(spec, value=self.values["extra"].get(spec["key"], "")) for spec in specs]
+            for where, specs in extra_field_places(self.record.template_version).items()
+        }
 
 
-def record_form(record, data=None):
-    findings = {f.item_id: f for f in record.findings.prefetch_related("attachments")}
-    facts = register_facts(record)
+def record_form(record, data=None, *, page=True):
+    """The form of `record`, bound to `data` if given. `page=False` (autosave, which renders nothing) skips what
+    only the page shows: the register facts and the attachments."""
+    findings = record.findings.prefetch_related("attachments") if page else record.findings.all()
+    findings = {f.item_id: f for f in findings}
+    facts = register_facts(record) if page else {}
     items = []
     for item in record.template_version.items.all():
         f = findings.get(item.pk)
@@ -92,7 +96,9 @@ def _bind(form, data):
         form.fields["inspection_date"] = date.fromisoformat(raw_date) if raw_date else None
     except ValueError:
         form.errors["inspection_date"] = "日期格式应为 YYYY-MM-DD。"
-    for name in ("problems_summary", "enterprise_opinion"):
+    version = record.template_version
+    shown = {"problems_summary": version.has_problems_summary, "enterprise_opinion": version.enterprise_opinion}
+    for name in (name for name, on_form in shown.items() if on_form):  # a field the form lacks keeps its value
         form.values[name] = form.fields[name] = data.get(name, "").strip()
     extra = {}
     for spec in record.template_version.extra_fields:

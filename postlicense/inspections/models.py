@@ -62,8 +62,17 @@ class ChecklistVersion(AuditedModel):
     )
     item_section = models.CharField("检查项分组标题", max_length=50, blank=True)
     inspectors_label = models.CharField("检查人员栏标题", max_length=50, default="检查组组员（签名）")
-    enterprise_label = models.CharField("企业栏签名标题", max_length=50, default="企业负责人/代表（签名）")
+    enterprise_label = models.CharField(
+        "企业栏签名标题",
+        max_length=50,
+        blank=True,
+        default="企业负责人/代表（签名）",
+        help_text="留空：本表没有企业签字栏（如督查互查工作检查表只有检查人员签字），完成检查不需要企业签字",
+    )
     enterprise_opinion = models.BooleanField("有“企业意见”栏", default=True)
+    has_problems_summary = models.BooleanField(
+        "有“现场检查发现的问题汇总”栏", default=True, help_text="有此栏时，存在不符合项须填写问题汇总才能完成检查"
+    )
     notes = models.TextField("注", blank=True)
     copies = models.PositiveSmallIntegerField("份数", default=2)
     conclusion_rule = models.CharField(

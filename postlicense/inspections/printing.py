@@ -81,16 +81,17 @@ def _rows(version, record):
 
 def _sheet(version, extra, enterprise_name):
     """The 000 sheet's table: fields before the item section (in their groups), the section's head row (企业名称 and
-    the section's own fields) and the fields after it, in the order the version lists them."""
-    section = version.item_section
-    first = next((i for i, f in enumerate(extra) if f.get("group") == section), len(extra))
-    head = [{"label": version.header_label, "value": enterprise_name}] + [f for f in extra if f.get("group") == section]
-    rest = [f for f in extra[first:] if f.get("group") != section]
+    the section's own fields) and the fields after it (selectors.extra_field_places)."""
+    values = {f["key"]: f for f in extra}
+    places = {
+        where: [values[f["key"]] for f in fields] for where, fields in selectors.extra_field_places(version).items()
+    }
+    head = [{"label": version.header_label, "value": enterprise_name}] + places["section"]
     before = [
         {"group": group, "fields": list(fields)}
-        for group, fields in groupby(extra[:first], key=lambda f: f.get("group", ""))
+        for group, fields in groupby(places["before"], key=lambda f: f.get("group", ""))
     ]
-    return {"before": before, "head": head, "after": rest, "span": 2 * len(head) - 1}
+    return {"before": before, "head": head, "after": places["after"], "span": 2 * len(head) - 1}
 
 
 def _context(version, record):

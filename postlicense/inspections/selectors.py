@@ -3,8 +3,9 @@
 from collections import defaultdict
 from datetime import date
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 
+from postlicense.inspectors.models import Inspector
 from postlicense.registry.models import License
 
 from . import rules
@@ -32,6 +33,29 @@ def versions_for_kind(kind):
 
 def kinds_label(version):
     return "、".join(str(InspectionRecord.Kind(k).label) for k in version.kinds if k in InspectionRecord.Kind.values)
+
+
+def extra_field_places(version):
+    """Where each extra field of a version sits, from the order the version lists them: "before" the items (in
+    their groups, e.g. 000's 证后巡查及年审情况), in the item "section" (fields of the item_section's group, printed
+    beside 企业名称: 产品名称), and "after" the items (fields listed after the section's, e.g. 000's 现场检查结论).
+    A version without an item section has every field before its items."""
+    fields = list(version.extra_fields)
+    section = version.item_section
+    if not section:
+        return {"before": fields, "section": [], "after": []}
+    first = next((i for i, f in enumerate(fields) if f.get("group") == section), len(fields))
+    return {
+        "before": fields[:first],
+        "section": [f for f in fields if f.get("group") == section],
+        "after": [f for f in fields[first:] if f.get("group") != section],
+    }
+
+
+def needs_enterprise_signature(version):
+    """A version with an enterprise signature box (its enterprise_label) needs the enterprise to sign or a refusal;
+    the 000 sheet is signed by the 检查人员 only."""
+    return bool(version.enterprise_label)
 
 
 def records_for(user):
@@ -247,15 +271,16 @@ def finish_errors(record, today=None):
     future = rules.inspection_date_error(record.inspection_date, today or date.today())
     if future:
         errors["inspection_date"].append(future)
-    people = [
-        rules.Person(
-            i.name,
-            i.certificate_no,
-            i.certificate_valid_from,
-            i.certificate_valid_until,
-            i.avoid_enterprises.filter(pk=record.enterprise_id).exists(),
+    inspectors = record.inspectors.annotate(
+        avoids=Exists(
+            Inspector.avoid_enterprises.through.objects.filter(
+                inspector=OuterRef("pk"), enterprise=record.enterprise_id
+            )
         )
-        for i in record.inspectors.all()
+    )
+    people = [
+        rules.Person(i.name, i.certificate_no, i.certificate_valid_from, i.certificate_valid_until, i.avoids)
+        for i in inspectors
     ]
     errors["crew"] += rules.crew_violations(people, record.inspection_date)
     answered = {f.item_id: f for f in record.findings.all()}
@@ -265,13 +290,16 @@ def finish_errors(record, today=None):
     for row in record.equipment_checks.all():
         if row.found_quantity is None:
             errors[f"eq-qty-{row.pk}"].append(f"关键生产设备表：请填写“{row.name}”的现场数量。")
-    if nonconforming_findings(record) and not record.problems_summary.strip():
+    version = record.template_version
+    if version.has_problems_summary and not record.problems_summary.strip() and nonconforming_findings(record):
         errors["problems_summary"].append("存在不符合项：请填写“现场检查发现的问题汇总”。")
     for link in record.crew.select_related("inspector"):
         if not link.signature:
             errors["signatures"].append(f"检查人员 {link.inspector.name} 尚未签名。")
-    if not record.enterprise_signature and not record.enterprise_refused:
-        errors["signatures"].append("企业负责人/代表尚未签名；如企业拒绝签字，请选择“企业拒绝签字”并记录情况。")
+    if needs_enterprise_signature(version) and not record.enterprise_signature and not record.enterprise_refused:
+        errors["signatures"].append(
+            f"“{version.enterprise_label}”尚未签名；如企业拒绝签字，请选择“企业拒绝签字”并记录情况。"
+        )
     return {key: messages for key, messages in errors.items() if messages}
 
 
@@ -284,6 +312,7 @@ def record_view(record, user):
     fillable = can_fill(user, record)
     return {
         "record": record,
+        "extra": extra_field_places(record.template_version),
         "rows": item_rows(record),
         "equipment": equipment_rows(record),
         "crew": record.crew.select_related("inspector"),

@@ -62,6 +62,7 @@ from .selectors import (  # noqa: F401  (current_template and finish_problems ar
     finish_errors,
     finish_problems,
     kinds_label,
+    needs_enterprise_signature,
     nonconforming_findings,
 )
 
@@ -226,23 +227,29 @@ def _answer_errors(item, option, conclusion):
     return f"{label}：{conflict}" if conflict else ""
 
 
+FINDING_FIELDS = ["option", "conclusion", "note", "register_confirmed", "register_note"]
+EQUIPMENT_FIELDS = ["found_quantity", "found_model", "note"]
+
+
 def _apply(record, *, fields, findings, equipment, confirmations=None):
     """Write the editable content of a record: header fields, findings by item id ((option, conclusion, note)),
     register confirmations by item id ((confirmed, note)), equipment rows by id. An answer that is not on the
     checklist or contradicts its conclusion is refused at its item ("item-<id>"); the caller's transaction
-    then writes nothing."""
+    then writes nothing. Rows are read and written in bulk (autosave is the most frequent write), so the
+    number of queries does not grow with the items or equipment rows."""
     items = {item.pk: item for item in record.template_version.items.all()}
     findings = {int(k): v for k, v in findings.items()}
     confirmations = {int(k): v for k, v in (confirmations or {}).items()}
     for name, value in fields.items():
         setattr(record, name, value)
     existing = {f.item_id: f for f in record.findings.all()}
-    new, errors = [], {}
+    new, changed, errors = [], [], {}
     for item_id in sorted(findings.keys() | confirmations.keys()):
         item = items.get(item_id)
         if item is None:
             continue
-        finding = existing.get(item.pk) or Finding(record=record, item=item)
+        finding = existing.get(item.pk) or Finding(record=record)
+        finding.item = item  # its audit entry names the item: no query per finding
         option, conclusion, note = findings.get(item.pk, (finding.option, finding.conclusion, finding.note))
         error = _answer_errors(item, option, conclusion)
         if error:
@@ -250,27 +257,29 @@ def _apply(record, *, fields, findings, equipment, confirmations=None):
             continue
         confirmed, register_note = confirmations.get(item.pk, (finding.register_confirmed, finding.register_note))
         values = (option, conclusion, note, confirmed, register_note)
-        if finding.pk is None:
-            finding.option, finding.conclusion, finding.note, finding.register_confirmed, finding.register_note = values
-            new.append(finding)
-        elif (
-            finding.option,
-            finding.conclusion,
-            finding.note,
-            finding.register_confirmed,
-            finding.register_note,
-        ) != values:
-            finding.option, finding.conclusion, finding.note, finding.register_confirmed, finding.register_note = values
-            finding.save()
+        if finding.pk is not None and tuple(getattr(finding, name) for name in FINDING_FIELDS) == values:
+            continue
+        for name, value in zip(FINDING_FIELDS, values):
+            setattr(finding, name, value)
+        (new if finding.pk is None else changed).append(finding)
     if errors:
         raise ValidationError(errors)
     audit.bulk_create_audited(Finding, new)
+    _update_audited(Finding, changed, FINDING_FIELDS)
     rows = {row.pk: row for row in record.equipment_checks.all()} if equipment else {}
-    for row_id, (found_quantity, found_model, note) in equipment.items():
+    changed = []
+    for row_id, values in equipment.items():
         row = rows.get(int(row_id))
-        if row and (row.found_quantity, row.found_model, row.note) != (found_quantity, found_model, note):
-            row.found_quantity, row.found_model, row.note = found_quantity, found_model, note
-            row.save()
+        if row and tuple(getattr(row, name) for name in EQUIPMENT_FIELDS) != tuple(values):
+            for name, value in zip(EQUIPMENT_FIELDS, values):
+                setattr(row, name, value)
+            changed.append(row)
+    _update_audited(EquipmentCheck, changed, EQUIPMENT_FIELDS)
+
+
+def _update_audited(model, objects, fields):
+    if objects:
+        audit.bulk_update_audited(model, objects, fields)
 
 
 @transaction.atomic
@@ -342,9 +351,15 @@ ENTERPRISE_SIGNATURE_FIELDS = [
 ]
 
 
+def _ensure_enterprise_signs(record):
+    if not needs_enterprise_signature(record.template_version):
+        raise ValidationError(f"“{record.template_version.template.name}”只由检查人员签字，没有企业签字栏。")
+
+
 @transaction.atomic
 def sign_as_enterprise(record, *, signer, data_url):
     _ensure_open(record)
+    _ensure_enterprise_signs(record)
     if not signer.strip():
         raise ValidationError("请填写签字的企业负责人/代表姓名。")
     record.enterprise_signature = _signature_file(data_url)
@@ -359,6 +374,7 @@ def sign_as_enterprise(record, *, signer, data_url):
 def record_refusal(record, *, note):
     """003 六(一)2: 被检查对象拒绝签字的应当在“一企两表”上如实记录."""
     _ensure_open(record)
+    _ensure_enterprise_signs(record)
     if not note.strip():
         raise ValidationError("企业拒绝签字时，须如实记录拒绝情况（如拒绝人、时间、经过）。")
     record.enterprise_refused, record.enterprise_refusal_note = True, note.strip()
@@ -480,35 +496,42 @@ def amend(record, *, by, reason, fields=None, findings=None, equipment=None, con
 # --- hand-off to follow-up --------------------------------------------------------------------------------
 
 
+PROBLEM_CLOSURE_FIELDS = ["status", "closed_at", "closed_by", "outcome"]
+
+
 def open_problems_from(record):
     """One open Problem on the enterprise per nonconforming item of a finished record (idempotent); a problem an
-    amendment superseded is reopened when a later amendment makes its item nonconforming again."""
-    opened = []
+    amendment superseded is reopened when a later amendment makes its item nonconforming again. A few queries
+    whatever the number of problems."""
+    existing = {p.finding_id: p for p in record.problems.all()}
+    new, reopened = [], []
     for finding in nonconforming_findings(record):
-        text = f"{record.get_kind_display()}（{record.inspection_date:%Y-%m-%d}）第{finding.item.number}项：{finding.item.text}"
-        detail = "；".join(x for x in (finding.option, finding.note) if x)
-        problem, created = Problem.objects.get_or_create(
-            record=record,
-            finding=finding,
-            defaults={"enterprise": record.enterprise, "description": f"{text}。{detail}" if detail else text},
-        )
-        reopened = problem.status == Problem.Status.SUPERSEDED
-        if reopened:
+        problem = existing.get(finding.pk)
+        if problem is None:
+            text = (
+                f"{record.get_kind_display()}（{record.inspection_date:%Y-%m-%d}）"
+                f"第{finding.item.number}项：{finding.item.text}"
+            )
+            detail = "；".join(x for x in (finding.option, finding.note) if x)
+            description = f"{text}。{detail}" if detail else text
+            new.append(Problem(record=record, finding=finding, enterprise=record.enterprise, description=description))
+        elif problem.status == Problem.Status.SUPERSEDED:
             problem.status, problem.closed_at, problem.closed_by, problem.outcome = Problem.Status.OPEN, None, None, ""
-            problem.save()
-        if created or reopened:
-            opened.append(problem)
-    return opened
+            reopened.append(problem)
+    audit.bulk_create_audited(Problem, new)
+    _update_audited(Problem, reopened, PROBLEM_CLOSURE_FIELDS)
+    return new + reopened
 
 
 def _supersede_problems(record, amendment):
     """An amendment that removes a nonconformity withdraws its open problem (status 更正撤销, with the reason):
     a correction of the record, not a closure by follow-up, so it does not go through close_problem."""
     still = {f.pk for f in nonconforming_findings(record)}
-    for problem in record.problems.filter(status=Problem.Status.OPEN).exclude(finding__in=still):
+    withdrawn = list(record.problems.filter(status=Problem.Status.OPEN).exclude(finding__in=still))
+    for problem in withdrawn:
         problem.status, problem.closed_at, problem.closed_by = Problem.Status.SUPERSEDED, amendment.at, amendment.by
         problem.outcome = f"更正撤销：{amendment.reason}"
-        problem.save()
+    _update_audited(Problem, withdrawn, PROBLEM_CLOSURE_FIELDS)
 
 
 @transaction.atomic

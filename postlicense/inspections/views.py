@@ -139,7 +139,7 @@ def record_draft(request, pk):
     record = _fillable(request, pk)
     if record.is_locked:
         return JsonResponse({"ok": False, "errors": {"form": services.RecordLocked().message}}, status=409)
-    form = record_form(record, request.POST)
+    form = record_form(record, request.POST, page=False)
     if not form.is_valid:
         return JsonResponse({"ok": False, "errors": form.errors}, status=400)
     try:

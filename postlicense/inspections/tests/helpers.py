@@ -68,6 +68,7 @@ def fill_and_sign(record, findings=None, summary="", day=date(2026, 5, 1), confi
     )
     for link in record.crew.all():
         services.sign_as_inspector(record, link.inspector, signature_data_url(link.inspector.name))
-    services.sign_as_enterprise(record, signer="张三", data_url=signature_data_url("张三"))
+    if record.template_version.enterprise_label:  # the 000 sheet has no enterprise signature
+        services.sign_as_enterprise(record, signer="张三", data_url=signature_data_url("张三"))
     record.refresh_from_db()
     return record

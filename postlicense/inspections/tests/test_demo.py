@@ -19,10 +19,12 @@ pytestmark = pytest.mark.django_db
 def test_demo_inspections_are_finished_signed_and_loaded_once():
     enterprises = [make_enterprise() for _ in range(PER_UNIT + 5)]  # more than a run takes: a second run finds new ones
     # Registers the answers must agree with: licenses expired and instruments past calibration during the year.
-    for enterprise in enterprises[:8]:
-        License.objects.filter(enterprise=enterprise).update(
-            issue_date=date.today() - timedelta(days=2000), expiry_date=date.today() - timedelta(days=180)
-        )
+    # Licenses expired before the demo year for all (the enterprises' codes, which seed the demo's random kinds,
+    # depend on the tests run before), instruments past calibration for every other one.
+    License.objects.filter(enterprise__in=enterprises).update(
+        issue_date=date.today() - timedelta(days=2000), expiry_date=date.today() - timedelta(days=400)
+    )
+    for enterprise in enterprises[::2]:
         enterprise.equipment.filter(is_measuring_instrument=True).update(
             calibration_due=date.today() - timedelta(days=90)
         )
@@ -43,6 +45,10 @@ def test_demo_inspections_are_finished_signed_and_loaded_once():
     assert [selectors.finish_errors(r) for r in finished] == [{}] * finished.count()
     assert not Finding.objects.filter(register_confirmed=True).exists()
     assert Finding.objects.filter(item__number="1", option="不在有效期", conclusion="不符合").exists()
+    # The 000 sheets: 现场检查结论 filled, signed by the inspectors only (the seed sheet has no enterprise signature).
+    sheets = finished.filter(template_version__template__code="patrol_000")
+    assert sheets.exists()
+    assert all(r.extra_values["site_conclusion"] and not r.enterprise_signed_at for r in sheets)
     # Problems are dated with their inspection; those found more than half a year ago were rectified.
     problems = Problem.objects.select_related("record")
     assert problems.exists() and all(p.opened_at == p.record.finished_at for p in problems)

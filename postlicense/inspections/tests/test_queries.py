@@ -1,0 +1,152 @@
+"""Query counts (issue 12 item 6): autosave, the draft save, finishing and the record pages run the same number of
+queries whatever the number of equipment rows and nonconforming items (they were 26/27/28 for 3/4/5 rows)."""
+
+from datetime import date
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from postlicense.core.models import User
+from postlicense.inspections import services
+from postlicense.registry.models import KeyEquipment
+
+from .factories import make_enterprise
+from .helpers import all_conforming, as_registered, new_record, signature_data_url
+
+pytestmark = pytest.mark.django_db
+
+
+def count_queries(fn):
+    with CaptureQueriesContext(connection) as queries:
+        fn()
+    return len(queries)
+
+
+def record_with_rows(rows, user=None):
+    """A dispatched 003 record whose enterprise has `rows` key-equipment rows (the factory registers two)."""
+    enterprise = make_enterprise()
+    for n in range(rows - 2):
+        KeyEquipment.objects.create(
+            enterprise=enterprise, kind="production", name=f"球磨机{n}", model="M-1", quantity=1
+        )
+    record = new_record(enterprise=enterprise, user=user)
+    assert record.equipment_checks.count() == rows
+    return record
+
+
+def form_post(record, note):
+    """The fill form as record.js posts it: every item answered, every equipment row counted, with `note`."""
+    data = {"revision": str(record.revision), "inspection_date": "2026-05-01"}
+    for item_id, (option, conclusion, _) in all_conforming(record).items():
+        data |= {f"option-{item_id}": option, f"conclusion-{item_id}": conclusion, f"note-{item_id}": note}
+    for row in record.equipment_checks.all():
+        data |= {f"eq-qty-{row.pk}": str(row.registered_quantity), f"eq-model-{row.pk}": row.model}
+        data[f"eq-note-{row.pk}"] = note
+    return data
+
+
+def autosave_queries(client, rows):
+    record = record_with_rows(rows)
+    url = reverse("inspections:record_draft", args=[record.pk])
+    assert client.post(url, form_post(record, "首次")).status_code == 200
+    record.refresh_from_db()
+    data = form_post(record, "每行都改")  # every finding and every row changes: the heaviest autosave
+    return count_queries(lambda: client.post(url, data))
+
+
+def test_autosave_queries_do_not_grow_with_equipment_rows(client, make_user):
+    client.force_login(make_user(User.Role.COUNTY_STAFF, "xuchang-weidu"))
+    assert autosave_queries(client, 3) == autosave_queries(client, 6)
+
+
+def draft_save_queries(rows):
+    record = record_with_rows(rows)
+    first = services.save_draft(
+        record,
+        revision=0,
+        fields={"inspection_date": date(2026, 5, 1)},
+        findings=all_conforming(record),
+        equipment=as_registered(record),
+    )
+    findings = {pk: (option, conclusion, "改") for pk, (option, conclusion, _) in all_conforming(record).items()}
+    equipment = {pk: (qty, model, "改") for pk, (qty, model, _) in as_registered(record).items()}
+    return count_queries(
+        lambda: services.save_draft(first, revision=first.revision, findings=findings, equipment=equipment)
+    )
+
+
+def test_draft_save_queries_do_not_grow_with_equipment_rows():
+    assert draft_save_queries(3) == draft_save_queries(6)
+
+
+def signed_record(rows, nonconforming):
+    """A record ready to finish with `nonconforming` items answered 不符合 (so as many problems open)."""
+    record = record_with_rows(rows)
+    findings = all_conforming(record)
+    failing = record.template_version.items.filter(number__in=["3", "6", "7"][:nonconforming])
+    failing_answers = {"3": "存在", "6": "检验记录不全", "7": "未建立"}
+    for item in failing:
+        findings[item.pk] = (failing_answers[item.number], "不符合", "现场发现")
+    record = services.save_draft(
+        record,
+        revision=0,
+        fields={"inspection_date": date(2026, 5, 1), "problems_summary": "现场发现问题" if nonconforming else ""},
+        findings=findings,
+        equipment=as_registered(record),
+    )
+    for link in record.crew.all():
+        services.sign_as_inspector(record, link.inspector, signature_data_url(link.inspector.name))
+    services.record_refusal(record, note="拒绝签字")
+    return record
+
+
+def test_finish_queries_do_not_grow_with_equipment_rows_or_problems(make_user):
+    staff = make_user(User.Role.COUNTY_STAFF, "xuchang-weidu")
+
+    def finish_queries(rows, nonconforming):
+        record = signed_record(rows, nonconforming)
+        return count_queries(lambda: services.finish(record, by=staff))
+
+    assert finish_queries(3, 1) == finish_queries(6, 3)
+
+
+def test_amendment_queries_do_not_grow_with_the_problems_it_supersedes(make_user):
+    staff = make_user(User.Role.COUNTY_STAFF, "xuchang-weidu")
+
+    def amend_queries(nonconforming):
+        record = services.finish(signed_record(3, nonconforming), by=staff)
+        assert record.problems.count() == nonconforming
+        return count_queries(
+            lambda: services.amend(
+                record, by=staff, reason="复核后更正", fields={"problems_summary": ""}, findings=all_conforming(record)
+            )
+        )
+
+    assert amend_queries(1) == amend_queries(3)
+
+
+@pytest.mark.parametrize("page", ["inspections:record_detail", "inspections:record_fill"])
+def test_record_pages_queries_do_not_grow_with_equipment_rows(client, make_user, page):
+    client.force_login(make_user(User.Role.COUNTY_STAFF, "xuchang-weidu"))
+
+    def page_queries(rows):
+        record = signed_record(rows, 1)
+        url = reverse(page, args=[record.pk])
+        assert client.get(url).status_code == 200
+        return count_queries(lambda: client.get(url))
+
+    assert page_queries(3) == page_queries(6)
+
+
+def test_finished_record_page_queries_do_not_grow_with_rows_or_problems(client, make_user):
+    staff = make_user(User.Role.COUNTY_STAFF, "xuchang-weidu")
+    client.force_login(staff)
+
+    def page_queries(rows, nonconforming):
+        record = services.finish(signed_record(rows, nonconforming), by=staff)
+        url = reverse("inspections:record_detail", args=[record.pk])
+        return count_queries(lambda: client.get(url))
+
+    assert page_queries(3, 1) == page_queries(6, 3)
