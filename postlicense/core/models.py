@@ -134,6 +134,9 @@ class AuditEntry(models.Model):
         PASSWORD = "password", "修改密码"
         ACCESS = "access", "角色/权限变更"
         EXPORT = "export", "导出/下载"
+        OTP_ENROL = "otp_enrol", "启用双因素认证"
+        OTP_FAILED = "otp_fail", "动态口令错误"
+        OTP_RECOVERY = "otp_recov", "使用恢复码"
 
     at = models.DateTimeField("时间")
     actor = models.ForeignKey(
