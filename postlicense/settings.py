@@ -1,10 +1,12 @@
-"""Settings read from the environment (12-factor): DATABASE_URL, SECRET_KEY, DEBUG, ALLOWED_HOSTS."""
+"""Settings read from the environment (12-factor); README "Configuration" lists the variables, and
+deploy/production.env.example is the production environment (tested by `check --deploy`)."""
 
 import os
 from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(os.environ.get("POSTLICENSE_VAR", BASE_DIR.parent / "var"))
@@ -15,11 +17,15 @@ def env_bool(name, default):
 
 
 DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = os.environ.get("SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG and os.environ.get("POSTLICENSE_REQUIRE_SECRET"):
-        raise RuntimeError("SECRET_KEY must be set in production")
-    SECRET_KEY = "insecure-dev-key-set-SECRET_KEY-in-production"
+DEVELOPMENT_SECRET_KEY = "insecure-dev-key-set-SECRET_KEY-in-production"
+SECRET_KEY = os.environ.get("SECRET_KEY", "").strip() or DEVELOPMENT_SECRET_KEY
+# An explicit DEBUG=0 is production (deploy/production.env.example): never on the key everyone can read here.
+# With DEBUG unset (tests, `make run`'s migrate and demo) the development key is allowed; `check --deploy` flags it.
+if SECRET_KEY == DEVELOPMENT_SECRET_KEY and "DEBUG" in os.environ and not DEBUG:
+    raise ImproperlyConfigured(
+        "DEBUG=0（生产环境）时必须设置 SECRET_KEY 环境变量，不能使用内置的开发密钥。"
+        "生成方法：python3 -c 'import secrets; print(secrets.token_urlsafe(50))'（README“生产部署”）"
+    )
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
@@ -39,6 +45,9 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks",
     "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "postlicense.core",
     "postlicense.registry",
     "postlicense.inspectors",
@@ -55,11 +64,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
     "postlicense.core.middleware.AuditActorMiddleware",
+    "postlicense.core.middleware.SessionLimitsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -116,20 +127,40 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# Sessions end 8 hours after login whatever the activity, after SESSION_IDLE_TIMEOUT_MINUTES without a request,
+# and when the browser closes (core.middleware.SessionLimitsMiddleware keeps the login and activity times).
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", 8 * 3600))
+SESSION_IDLE_TIMEOUT_MINUTES = int(os.environ.get("SESSION_IDLE_TIMEOUT_MINUTES", 30))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
-SESSION_SAVE_EVERY_REQUEST = False  # an absolute 8-hour limit; no database write on every request
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 
+# HTTPS, set in production (README "Production"): behind a reverse proxy that terminates TLS, the proxy's
+# header says the request was HTTPS, e.g. SECURE_PROXY_SSL_HEADER=HTTP_X_FORWARDED_PROTO,https.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", 0))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+if os.environ.get("SECURE_PROXY_SSL_HEADER"):
+    header, _, value = os.environ["SECURE_PROXY_SSL_HEADER"].partition(",")
+    SECURE_PROXY_SSL_HEADER = (header.strip(), value.strip())
+
+# One-time passwords (django-otp TOTP, static recovery codes) after the password for superusers and city admins.
+REQUIRE_2FA = env_bool("REQUIRE_2FA", False)
+OTP_TOTP_ISSUER = "证后监管系统"
+
+# Failed logins are counted per account and, separately, per address across accounts: one address can neither
+# lock out every predictable <org>-staff login nor try one password on all of them. Behind TRUSTED_PROXY_COUNT
+# reverse proxies the address is the client's from X-Forwarded-For, not the proxy's (else all users share one).
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", 5))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", 30)))
-# Lock the account, not the address: a county bureau's staff share one NAT address.
-AXES_LOCKOUT_PARAMETERS = ["username"]
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", 0))
+if TRUSTED_PROXY_COUNT:
+    AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_RESET_ON_SUCCESS = True
+AXES_RESET_ON_SUCCESS = False  # a success would clear the address's failures on other accounts too
 
 # The UI is Chinese whatever the browser asks for: no LocaleMiddleware, one language. Django's own pages
 # (admin, password forms, validation messages, weekday names) then come from its zh_Hans translations.
