@@ -4,6 +4,21 @@ from django.contrib.auth.admin import UserAdmin
 from .models import AuditEntry, CalendarDay, CalendarYear, OrgUnit, Region, User
 
 
+class NationalReferenceAdmin(admin.ModelAdmin):
+    """Reference data that changes every jurisdiction's deadlines (holiday calendar, product catalogue): a city
+    admin may look, only a superuser may change it (separation of duties, issue 11 item 9), whatever the
+    permissions a group was given."""
+
+    def has_add_permission(self, request, *args):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
 @admin.register(Region)
 class RegionAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "level", "parent"]
@@ -20,6 +35,17 @@ class OrgUnitAdmin(admin.ModelAdmin):
 
 @admin.register(User)
 class PostlicenseUserAdmin(UserAdmin):
+    """Superusers only: a city admin manages its own jurisdiction's users on 用户管理 (core.users), where the list is
+    scoped and no one can be made a superuser."""
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    has_add_permission = has_change_permission = has_delete_permission = has_view_permission
+
     list_display = ["username", "display_name", "role", "org_unit", "is_active"]
     list_filter = ["role", "is_active", "org_unit"]
     fieldsets = UserAdmin.fieldsets + (("岗位", {"fields": ("display_name", "role", "org_unit")}),)
@@ -27,12 +53,12 @@ class PostlicenseUserAdmin(UserAdmin):
 
 
 @admin.register(CalendarYear)
-class CalendarYearAdmin(admin.ModelAdmin):
+class CalendarYearAdmin(NationalReferenceAdmin):
     list_display = ["year", "source"]
 
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(admin.ModelAdmin):
+class CalendarDayAdmin(NationalReferenceAdmin):
     list_display = ["date", "kind", "name"]
     list_filter = ["kind"]
     date_hierarchy = "date"

@@ -8,18 +8,23 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         from django.apps import apps
+        from django.contrib.auth.signals import user_logged_in
 
-        from . import audit, security_events
+        from . import audit, middleware, security_events
 
         audit.connect(apps.get_models())
         security_events.connect()
+        user_logged_in.connect(middleware.session_started, dispatch_uid="session-started")
 
     def nav_items(self, user):
         from .navigation import NavItem
+        from .users import can_manage_users
 
         items = [NavItem("首页", "home", 0)]
         if user.is_bureau_staff:
             items += [NavItem("监管部门", "core:org_unit_list", 80), NavItem("工作日历", "core:calendar", 85)]
+        if can_manage_users(user):
+            items.append(NavItem("用户管理", "core:user_list", 90))
         return items
 
     def home_cards(self, user):

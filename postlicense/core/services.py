@@ -24,14 +24,16 @@ def import_calendar_year(year, rows, source, replace=False):
 
 
 def ensure_city_admin_group(extra_models=()):
-    """The 市局管理员 group may maintain reference data in Django admin (calendar plus what apps add)."""
+    """The 市局管理员 group may look at reference data in Django admin (calendar plus what apps add); changing it
+    is a superuser's (core.admin.NationalReferenceAdmin), so the group holds view permissions only."""
     group, _ = Group.objects.get_or_create(name="市局管理员")
     labels = [CalendarYear, CalendarDay, *extra_models]
     perms = Permission.objects.filter(
         content_type__app_label__in={m._meta.app_label for m in labels},
         content_type__model__in={m._meta.model_name for m in labels},
     )
-    group.permissions.add(*perms)
+    group.permissions.remove(*perms.exclude(codename__startswith="view_"))
+    group.permissions.add(*perms.filter(codename__startswith="view_"))
     return group
 
 

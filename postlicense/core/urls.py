@@ -7,4 +7,11 @@ urlpatterns = [
     path("org-units/", views.org_unit_list, name="org_unit_list"),
     path("history/<str:label>/<str:pk>/", views.record_history, name="record_history"),
     path("calendar/", views.calendar, name="calendar"),
+    path("2fa/", views.otp_verify, name="otp_verify"),
+    path("2fa/enrol/", views.otp_enrol, name="otp_enrol"),
+    path("users/", views.user_list, name="user_list"),
+    path("users/new/", views.user_create, name="user_create"),
+    path("users/<int:pk>/", views.user_edit, name="user_edit"),
+    path("users/<int:pk>/password/", views.user_password, name="user_password"),
+    path("users/<int:pk>/active/", views.user_active, name="user_active"),
 ]

@@ -1,11 +1,18 @@
+from base64 import b32encode
 from datetime import date
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.contrib.auth.forms import SetPasswordForm
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
 
-from . import history, selectors
+from . import history, otp, selectors, users
+from .forms import NewUserForm, OTPTokenForm, UserForm
+from .http import next_url
 from .workdays import add_working_days
 
 
@@ -38,3 +45,121 @@ def calendar(request):
             context["error"] = exc.messages[0]
     template = "core/calendar.html#result" if request.htmx else "core/calendar.html"
     return render(request, template, context)
+
+
+def _after_otp(request):
+    home = reverse("home")
+    target = next_url(request, home)
+    return home if target.startswith(reverse("core:otp_verify")) else target  # no loop through an edited next
+
+
+@login_required
+def otp_verify(request):
+    """After the password, the one-time password (or a recovery code) where REQUIRE_2FA asks for one."""
+    if not otp.needs_verification(request.user):
+        return redirect(_after_otp(request))
+    if otp.confirmed_totp(request.user) is None:
+        return redirect(f"{reverse('core:otp_enrol')}?{request.GET.urlencode()}")
+    form = OTPTokenForm(request.POST or None)
+    if form.is_valid():
+        try:
+            otp.verify(request, form.cleaned_data["token"])
+        except ValidationError as exc:
+            form.add_error("token", exc)
+        else:
+            return redirect(_after_otp(request))
+    return render(request, "core/otp_verify.html", {"form": form, "next": _after_otp(request)})
+
+
+@login_required
+def otp_enrol(request):
+    """Enrolment: scan the code, confirm with the first one-time password, note the recovery codes (shown once)."""
+    if not otp.required_for(request.user) or otp.confirmed_totp(request.user) is not None:
+        return redirect(_after_otp(request))
+    device = otp.pending_totp(request.user)
+    form = OTPTokenForm(request.POST or None)
+    if form.is_valid():
+        try:
+            codes = otp.confirm_enrolment(request, form.cleaned_data["token"])
+        except ValidationError as exc:
+            form.add_error("token", exc)
+        else:
+            return render(request, "core/otp_recovery_codes.html", {"codes": codes, "next": _after_otp(request)})
+    context = {"form": form, "qr": otp.qr_data_uri(device), "secret": b32encode(device.bin_key).decode()}
+    return render(request, "core/otp_enrol.html", context)
+
+
+def _manager_only(request):
+    if not users.can_manage_users(request.user):
+        raise PermissionDenied("只有市局管理员可以管理用户。")
+
+
+@login_required
+def user_list(request):
+    _manager_only(request)
+    rows = users.manageable_users(request.user).order_by("org_unit__region_id", "org_unit__name", "username")
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(request, "core/user_list.html", {"page": page})
+
+
+@login_required
+def user_create(request):
+    _manager_only(request)
+    form = NewUserForm(request.POST or None, manager=request.user)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = users.create_user(
+                request.user,
+                password=data["password1"],
+                **{k: data[k] for k in ("username", "display_name", "role", "org_unit")},
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"已新增用户 {user.username}。")
+            return redirect("core:user_list")
+    return render(request, "core/user_form.html", {"form": form, "title": "新增用户"})
+
+
+@login_required
+def user_edit(request, pk):
+    _manager_only(request)
+    user = users.manageable_user_or_404(request.user, pk)
+    form = UserForm(request.POST or None, instance=user, manager=request.user)
+    if form.is_valid():
+        try:
+            users.update_user(request.user, user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"已保存用户 {user.username}。")
+            return redirect("core:user_list")
+    return render(request, "core/user_form.html", {"form": form, "title": f"修改用户 {user.username}", "target": user})
+
+
+@login_required
+def user_password(request, pk):
+    _manager_only(request)
+    user = users.manageable_user_or_404(request.user, pk)
+    form = SetPasswordForm(user, request.POST or None)
+    if form.is_valid():
+        users.reset_password(user, form.cleaned_data["new_password1"])
+        messages.success(request, f"已重置用户 {user.username} 的密码。")
+        return redirect("core:user_list")
+    return render(request, "core/user_form.html", {"form": form, "title": f"重置密码：{user.username}", "target": user})
+
+
+@login_required
+@require_POST
+def user_active(request, pk):
+    _manager_only(request)
+    user = users.manageable_user_or_404(request.user, pk)
+    active = request.POST.get("active") == "1"
+    try:
+        users.set_active(request.user, user, active)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        messages.success(request, f"已{'启用' if active else '停用'}用户 {user.username}。")
+    return redirect("core:user_list")

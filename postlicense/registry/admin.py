@@ -1,6 +1,8 @@
-"""Django admin: the product catalogue is reference data the 市局管理员 maintains here (数据维护)."""
+"""Django admin: the product catalogue is national reference data only a superuser changes (数据维护)."""
 
 from django.contrib import admin
+
+from postlicense.core.admin import NationalReferenceAdmin
 
 from .models import Enterprise, License, ProductCategory, ProductUnit
 
@@ -11,7 +13,7 @@ class ProductUnitInline(admin.TabularInline):
 
 
 @admin.register(ProductCategory)
-class ProductCategoryAdmin(admin.ModelAdmin):
+class ProductCategoryAdmin(NationalReferenceAdmin):
     list_display = ["code", "name", "is_focus", "active"]
     list_filter = ["is_focus", "active"]
     search_fields = ["name", "code"]
@@ -19,7 +21,7 @@ class ProductCategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProductUnit)
-class ProductUnitAdmin(admin.ModelAdmin):
+class ProductUnitAdmin(NationalReferenceAdmin):
     list_display = ["name", "category"]
     list_filter = ["category"]
     search_fields = ["name"]
