@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1:8000
 PYTEST_WORKERS ?= 2
 
-.PHONY: install run test test-postgres test-browser lint bench-registry bench-draw ci clean
+.PHONY: install run serve test test-postgres test-browser lint bench-registry bench-draw ci clean
 
 $(STAMP): pyproject.toml scripts/debian-packages
 	scripts/debian-packages run
@@ -21,7 +21,13 @@ run: install
 	mkdir -p var
 	$(BIN)/postlicense migrate --noinput
 	$(BIN)/postlicense demo --if-empty
-	DEBUG=$${DEBUG:-1} $(BIN)/postlicense runserver $(HOST)
+	DEBUG=$${DEBUG:-1} $(BIN)/postlicense serve --dev $(HOST)
+
+# gunicorn (deploy/gunicorn.conf.py) and the job worker, as in production (README "Production"); Ctrl-C stops both.
+serve: install
+	mkdir -p var
+	$(BIN)/postlicense migrate --noinput
+	$(BIN)/postlicense serve $(HOST)
 
 test: install
 	$(BIN)/pytest -n $(PYTEST_WORKERS)

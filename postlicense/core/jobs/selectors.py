@@ -31,6 +31,11 @@ def daily_overview(days=14):
     return tasks, runs
 
 
+def ping_database():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+
+
 def live_worker(now=None):
     """The newest heartbeat of a job worker if it is recent enough to count as alive, else None."""
     now = now or timezone.now()
@@ -38,8 +43,16 @@ def live_worker(now=None):
     return WorkerHeartbeat.objects.filter(seen_at__gte=stale).order_by("-seen_at").first()
 
 
+_schema_current = []  # once true for this process: reading every migration file takes seconds
+
+
 def unapplied_migrations():
     """Names of migrations on disk not applied to the database (empty when the schema is current)."""
+    if _schema_current:
+        return []
     executor = MigrationExecutor(connection)
     plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
-    return [f"{migration.app_label}.{migration.name}" for migration, _ in plan]
+    pending = [f"{migration.app_label}.{migration.name}" for migration, _ in plan]
+    if not pending:
+        _schema_current.append(True)
+    return pending

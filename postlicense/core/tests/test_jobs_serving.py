@@ -1,0 +1,63 @@
+"""Serving (issue 12 §1): /healthz for a load balancer, and `postlicense serve`'s two processes stopping together."""
+
+import sys
+import time
+from datetime import timedelta
+
+import pytest
+from django.db import OperationalError
+from django.utils import timezone
+
+from postlicense.core.jobs import selectors, worker
+from postlicense.core.jobs.models import WorkerHeartbeat
+from postlicense.core.jobs.supervisor import supervise
+
+
+@pytest.fixture
+def live_worker(db):
+    worker.beat("test-host:1")
+
+
+def test_healthz_is_200_when_the_database_answers_the_schema_is_current_and_a_worker_is_alive(client, live_worker):
+    response = client.get("/healthz")
+    body = response.json()
+    assert response.status_code == 200 and body["status"] == "ok"
+    assert body["checks"]["migrations"] == {"ok": True, "unapplied": []} and body["checks"]["worker"]["ok"]
+    assert response["Cache-Control"].startswith("max-age=0")
+
+
+def test_healthz_is_503_without_a_live_worker(client, db):
+    assert client.get("/healthz").status_code == 503
+    WorkerHeartbeat.objects.create(worker_id="gone", hostname="h", pid=1, seen_at=timezone.now() - timedelta(minutes=5))
+    response = client.get("/healthz")
+    assert response.status_code == 503 and response.json()["checks"]["worker"] == {"ok": False, "last_heartbeat": None}
+
+
+def test_healthz_is_503_with_unapplied_migrations(client, live_worker, monkeypatch):
+    monkeypatch.setattr(selectors, "unapplied_migrations", lambda: ["core.0099_future"])
+    response = client.get("/healthz")
+    assert response.status_code == 503 and response.json()["checks"]["migrations"]["unapplied"] == ["core.0099_future"]
+
+
+def test_healthz_is_503_when_the_database_is_unreachable(client, live_worker, monkeypatch):
+    def refuse():
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(selectors, "ping_database", refuse)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["checks"] == {"database": {"ok": False, "error": "OperationalError: connection refused"}}
+
+
+def test_the_keeper_beats_and_forgets_workers_silent_for_a_day(db):
+    old = WorkerHeartbeat.objects.create(worker_id="old", hostname="h", pid=1, seen_at=timezone.now() - timedelta(2))
+    worker.beat("w1")
+    worker.beat("w1")
+    assert list(WorkerHeartbeat.objects.values_list("worker_id", flat=True)) == ["w1"] and old.worker_id == "old"
+    assert selectors.live_worker().worker_id == "w1"
+
+
+def test_serve_stops_the_other_process_when_one_ends():
+    started = time.monotonic()
+    code = supervise([[sys.executable, "-c", "import sys; sys.exit(3)"], ["sleep", "30"]], grace=5)
+    assert code == 3 and time.monotonic() - started < 10
