@@ -11,7 +11,9 @@ submit) is accepted as a no-op.
 
 Options are edited one row each: an option with a parent is a nested choice and is stored flattened, "有（已处理）",
 with option_groups["有（已处理）"] = ["有", "已处理"] (003 附件 items 10, 11). Lists typed in one field (单项检查结论,
-the conclusions an option allows) are separated by 、 , or spaces.
+the conclusions an option allows) are separated by 、 , or spaces. An item checked against the register lists, per
+side, the answers that agree with it (register_agreement: when the register shows a problem / none); they must be
+options of the item, so renaming an option means renaming it there too (or the save is refused at that field).
 """
 
 import hashlib
@@ -102,14 +104,30 @@ class ItemRow:
     order: str = ""
     delete: bool = False
     errors: dict = field(default_factory=dict)
+    # register_agreement as typed: the answers that agree with the register when it shows a problem / none
+    agree_problem_text: str = ""
+    agree_clear_text: str = ""
 
     @property
     def conclusions(self):
         return split_list(self.conclusions_text)
 
     @property
+    def agreement(self):
+        """ChecklistItem.register_agreement: a side typed empty is left out (not checked)."""
+        typed = {"problem": split_list(self.agree_problem_text), "clear": split_list(self.agree_clear_text)}
+        return {side: answers for side, answers in typed.items() if answers}
+
+    @property
     def is_blank(self):
-        return not (self.number or self.text or self.conclusions_text or any(not o.is_blank for o in self.options))
+        return not (
+            self.number
+            or self.text
+            or self.conclusions_text
+            or self.agree_problem_text
+            or self.agree_clear_text
+            or any(not o.is_blank for o in self.options)
+        )
 
 
 @dataclass
@@ -178,6 +196,8 @@ def draft_of(version):
                 item.register_check,
                 options,
                 str(item.position),
+                agree_problem_text="、".join(item.register_agreement.get("problem", [])),
+                agree_clear_text="、".join(item.register_agreement.get("clear", [])),
             )
         )
     extras = [
@@ -218,6 +238,8 @@ def draft_from_post(data):
                 options,
                 data.get(f"{prefix}order", "").strip(),
                 data.get(f"{prefix}delete") == "on",
+                agree_problem_text=data.get(f"{prefix}agree_problem", "").strip(),
+                agree_clear_text=data.get(f"{prefix}agree_clear", "").strip(),
             )
         )
     extras = [
@@ -289,6 +311,7 @@ def _item_errors(item, shown, numbers):
         errors[prefix + "conclusions"] = f"{name}：单项检查结论“{'、'.join(repeated)}”重复。"
     if item.register_check and item.register_check not in ChecklistItem.RegisterCheck.values:
         errors[prefix + "register_check"] = f"{name}：“{item.register_check}”不是可核对的登记信息。"
+    errors.update(_agreement_errors(item, name))
     seen = set()
     for option in item.options:
         if option.is_blank:
@@ -310,6 +333,27 @@ def _item_errors(item, shown, numbers):
     return errors
 
 
+AGREEMENT_SIDES = {"problem": "登记信息显示有问题时", "clear": "登记信息显示无问题时"}
+
+
+def _agreement_errors(item, name):
+    """register_agreement names answers of the item only, and only on an item checked against the register."""
+    errors, prefix = {}, f"item-{item.key}-"
+    options = [o.value for o in item.options if not o.is_blank]
+    for side, answers in item.agreement.items():
+        field_name = f"{prefix}agree_{side}"
+        if not item.register_check:
+            errors[field_name] = f"{name}：未选择“与登记信息核对”，不能填写{AGREEMENT_SIDES[side]}一致的检查记录。"
+            continue
+        unknown = [a for a in answers if a not in options]
+        if unknown:
+            errors[field_name] = (
+                f"{name}：{AGREEMENT_SIDES[side]}一致的检查记录“{'、'.join(unknown)}”不是本项的检查记录选项"
+                f"（{'、'.join(options) or '无'}）。"
+            )
+    return errors
+
+
 def _hash(header, kinds, extra_fields, items):
     content = {
         "header": header,
@@ -325,6 +369,7 @@ def _hash(header, kinds, extra_fields, items):
                 i.option_conclusions,
                 i.option_groups,
                 i.register_check,
+                i.register_agreement,
             ]
             for i in items
         ],
@@ -379,17 +424,10 @@ def _extra_fields(version, draft):
 
 
 def _items(version, draft):
-    previous = {str(i.pk): i for i in version.items.all()}
     rows = []
     for position, row in enumerate(_ordered(draft.kept_items()), start=1):
         options = [o for o in row.options if not o.is_blank]
         values = [o.value for o in options]
-        before = previous.get(row.key)
-        agreement = {}
-        if before is not None and before.register_check == row.register_check:
-            agreement = {
-                side: [v for v in answers if v in values] for side, answers in before.register_agreement.items()
-            }
         rows.append(
             ChecklistItem(
                 version=version,
@@ -402,7 +440,7 @@ def _items(version, draft):
                 option_conclusions={o.value: o.allowed for o in options if o.allowed},
                 option_groups={o.value: [o.parent, o.label] for o in options if o.parent},
                 register_check=row.register_check,
-                register_agreement=agreement,
+                register_agreement=row.agreement,
             )
         )
     return rows

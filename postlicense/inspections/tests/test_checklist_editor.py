@@ -46,6 +46,8 @@ def as_post(draft, token="", action="save"):
                 p + "text": item.text,
                 p + "conclusions": item.conclusions_text,
                 p + "register_check": item.register_check,
+                p + "agree_problem": item.agree_problem_text,
+                p + "agree_clear": item.agree_clear_text,
             }
         )
         if item.delete:
@@ -104,12 +106,36 @@ def test_nested_option_rows_are_stored_flattened_with_their_group_and_allowed_co
             editing.OptionRow("b", "未整改", "有", "不符合"),
             editing.OptionRow("c", "无", "", "符合、不适用"),
         ]
+        row.agree_problem_text, row.agree_clear_text = "有（未整改）", "有（已整改）、无"  # renamed with the options
 
     editing.save_draft(version, edited(version, change), token=editing.content_token(version))
     saved = version.items.get(number="10")
     assert saved.options == ["有（已整改）", "有（未整改）", "无"]
     assert saved.option_groups == {"有（已整改）": ["有", "已整改"], "有（未整改）": ["有", "未整改"]}
     assert saved.option_conclusions == {"有（已整改）": ["符合"], "有（未整改）": ["不符合"], "无": ["符合", "不适用"]}
+    assert saved.register_agreement == {"problem": ["有（未整改）"], "clear": ["有（已整改）", "无"]}
+
+
+def test_register_agreement_is_shown_and_edited_with_the_item():
+    """Which answers agree with the register (许昌双随机实施方案 附件 items 1, 2, 8, 10): shown as typed lists per side,
+    saved as register_agreement; a side left empty is not checked."""
+    version = editing.new_draft(template())
+    draft = editing.draft_of(version)
+    assert (item(draft, "1").agree_problem_text, item(draft, "1").agree_clear_text) == ("不在有效期", "在有效期")
+    assert (item(draft, "2").agree_problem_text, item(draft, "2").agree_clear_text) == (
+        "发生变化已重新审查、发生变化未申请重新审查",
+        "",
+    )
+
+    def change(draft):
+        row = item(draft, "10")
+        row.options[0].label = "已整改"  # 有（已处理） renamed: its agreement is renamed with it
+        row.agree_clear_text = "有（已整改）"
+        item(draft, "8").agree_clear_text = ""
+
+    editing.save_draft(version, edited(version, change), token=editing.content_token(version))
+    assert version.items.get(number="10").register_agreement == {"problem": ["有（未处理）"], "clear": ["有（已整改）"]}
+    assert version.items.get(number="8").register_agreement == {"problem": ["否"]}
 
 
 def test_items_are_added_removed_and_reordered():
@@ -175,6 +201,21 @@ def at_option(number, index, name):
         ),
         (lambda d: setattr(nth(d, 2), "number", "1"), at_item(2, "number"), "序号“1”重复"),
         (lambda d: setattr(nth(d, 6).options[0], "nonconforming", True), at_option(6, 0, "bad"), "由结论判定不符合"),
+        (
+            lambda d: setattr(nth(d, 1).options[1], "label", "已过期"),
+            at_item(1, "agree_problem"),
+            "第1项：登记信息显示有问题时一致的检查记录“不在有效期”不是本项的检查记录选项（在有效期、已过期）。",
+        ),
+        (
+            lambda d: setattr(nth(d, 10), "agree_clear_text", "无、有（已整改）"),
+            at_item(10, "agree_clear"),
+            "第10项：登记信息显示无问题时一致的检查记录“有（已整改）”不是本项的检查记录选项",
+        ),
+        (
+            lambda d: setattr(nth(d, 3), "agree_problem_text", "存在"),
+            at_item(3, "agree_problem"),
+            "第3项：未选择“与登记信息核对”，不能填写登记信息显示有问题时一致的检查记录。",
+        ),
         (lambda d: d.kinds.append("weekly"), lambda d: "kinds", "“weekly”不是有效的检查类型。"),
         (lambda d: d.header.update(title=""), lambda d: "title", "请填写“表头标题”。"),
         (lambda d: d.header.update(copies="0"), lambda d: "copies", "份数应为1至9的整数。"),
@@ -320,6 +361,23 @@ def test_bad_input_is_shown_at_the_field_and_what_was_typed_stays(admin_client):
     assert "第1项：请填写检查项目。" in page and "新写的第二项措辞" in page and 'value="合格"' in page
     assert "第1项：选项“在有效期”允许的结论“合格”不在本项的单项检查结论（符合、不符合）中。" in page
     assert editing.content_token(version) == token
+
+
+def test_a_register_agreement_naming_no_option_is_refused_at_its_field_on_the_page(admin_client):
+    version = editing.new_draft(template())
+    url = reverse("inspections:checklist_edit", args=[version.pk])
+    page = admin_client.get(url)
+    assert 'name="item-' in page.content.decode() and 'value="不在有效期"' in page.content.decode()
+
+    def change(draft):
+        item(draft, "1").agree_problem_text = "过期"
+
+    response = admin_client.post(url, as_post(edited(version, change), page.context["token"]))
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert "第1项：登记信息显示有问题时一致的检查记录“过期”不是本项的检查记录选项（在有效期、不在有效期）。" in text
+    assert 'value="过期"' in text
+    assert version.items.get(number="1").register_agreement == {"problem": ["不在有效期"], "clear": ["在有效期"]}
 
 
 def test_a_stale_save_on_the_page_keeps_the_typing_and_says_why(admin_client):
