@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth.forms import UserCreationForm
 
 from . import users
+from .concurrency import VersionedForm
 from .models import User
 
 ASSIGNMENT_FIELDS = ["display_name", "role", "org_unit"]
@@ -26,7 +27,7 @@ class AssignmentMixin:
         self.fields["org_unit"].empty_label = "请选择"
 
 
-class UserForm(AssignmentMixin, forms.ModelForm):
+class UserForm(VersionedForm, AssignmentMixin, forms.ModelForm):
     class Meta:
         model = User
         fields = ASSIGNMENT_FIELDS

@@ -42,12 +42,12 @@ def create_user(manager, *, username, display_name, role, org_unit, password):
     return user
 
 
-@transaction.atomic
-def update_user(manager, user, *, display_name, role, org_unit):
-    _check_assignment(manager, role, org_unit)
-    user.display_name, user.role, user.org_unit = display_name, role, org_unit
-    user.save(update_fields=["display_name", "role", "org_unit"])
-    return user
+def update_user(manager, form):
+    """Save the edit form (name, role, org unit) unless the assignment is outside the manager's jurisdiction or
+    someone else changed the user since the page was loaded (core.concurrency: the form then carries the refusal);
+    returns the user, or None when refused as stale."""
+    _check_assignment(manager, form.cleaned_data["role"], form.cleaned_data["org_unit"])
+    return form.save_checked()
 
 
 def set_active(manager, user, active):

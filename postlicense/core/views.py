@@ -129,12 +129,13 @@ def user_edit(request, pk):
     form = UserForm(request.POST or None, instance=user, manager=request.user)
     if form.is_valid():
         try:
-            users.update_user(request.user, user, **form.cleaned_data)
+            saved = users.update_user(request.user, form)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, f"已保存用户 {user.username}。")
-            return redirect("core:user_list")
+            if saved is not None:
+                messages.success(request, f"已保存用户 {user.username}。")
+                return redirect("core:user_list")
     return render(request, "core/user_form.html", {"form": form, "title": f"修改用户 {user.username}", "target": user})
 
 

@@ -1,6 +1,8 @@
 """Separation of duties (issue 11 item 9): a city admin manages its own jurisdiction's users; national reference
 data (holiday calendar, product catalogue) is changed only by a superuser."""
 
+import re
+
 import pytest
 from django.contrib.auth.models import Group
 
@@ -18,6 +20,10 @@ def city_admin(make_user):
 def admin_client(client, city_admin):
     client.force_login(city_admin)
     return client
+
+
+def loaded_version(client, url):
+    return re.search(r'name="version" value="([^"]+)"', client.get(url).content.decode()).group(1)
 
 
 def new_user_data(**overrides):
@@ -115,11 +121,24 @@ def test_role_change_is_saved_and_audited_as_an_access_change(admin_client, city
     user = make_user(User.Role.COUNTY_STAFF, "xuchang-weidu")
     unit = OrgUnit.objects.get(code="xuchang-changge")
     data = {"display_name": "李四", "role": User.Role.INSPECTOR, "org_unit": unit.pk}
+    data["version"] = loaded_version(admin_client, f"/core/users/{user.pk}/")
     assert admin_client.post(f"/core/users/{user.pk}/", data).status_code == 302
     user.refresh_from_db()
     assert (user.role, user.org_unit, user.display_name) == ("inspector", unit, "李四")
     [event] = AuditEntry.objects.filter(action=AuditEntry.Action.ACCESS, object_id=str(user.pk))
     assert event.actor == city_admin and set(event.changes["changed"]) == {"role", "org_unit_id"}
+
+
+def test_stale_edit_is_refused_and_keeps_what_was_typed(admin_client, make_user):
+    """No lost updates (core.concurrency): another admin changed the user after this page was loaded."""
+    user = make_user(User.Role.COUNTY_STAFF, "xuchang-weidu")
+    version = loaded_version(admin_client, f"/core/users/{user.pk}/")
+    User.objects.filter(pk=user.pk).update(role=User.Role.INSPECTOR)
+    data = {"display_name": "赵六", "role": User.Role.CITY_ADMIN, "org_unit": user.org_unit_id, "version": version}
+    page = admin_client.post(f"/core/users/{user.pk}/", data).content.decode()
+    assert "保存未成功" in page and "检查人员" in page and "赵六" in page
+    user.refresh_from_db()
+    assert (user.role, user.display_name) == ("inspector", "")
 
 
 def test_role_change_to_a_unit_outside_is_refused(admin_client, make_user):
