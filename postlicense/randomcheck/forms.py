@@ -1,12 +1,13 @@
 from django import forms
 
+from postlicense.core.concurrency import VersionedForm
 from postlicense.core.models import OrgUnit, Region
 from postlicense.inspections.selectors import current_template, versions_for_kind
 from postlicense.registry.models import Enterprise
 
 from .draw import CONTRIBUTION_MAX_LENGTH, STRATA
 from .models import DrawnEnterprise, Task
-from .rules import ratio_reason_error
+from .rules import deadline_error, ratio_reason_error, ratios_error
 
 PLAN_FIELDS = ["plan_number", "plan_name"]
 DRAW_FIELDS = [
@@ -28,7 +29,7 @@ DRAW_FIELDS = [
 MATCH_FIELDS = ["inspectors_per_enterprise", "load_cap", "require_expertise", "widen_pool"]
 
 
-class TaskForm(forms.ModelForm):
+class TaskForm(VersionedForm, forms.ModelForm):
     statuses = forms.MultipleChoiceField(
         label="纳入的生产状态",
         choices=Enterprise.Status.choices,
@@ -66,9 +67,14 @@ class TaskForm(forms.ModelForm):
         cleaned = super().clean()
         ratios = {stratum: cleaned.get(f"ratio_{stratum}") for stratum in STRATA}
         if None not in ratios.values():
-            error = ratio_reason_error(ratios, cleaned.get("ratio_reason", ""))
-            if error:
+            if error := ratios_error(ratios):
+                for stratum in STRATA:
+                    self.add_error(f"ratio_{stratum}", error)
+            elif error := ratio_reason_error(ratios, cleaned.get("ratio_reason", "")):
                 self.add_error("ratio_reason", error)
+        year, deadline = cleaned.get("year"), cleaned.get("deadline")
+        if year and deadline and (error := deadline_error(year, deadline)):
+            self.add_error("deadline", error)
         return cleaned
 
 

@@ -15,6 +15,10 @@ from postlicense.registry.models import Enterprise, ProductCategory
 from .draw import CONTRIBUTION_MAX_LENGTH, STRATA
 
 RATIO_VALIDATORS = [MinValueValidator(0), MaxValueValidator(100)]
+YEAR_VALIDATORS = [
+    MinValueValidator(2000, "年度应在2000年至2100年之间。"),
+    MaxValueValidator(2100, "年度应在2000年至2100年之间。"),
+]
 DRAWN_SCOPE = dict(
     region="enterprise__region", unit="enterprise__supervising_unit", inspector_user="inspection__inspectors__user"
 )
@@ -43,7 +47,7 @@ class Task(AuditedModel):
     plan_number = models.CharField("计划编号", max_length=50, blank=True, help_text="国家双随机平台上的抽查计划编号")
     plan_name = models.CharField("计划名称", max_length=200, blank=True)
     name = models.CharField("任务名称", max_length=200)
-    year = models.PositiveSmallIntegerField("年度")
+    year = models.PositiveSmallIntegerField("年度", validators=YEAR_VALIDATORS)
     issuing_unit = models.ForeignKey(
         OrgUnit, on_delete=models.PROTECT, related_name="random_check_tasks", verbose_name="下达单位"
     )

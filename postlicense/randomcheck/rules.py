@@ -29,6 +29,20 @@ def ratio_reason_error(ratios, reason: str) -> str | None:
     return "抽取比例与许昌双随机实施方案 三 规定的10%、20%、30%、50%不同，请填写调整理由（理由将随任务公示）。"
 
 
+def ratios_error(ratios) -> str | None:
+    """A task whose four ratios are all 0 draws nobody: 许昌双随机实施方案 三 draws from every risk level."""
+    if all(ratios[stratum] == 0 for stratum in STRATA):
+        return "四个风险等级的抽取比例都为0，将不会抽取任何企业；请至少为一个风险等级填写大于0的比例。"
+    return None
+
+
+def deadline_error(year: int, deadline: date) -> str | None:
+    """The 检查截止日期 of a task cannot fall before its 年度 begins."""
+    if deadline.year < year:
+        return f"检查截止日期（{deadline:%Y-%m-%d}）早于任务年度（{year}年）的开始，请核对年度或截止日期。"
+    return None
+
+
 def outcome(drawn) -> str | None:
     """qualified / unqualified (finished record), stopped / switched (not inspected, 003 七(五)), or None."""
     if drawn.not_inspected_reason:

@@ -58,9 +58,11 @@ def create_task(form, user) -> Task:
 
 @transaction.atomic
 def update_task(form, user) -> Task:
-    """Draw parameters change only in 草稿; matching parameters until inspectors are matched (forms.py)."""
+    """Draw parameters change only in 草稿; matching parameters until inspectors are matched (forms.py). A save
+    based on a version another person has since changed raises core.concurrency.StaleEdit."""
     task = _locked(form.instance)
     _require_state(task, (State.DRAFT, State.FROZEN, State.DRAWN), "人员匹配后任务参数不能再修改")
+    form.check_version()
     return form.save()
 
 
@@ -105,7 +107,7 @@ def freeze_candidates(task: Task, user, now=None) -> Task:
             draw.validate_ratios(task.ratios)
         except (ValueError, TypeError) as exc:
             raise ValidationError(str(exc)) from None
-        reason_error = rules.ratio_reason_error(task.ratios, task.ratio_reason)
+        reason_error = rules.ratios_error(task.ratios) or rules.ratio_reason_error(task.ratios, task.ratio_reason)
         if reason_error:
             raise ValidationError(reason_error)
         frozen_at = now or timezone.now()

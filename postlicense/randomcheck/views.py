@@ -7,6 +7,7 @@ from django.views.decorators.http import require_POST
 
 from postlicense.core import exports as files
 from postlicense.core.audit import record_export
+from postlicense.core.concurrency import StaleEdit
 from postlicense.core.scoping import get_scoped_or_404
 from postlicense.inspectors.models import Inspector
 
@@ -70,6 +71,8 @@ def task_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             services.update_task(form, request.user)
+        except StaleEdit as exc:
+            form.refuse(exc)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
