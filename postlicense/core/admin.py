@@ -1,7 +1,12 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .models import AuditEntry, CalendarDay, CalendarYear, OrgUnit, Region, User
+
+# django-otp's device admins are English and show the keys; a lost phone is handled on 用户管理 (重置双因素认证).
+admin.site.unregister([TOTPDevice, StaticDevice])
 
 
 class NationalReferenceAdmin(admin.ModelAdmin):

@@ -5,8 +5,10 @@ and password land in the audit chain through security_events."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django_otp import devices_for_user
 
-from .models import User
+from .audit import record_event
+from .models import AuditEntry, User
 from .scoping import get_scoped_or_404
 from .selectors import org_units_for, users_for
 
@@ -55,6 +57,14 @@ def set_active(manager, user, active):
         raise ValidationError("不能停用自己的账号。")
     user.is_active = active
     user.save(update_fields=["is_active"])
+
+
+@transaction.atomic
+def reset_two_factor(manager, user):
+    """A user who lost both phone and recovery codes enrols again at the next login (when REQUIRE_2FA is set)."""
+    for device in devices_for_user(user, confirmed=None):
+        device.delete()
+    record_event(manager, AuditEntry.Action.ACCESS, user.username, target=user, two_factor="reset")
 
 
 def reset_password(user, password):

@@ -164,3 +164,13 @@ def user_active(request, pk):
     else:
         messages.success(request, f"已{'启用' if active else '停用'}用户 {user.username}。")
     return redirect("core:user_list")
+
+
+@login_required
+@require_POST
+def user_two_factor_reset(request, pk):
+    _manager_only(request)
+    user = users.manageable_user_or_404(request.user, pk)
+    users.reset_two_factor(request.user, user)
+    messages.success(request, f"已重置用户 {user.username} 的双因素认证，该用户下次登录时重新绑定。")
+    return redirect("core:user_list")

@@ -250,3 +250,33 @@ def test_user_management_in_navigation_for_city_admin_only(client, city_admin, m
     assert "用户管理" in client.get("/").content.decode()
     client.force_login(make_user(User.Role.COUNTY_STAFF, "xuchang-weidu"))
     assert "用户管理" not in client.get("/").content.decode()
+
+
+def test_reset_two_factor_deletes_the_devices_and_is_audited(admin_client, city_admin, make_user):
+    """A 市局管理员 who lost phone and recovery codes enrols again at the next login."""
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    other = make_user(User.Role.CITY_ADMIN, "xuchang")
+    TOTPDevice.objects.create(user=other, name="动态口令")
+    StaticDevice.objects.create(user=other, name="恢复码")
+    assert "重置双因素认证" in admin_client.get("/core/users/").content.decode()
+    assert admin_client.get(f"/core/users/{other.pk}/2fa-reset/").status_code == 405
+    assert admin_client.post(f"/core/users/{other.pk}/2fa-reset/").status_code == 302
+    assert not TOTPDevice.objects.filter(user=other).exists() and not StaticDevice.objects.filter(user=other).exists()
+    [event] = AuditEntry.objects.filter(action=AuditEntry.Action.ACCESS, object_id=str(other.pk))
+    assert event.actor == city_admin and event.changes == {"two_factor": "reset"}
+
+
+def test_reset_two_factor_outside_the_jurisdiction_is_404(admin_client, make_user):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    foreign = make_user(User.Role.CITY_ADMIN, "tacheng")
+    TOTPDevice.objects.create(user=foreign, name="动态口令")
+    assert admin_client.post(f"/core/users/{foreign.pk}/2fa-reset/").status_code == 404
+    assert TOTPDevice.objects.filter(user=foreign).exists()
+
+
+def test_otp_device_keys_are_not_in_django_admin(client, make_user):
+    client.force_login(make_user(User.Role.CITY_ADMIN, "xuchang", is_superuser=True, is_staff=True))
+    assert client.get("/admin/otp_totp/totpdevice/").status_code == 404
