@@ -6,10 +6,10 @@ import html
 from datetime import date
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from postlicense.core.models import OrgUnit, User
+from postlicense.core.tests.editing import loaded, two_people
 from postlicense.inspectors.models import Inspector
 from postlicense.registry.models import ProductCategory
 from postlicense.registry.tests.conftest import make_enterprise  # noqa: F401  (fixture)
@@ -17,23 +17,16 @@ from postlicense.registry.tests.conftest import make_enterprise  # noqa: F401  (
 pytestmark = pytest.mark.django_db
 
 
-def loaded(client, url):
-    form = client.get(url).context["form"]
-    return {bf.html_name: value for bf in form if (value := bf.value()) is not None}
-
-
 @pytest.fixture
-def setup(client, make_user):
+def setup(make_user):
     inspector = Inspector.objects.create(
         name="王敏",
         org_unit=OrgUnit.objects.get(code="xuchang-weidu"),
         certificate_no="41100000777",
         certificate_valid_until=date(2030, 1, 1),
     )
-    second = Client()
-    client.force_login(make_user(User.Role.COUNTY_STAFF, "xuchang-weidu", display_name="甲"))
-    second.force_login(make_user(User.Role.COUNTY_STAFF, "xuchang-weidu", display_name="乙"))
-    return inspector, client, second, reverse("inspectors:inspector_edit", args=[inspector.pk])
+    first, second = two_people(make_user, User.Role.COUNTY_STAFF, "xuchang-weidu")
+    return inspector, first, second, reverse("inspectors:inspector_edit", args=[inspector.pk])
 
 
 def test_stale_save_is_refused_shows_their_change_and_keeps_what_was_typed(setup):

@@ -8,10 +8,10 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.test import Client
 from django.urls import reverse
 
 from postlicense.core.models import User
+from postlicense.core.tests.editing import loaded, two_people
 from postlicense.randomcheck import rules, services
 from postlicense.randomcheck.models import SeedContribution, Task
 
@@ -147,16 +147,9 @@ def test_a_contribution_with_outer_blanks_is_refused_and_kept_as_typed(admin_cli
 # ---- stale saves of the task form ----
 
 
-def loaded(client, url):
-    form = client.get(url).context["form"]
-    return {bf.html_name: value for bf in form if (value := bf.value()) is not None}
-
-
 @pytest.fixture
-def two_admins(admin_client, make_user):
-    other = Client()
-    other.force_login(make_user(User.Role.CITY_ADMIN, "xuchang", display_name="乙"))
-    return admin_client, other
+def two_admins(make_user):
+    return two_people(make_user, User.Role.CITY_ADMIN, "xuchang")
 
 
 def test_a_stale_task_save_is_refused_shows_their_change_and_keeps_what_was_typed(two_admins, admin):

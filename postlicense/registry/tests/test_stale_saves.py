@@ -9,26 +9,15 @@ import pytest
 from django.urls import reverse
 
 from postlicense.core.models import User
+from postlicense.core.tests.editing import loaded, two_people
 from postlicense.registry.models import Enterprise, KeyEquipment
 
 pytestmark = pytest.mark.django_db
 
 
-def loaded(client, url):
-    """What the edit page holds, as its form would post it."""
-    form = client.get(url).context["form"]
-    return {bf.html_name: value for bf in form if (value := bf.value()) is not None}
-
-
 @pytest.fixture
-def two_clerks(client, make_user):
-    """Two clients logged in as two people of the same bureau (the second is another browser)."""
-    from django.test import Client
-
-    first, second = client, Client()
-    first.force_login(make_user(User.Role.COUNTY_STAFF, "xuchang-weidu", display_name="甲"))
-    second.force_login(make_user(User.Role.COUNTY_STAFF, "xuchang-weidu", display_name="乙"))
-    return first, second
+def two_clerks(make_user):
+    return two_people(make_user, User.Role.COUNTY_STAFF, "xuchang-weidu")
 
 
 def assert_refused(response, *changes):
