@@ -9,6 +9,7 @@ import pytest
 from django.template.loader import render_to_string
 from docx import Document
 
+from postlicense.core.models import User
 from postlicense.inspections import printing, services
 from postlicense.inspections.models import InspectionRecord
 from postlicense.registry.models import License
@@ -168,3 +169,22 @@ def test_word_files_use_the_layout_of_their_form(patrol_record):
         c.text for t in Document(io.BytesIO(printing.docx(record))).tables for r in t.rows for c in r.cells
     )
     assert "□有（□已处理 □未处理）  □无" in cells
+
+
+@pytest.mark.parametrize("failing, ticked", [(False, "■合格 □不合格"), (True, "□合格 ■不合格")])
+def test_a_finished_003_prints_its_conclusion_ticked_and_its_signatures_dated_with_the_inspection(
+    make_user, failing, ticked
+):
+    """许昌双随机实施方案 附件: 检查结论 □合格 □不合格 ticked from the record, and both signature boxes dated with the
+    inspection date, not with the day the record was typed in or finished (here: signed today, inspected 2026-05-01)."""
+    record = record_on("random_check_003", InspectionRecord.Kind.RANDOM_CHECK)
+    findings = all_conforming(record)
+    if failing:
+        item = record.template_version.items.get(number="6")
+        findings[item.pk] = ("检验记录不全", "不符合", "缺3个批次")
+    record = fill_and_sign(record, findings=findings, summary="出厂检验记录不全" if failing else "")
+    record = services.finish(record, by=make_user(User.Role.COUNTY_STAFF, "xuchang-weidu"))
+    text = pdf_text(record)
+    assert ticked in re.sub(r"\s+", " ", text)
+    assert text.count("2026年5月1日") >= 3  # the date line, the inspectors' box and the enterprise's box
+    assert f"{date.today():%Y年}{date.today().month}月{date.today().day}日" not in text
