@@ -9,6 +9,7 @@ from django.db import transaction
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from rest_framework import authentication, exceptions
 
 from .audit import record_event
 from .models import AuditEntry, User
@@ -93,3 +94,16 @@ def verify(request, token):
         return
     _fail(user, "verify", token)
     raise ValidationError("动态口令或恢复码不正确。", code="invalid")
+
+
+class BasicAuthentication(authentication.BasicAuthentication):
+    """The API's HTTP Basic authentication, refused to a user who must give a one-time password: a password alone
+    would otherwise open the API to the accounts REQUIRE_2FA protects (they use the API from a verified session)."""
+
+    def authenticate_credentials(self, userid, password, request=None):
+        user, auth = super().authenticate_credentials(userid, password, request)
+        if required_for(user):
+            raise exceptions.AuthenticationFailed(
+                "该账号须使用双因素认证，不能以 HTTP Basic 方式访问接口；请在浏览器中登录后使用。"
+            )
+        return user, auth

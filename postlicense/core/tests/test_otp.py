@@ -207,3 +207,16 @@ def test_verified_user_is_not_asked_again_in_the_session(client, city_admin):
     login(client, city_admin)
     client.post("/core/2fa/", {"token": code(device)})
     assert client.get("/core/2fa/?next=/core/calendar/").url == "/core/calendar/"
+
+
+@pytest.mark.usefixtures("require_2fa")
+def test_api_basic_authentication_is_refused_to_accounts_that_need_a_second_factor(client, city_admin, make_user):
+    """A password alone must not open the API to a city admin or superuser; other staff keep Basic authentication."""
+    import base64
+
+    def basic(user):
+        return "Basic " + base64.b64encode(f"{user.username}:pw".encode()).decode()
+
+    refused = client.get("/api/v1/enterprises/", HTTP_AUTHORIZATION=basic(city_admin))
+    assert refused.status_code in (401, 403) and "双因素认证" in refused.json()["detail"]
+    assert client.get("/api/v1/enterprises/", HTTP_AUTHORIZATION=basic(make_user())).status_code == 200
