@@ -6,7 +6,6 @@ A file is refused with a Chinese message (ValidationError) when reading it could
   rows × columns of the range its cells span (one cell at XFD1048576 asked for 512 GiB and aborted the
   process), so the parts are inflated here first, as a stream, counting the real bytes and the furthest
   cell reference; the reader runs only on a file whose range and size are inside the bounds.
-- images: the pixel count from the header, before any decoding (a 100-byte PNG can declare 30000×30000).
 - PDF: active content (JavaScript, launch actions), also inside compressed object streams.
 
 Import files are kept IMPORT_FILE_RETENTION_DAYS (default 30) after their job finished, then `postlicense
@@ -210,3 +209,40 @@ def purge_uploads(now=None):
         discard_file(job)
         count += 1
     return count
+
+
+MAX_PDF_INFLATED_MB = 200
+# Names whose objects run or launch something when the PDF is opened or clicked: JavaScript (also as the
+# action of /OpenAction or /AA) and launching a program.
+_PDF_ACTIVE = re.compile(rb"/(?:JS|JavaScript|Launch)(?=[\s()<>\[\]{}/%]|$)")
+_PDF_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
+_PDF_STREAM = re.compile(rb"stream\r?\n")
+
+
+def _pdf_streams(raw):
+    """The inflated content of every Flate stream (object streams can hide dictionaries), in pieces that overlap
+    by a name's length, within a total bound."""
+    total = 0
+    for match in _PDF_STREAM.finditer(raw):
+        end = raw.find(b"endstream", match.end())
+        inflater, data, previous = zlib.decompressobj(), raw[match.end() : end if end != -1 else len(raw)], b""
+        while data:
+            try:
+                piece = inflater.decompress(data, _CHUNK * 4)
+            except zlib.error:
+                break  # not Flate (an image, say), or damaged: nothing to read in it
+            total += len(piece)
+            if total > MAX_PDF_INFLATED_MB * 1024 * 1024:
+                raise ValidationError("PDF 文件的压缩内容异常庞大，不能上传。")
+            yield previous + piece
+            previous, data = piece[-64:], inflater.unconsumed_tail
+
+
+def check_pdf(raw: bytes, name: str):
+    """Refuse a PDF with JavaScript or a launch action, in its body or its compressed streams (names may be
+    spelled with #xx escapes, /J#53 for /JS)."""
+    for part in (raw, *_pdf_streams(raw)):
+        if _PDF_ACTIVE.search(_PDF_NAME_ESCAPE.sub(lambda m: bytes([int(m[1], 16)]), part)):
+            raise ValidationError(
+                f"文件“{name}”含有脚本或启动程序的动作（JavaScript），不能上传。请另存为普通 PDF 后再上传。"
+            )
