@@ -67,3 +67,11 @@ def test_attachment_post_with_a_page_of_this_site_as_next_goes_there(staff_clien
     url = reverse("inspections:attachment_upload", args=[record.pk, item.pk])
     response = staff_client.post(url, {"next": record.get_absolute_url()})
     assert response["Location"] == f"{record.get_absolute_url()}#item-{item.pk}"
+
+
+@pytest.mark.parametrize("target", ["https://evil.example", "//evil.example", "/\\evil.example"])
+def test_login_with_a_foreign_next_lands_on_the_home_page(client, make_user, target):
+    """The login form's hidden `next` is checked by Django's LoginView the same way."""
+    user = make_user()
+    response = client.post(f"/login/?next={target}", {"username": user.username, "password": "pw", "next": target})
+    assert response.status_code == 302 and response["Location"] == reverse("home")
