@@ -22,7 +22,11 @@ class CoreConfig(AppConfig):
 
         items = [NavItem("首页", "home", 0)]
         if user.is_bureau_staff:
-            items += [NavItem("监管部门", "core:org_unit_list", 80), NavItem("工作日历", "core:calendar", 85)]
+            items += [
+                NavItem("监管部门", "core:org_unit_list", 80),
+                NavItem("工作日历", "core:calendar", 85),
+                NavItem("后台任务", "jobs:list", 87),
+            ]
         if can_manage_users(user):
             items.append(NavItem("用户管理", "core:user_list", 90))
         return items

@@ -56,7 +56,7 @@ class Job(models.Model):
         indexes = [models.Index(fields=["status", "lease_expires_at"], name="core_job_status_lease")]
 
     def __str__(self):
-        return f"{self.get_kind_display()} {self.filename}".strip()
+        return f"{self.get_kind_display()}：{self.filename}" if self.filename else self.get_kind_display()
 
     def get_absolute_url(self):
         from .services import result_page

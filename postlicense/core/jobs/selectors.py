@@ -26,6 +26,7 @@ def daily_overview(days=14):
     runs = list(DailyRun.objects.filter(date__gte=timezone.localdate() - timedelta(days=days)))
     last = {}
     for run in runs:
+        run.label = DAILY_COMMANDS.get(run.name, run.name)
         last.setdefault(run.name, run)
     tasks = [{"name": name, "label": label, "last": last.get(name)} for name, label in DAILY_COMMANDS.items()]
     return tasks, runs
