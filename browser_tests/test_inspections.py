@@ -258,3 +258,42 @@ def test_dispatch_offers_only_the_checklists_of_the_chosen_kind(page, login):
     assert page.eval_on_selector("#id_template_version", "s => s.selectedOptions[0].textContent").startswith(
         "“双随机一公开”监督检查表"
     )
+
+
+def test_cross_audit_sheet_is_filled_as_the_seed_has_it_on_a_phone(phone_page, login, shot):
+    """000 督查互查 sheet: the counts first, 产品名称 under 现场检查情况, the six 是/否 items, then the free-text
+    现场检查结论; no 问题汇总 and no enterprise signature: the two inspectors sign and the record finishes."""
+    page = phone_page
+    user = login(page, User.Role.INSPECTOR, "xuchang-weidu", display_name="王检查")
+    me = make_inspector(user=user, name="王检查")
+    record = new_record("patrol_000", inspectors=[me, make_inspector(name="赵协查")])
+    page.goto(f"/inspections/{record.pk}/fill/")
+    assert page_width(page) <= 375
+    assert page.locator("#id_problems_summary").count() == 0 and page.locator("details.refuse").count() == 0
+    last_item = record.template_version.items.order_by("-position").first()
+    conclusion_box = page.locator("#extra-site_conclusion")
+    assert conclusion_box.bounding_box()["y"] > page.locator(f"#item-{last_item.pk}").bounding_box()["y"]
+    page.fill("#id_inspection_date", "2026-05-01")
+    page.fill("#extra-due", "12")
+    page.fill("#extra-product", "通用硅酸盐水泥")
+    for item in record.template_version.items.all():
+        page.locator(f"#item-{item.pk} label.choice:has(input[value='是'])").click()
+    for row in record.equipment_checks.all():
+        page.fill(f"input[name=eq-qty-{row.pk}]", str(row.registered_quantity))
+    conclusion_box.fill("现场检查各项均符合要求。")
+    page.wait_for_selector("#autosave-status:has-text('草稿已自动保存')")
+    forms = page.locator("form.sign-form").all()
+    assert len(forms) == 2  # the inspectors only
+    for form in forms:
+        draw_signature(page, form.locator("canvas"))
+        form.locator("button[type=submit]").click()
+        page.wait_for_selector(".messages .msg-success")
+    shot(page, "inspection-000-fill-375")
+    page.click("button[value=finish]")
+    page.wait_for_selector("text=已完成 · 已锁定")
+    body = page.locator("main").inner_text()
+    assert "现场检查各项均符合要求。" in body and "问题汇总" not in body
+    assert page_width(page) <= 375
+    shot(page, "inspection-000-detail-375")
+    record.refresh_from_db()
+    assert record.status == "finished" and record.extra_values["site_conclusion"] == "现场检查各项均符合要求。"
