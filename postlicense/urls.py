@@ -4,15 +4,18 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from . import views
+from .core.forms import AdminLoginForm, LoginForm
 from .core.jobs import views as job_views
 
 admin.site.site_header = admin.site.site_title = "证后监管系统 数据维护"
+admin.site.login_form = AdminLoginForm
 
 urlpatterns = [
     path("", views.home, name="home"),
     path(
         "login/",
         auth_views.LoginView.as_view(
+            authentication_form=LoginForm,
             extra_context={
                 "lockout_limit": settings.AXES_FAILURE_LIMIT,
                 "lockout_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
