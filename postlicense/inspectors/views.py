@@ -2,10 +2,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
 
-from postlicense.core import exports
-from postlicense.core.audit import record_export
-from postlicense.registry.views import _save_form, bureau_staff_required
-from postlicense.registry.xlsx import sheets
+from postlicense.registry.views import _save_form, bureau_staff_required, list_export
 
 from . import importing, selectors
 from .forms import InspectorFilterForm, InspectorForm
@@ -38,14 +35,7 @@ def inspector_list(request):
 @bureau_staff_required
 def inspector_export(request):
     _, qs = _filtered(request)
-    day = f"{timezone.localdate():%Y%m%d}"
-    response = exports.download(
-        f"执法检查人员名录-{day}.xlsx",
-        sheets(importing.COLUMNS, importing.export_rows(qs), "执法检查人员"),
-        f"inspectors-{day}.xlsx",
-    )
-    record_export(request, "执法检查人员名录", rows=qs.count(), target=qs.model)
-    return response
+    return list_export(request, importing, qs, "执法检查人员名录", "执法检查人员", "inspectors")
 
 
 @bureau_staff_required

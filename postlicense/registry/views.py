@@ -30,6 +30,17 @@ def bureau_staff_required(view):
     return wrapped
 
 
+def list_export(request, module, qs, label, sheet_title, fallback):
+    """Today's list as `<label>-YYYYMMDD.xlsx` in `module`'s import layout (an export can be edited and re-imported),
+    recorded in the audit trail as an export of personal data."""
+    day = f"{timezone.localdate():%Y%m%d}"
+    response = exports.download(
+        f"{label}-{day}.xlsx", sheets(module.COLUMNS, module.export_rows(qs), sheet_title), f"{fallback}-{day}.xlsx"
+    )
+    record_export(request, label, rows=qs.count(), target=qs.model)
+    return response
+
+
 def _int(value):
     return int(value) if value and value.isdigit() else None
 
@@ -52,14 +63,7 @@ def enterprise_list(request):
 def enterprise_export(request):
     form = EnterpriseFilterForm(request.GET or None, user=request.user)
     qs = selectors.filter_enterprises(selectors.enterprises_for(request.user), form.to_filter())
-    day = f"{timezone.localdate():%Y%m%d}"
-    response = exports.download(
-        f"获证企业名录-{day}.xlsx",
-        sheets(importing.COLUMNS, importing.export_rows(qs), "获证企业"),
-        f"enterprises-{day}.xlsx",
-    )
-    record_export(request, "获证企业名录", rows=qs.count(), target=qs.model)
-    return response
+    return list_export(request, importing, qs, "获证企业名录", "获证企业", "enterprises")
 
 
 @login_required
