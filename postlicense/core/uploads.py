@@ -103,6 +103,9 @@ def _inflate(file, info):
 def _positional_extent(buffer, extent):
     """Rows and columns of elements without r, counted as the reader counts them (one after the previous)."""
     for match in _ELEMENT.finditer(buffer):
+        extent["elements"] += 1
+        if extent["elements"] > 2 * MAX_CELLS:  # empty rows extend no range, but cost time to count
+            raise ValidationError(f"工作表的行和单元格超过 {2 * MAX_CELLS // 10000} 万个，请拆分为多个文件分批导入。")
         kind, attrs = match.groups()
         ref = _ATTRIBUTE_REF.search(attrs)
         if kind == b"row":
@@ -129,7 +132,7 @@ def _check_dimension(buffer):
 
 def _scan_member(file, info):
     """Inflate one part as a stream; refuse it as soon as its bytes or its cells pass the bounds."""
-    extent = {"row": 0, "col": 0, "max_row": 0, "max_col": 0}
+    extent = {"row": 0, "col": 0, "max_row": 0, "max_col": 0, "elements": 0}
     size, tail, first = 0, b"", True
     for chunk in _inflate(file, info):
         size += len(chunk)

@@ -265,3 +265,10 @@ def test_a_file_a_pending_retry_reads_is_not_purged(make_user, bureau):
     assert purge_uploads() == 0 and len(stored_files(bureau)) == 1
     Job.objects.filter(pk=retry.pk).update(status=Job.Status.DONE, finished_at=old)
     assert purge_uploads() == 2 and stored_files(bureau) == []
+
+
+def test_millions_of_rows_without_cells_are_refused_without_counting_them_all(monkeypatch):
+    """Rows without r and without cells extend no range but cost time to count: the count itself is bounded."""
+    monkeypatch.setattr("postlicense.core.uploads.MAX_CELLS", 1000)
+    sheet = "<worksheet><sheetData>" + "<row/>" * 3000 + "</sheetData></worksheet>"
+    assert "工作表的行和单元格超过" in refused(workbook(sheet))
