@@ -27,3 +27,5 @@ errorlog = os.environ.get("GUNICORN_ERROR_LOG", "-")
 access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
 # The reverse proxy that ends TLS (X-Forwarded-Proto, X-Forwarded-For are trusted from it only).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# Reloads and stops go through signals (systemd's ExecReload sends SIGHUP); no control socket in $HOME.
+control_socket_disable = True

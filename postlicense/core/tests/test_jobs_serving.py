@@ -3,6 +3,7 @@
 import sys
 import time
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.db import OperationalError
@@ -57,7 +58,17 @@ def test_the_keeper_beats_and_forgets_workers_silent_for_a_day(db):
     assert selectors.live_worker().worker_id == "w1"
 
 
-def test_serve_stops_the_other_process_when_one_ends():
+def test_serve_stops_the_other_process_and_what_it_started_when_one_ends(tmp_path):
+    grandchild = tmp_path / "pid"
     started = time.monotonic()
-    code = supervise([[sys.executable, "-c", "import sys; sys.exit(3)"], ["sleep", "30"]], grace=5)
+    code = supervise(
+        [
+            [sys.executable, "-c", "import sys, time; time.sleep(1); sys.exit(3)"],
+            ["sh", "-c", f"sleep 30 & echo $! > {grandchild}; wait"],
+        ],
+        grace=5,
+    )
     assert code == 3 and time.monotonic() - started < 10
+    time.sleep(0.2)
+    stat = Path(f"/proc/{grandchild.read_text().strip()}/stat")  # like gunicorn's workers or runserver's child
+    assert not stat.exists() or stat.read_text().split()[2] == "Z", "the grandchild is gone (or a zombie)"
