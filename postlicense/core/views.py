@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from . import history, otp, selectors, users
@@ -71,6 +72,7 @@ def otp_verify(request):
     return render(request, "core/otp_verify.html", {"form": form, "next": _after_otp(request)})
 
 
+@never_cache  # the key and the recovery codes must not stay in the browser's cache
 @login_required
 def otp_enrol(request):
     """Enrolment: scan the code, confirm with the first one-time password, note the recovery codes (shown once)."""

@@ -128,7 +128,9 @@ def test_superuser_must_give_a_second_factor_too(client, make_user):
 def test_enrolment_confirms_with_a_code_and_shows_ten_recovery_codes_once(client, city_admin):
     login(client, city_admin)
     device = TOTPDevice.objects.get(user=city_admin, confirmed=False)
-    page = client.post("/core/2fa/enrol/", {"token": code(device), "next": "/registry/"}).content.decode()
+    response = client.post("/core/2fa/enrol/", {"token": code(device), "next": "/registry/"})
+    assert "no-store" in response["Cache-Control"]  # the codes must not stay in the browser's cache
+    page = response.content.decode()
     codes = list(StaticToken.objects.filter(device__user=city_admin).values_list("token", flat=True))
     assert len(codes) == 10 and all(c in page for c in codes) and "只显示这一次" in page
     assert 'href="/registry/"' in page
