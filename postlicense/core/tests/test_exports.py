@@ -4,6 +4,8 @@ core.exports, which puts a "'" before text starting with = + - @, a tab or a car
 import csv
 import hashlib
 import io
+import re
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -160,3 +162,16 @@ def test_imported_formulas_leave_every_export_as_text(client, make_user):
             assert response.status_code == 200
             assert_no_formula(response, HOSTILE)
     assert_no_formula(client.get(f"/random-checks/{task.pk}/candidates.csv"))
+
+
+def test_no_other_module_writes_a_spreadsheet_or_a_csv():
+    """One writer: a later export that builds its own workbook or CSV writer would bypass the formula guard."""
+    root = Path(exports.__file__).resolve().parent.parent
+    writers = re.compile(r"^\s*(?:from|import) (?:openpyxl|xlsxwriter)\b|csv\.(?:writer|DictWriter)\b", re.M)
+    found = [
+        str(path.relative_to(root))
+        for path in root.rglob("*.py")
+        if "tests" not in path.parts and path.name != "exports.py" and writers.search(path.read_text())
+    ]
+    assert found == []
+    assert writers.search(Path(exports.__file__).read_text())
