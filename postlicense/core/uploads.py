@@ -139,8 +139,13 @@ def _scan_member(file, info):
         if size > info.file_size:
             raise ValidationError("文件已损坏：压缩包中的数据与其声明的大小不符。")
         buffer = tail + chunk
-        cut = buffer.rfind(b"<")
-        buffer, tail = (buffer[:cut], buffer[cut:]) if cut >= 0 else (buffer, b"")
+        cut = buffer.rfind(b"<")  # an element cut off by the chunk's end waits for the next chunk
+        if cut == -1 or buffer.find(b">", cut) != -1:
+            tail = b""
+        elif len(buffer) - cut > _CHUNK:
+            raise ValidationError("文件中有异常的超长标签，不予读取。")
+        else:
+            buffer, tail = buffer[:cut], buffer[cut:]
         if first:
             _check_dimension(buffer)
             first = False

@@ -2,6 +2,7 @@
 (calamine) sees them; the process stays alive and nothing is written. Every file is built here with zipfile."""
 
 import io
+import random
 import struct
 import time
 import zipfile
@@ -272,3 +273,14 @@ def test_millions_of_rows_without_cells_are_refused_without_counting_them_all(mo
     monkeypatch.setattr("postlicense.core.uploads.MAX_CELLS", 1000)
     sheet = "<worksheet><sheetData>" + "<row/>" * 3000 + "</sheetData></worksheet>"
     assert "工作表的行和单元格超过" in refused(workbook(sheet))
+
+
+def test_long_text_is_scanned_in_bounded_steps_and_an_endless_tag_is_refused():
+    rng = random.Random(1)
+    text = "".join(chr(rng.randrange(0x4E00, 0x9FA5)) for _ in range(3_000_000))  # 9 MB of text in one cell
+    start = time.perf_counter()
+    check_xlsx(io.BytesIO(workbook(sheet_xml(f'<row r="2"><c r="A2" t="inlineStr"><is><t>{text}</t></is></c></row>'))))
+    assert time.perf_counter() - start < 2
+    junk = "".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(3_000_000))
+    endless = sheet_xml(f'<row r="2"><c r="A2" x="{junk}" r="XFD1048576"/></row>')
+    assert "超长标签" in refused(workbook(endless))
