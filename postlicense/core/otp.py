@@ -9,6 +9,7 @@ from django.db import transaction
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from drf_spectacular.authentication import BasicScheme
 from rest_framework import authentication, exceptions
 
 from .audit import record_event
@@ -107,3 +108,9 @@ class BasicAuthentication(authentication.BasicAuthentication):
                 "该账号须使用双因素认证，不能以 HTTP Basic 方式访问接口；请在浏览器中登录后使用。"
             )
         return user, auth
+
+
+class BasicAuthenticationScheme(BasicScheme):
+    """The API schema documents it as the plain HTTP Basic scheme it is."""
+
+    target_class = BasicAuthentication
