@@ -1,16 +1,19 @@
 """REST endpoints for the register (/api/v1/enterprises/, /api/v1/licenses/): scoped, paginated.
 
 Everyone reads what their jurisdiction covers; bureau staff also create (POST) and change (PUT/PATCH) inside it.
-Writes go through the model fields' validators and the models' clean(), as the forms and the import do.
+Writes go through the model fields' validators and the models' clean(), as the forms and the import do, and carry
+the version they were loaded at (api.serializers). Filter parameters are validated (api.params).
 """
 
 import copy
 
 from django.urls import path
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, permissions, serializers
-from rest_framework.pagination import CursorPagination
 
+from postlicense.api.params import BooleanParam, ChoiceParam, CursorPages, IdParam, TextParam, query
+from postlicense.api.serializers import VersionedSerializer
+from postlicense.api.views import ApiView
 from postlicense.core.models import OrgUnit, Region
 
 from . import selectors
@@ -19,9 +22,7 @@ from .forms import EnterpriseFilterForm, counties_for, credit_code_taken
 from .models import Enterprise, License, ProductCategory
 
 
-class NewestFirst(CursorPagination):
-    """Cursor (keyset) pages: no COUNT, stable at a million rows."""
-
+class NewestFirst(CursorPages):
     ordering = "-id"
     page_size = 50
 
@@ -50,7 +51,7 @@ class CanonicalField(serializers.CharField):
 
 # The model fields' own folding and validators, the model's clean(), and choices scoped to the user. (A comment,
 # not a docstring: drf-spectacular would publish a docstring as the description of every serializer below.)
-class RegisterSerializer(serializers.ModelSerializer):
+class RegisterSerializer(VersionedSerializer):
     def build_standard_field(self, field_name, model_field):
         field_class, kwargs = super().build_standard_field(field_name, model_field)
         if isinstance(model_field, CanonicalCharField):
@@ -152,29 +153,40 @@ class EnterpriseSerializer(RegisterSerializer):
         return code
 
 
-FILTER_PARAMETERS = [
-    OpenApiParameter("q", str, description="名称、拼音首字母（如 xcsn）或信用代码"),
-    OpenApiParameter("license_number", str),
-    OpenApiParameter("region", str, description="区划代码前缀"),
-    OpenApiParameter("category", int),
-    OpenApiParameter("risk_level", str, enum=Enterprise.RiskLevel.values),
-    OpenApiParameter("supervision_class", str, enum=Enterprise.SupervisionClass.values),
-    OpenApiParameter("status", str, enum=Enterprise.Status.values),
-    OpenApiParameter("expiry", str, enum=["expiring", "expired"]),
-]
+EXPIRY = EnterpriseFilterForm.base_fields["expiry"].choices[1:]  # the list page's, without 全部
+
+
+class EnterpriseQuery(serializers.Serializer):
+    q = TextParam(label="名称/拼音首字母/信用代码", help_text="名称、拼音首字母（如 xcsn）或信用代码")
+    license_number = TextParam(label="许可证编号")
+    region = serializers.RegexField(
+        r"^[0-9]{6}$",
+        label="区县",
+        required=False,
+        allow_blank=True,
+        help_text="区县的6位区划代码，如 411082；辖区外的区县没有结果",
+        error_messages={"invalid": "区县（region）应为6位区划代码，如 411082。"},
+    )
+    category = IdParam(label="产品类别", help_text="产品类别的编号")
+    risk_level = ChoiceParam(Enterprise.RiskLevel.choices, label="风险等级")
+    supervision_class = ChoiceParam(Enterprise.SupervisionClass.choices, label="监管分类")
+    status = ChoiceParam(Enterprise.Status.choices, label="生产状态")
+    expiry = ChoiceParam(EXPIRY, label="许可证")
+    focus = BooleanParam(label="仅重点企业")
 
 
 @extend_schema_view(
-    get=extend_schema(summary="获证企业列表", parameters=FILTER_PARAMETERS), post=extend_schema(summary="新增获证企业")
+    get=extend_schema(summary="获证企业列表", parameters=[EnterpriseQuery]), post=extend_schema(summary="新增获证企业")
 )
-class EnterpriseList(generics.ListCreateAPIView):
+class EnterpriseList(ApiView, generics.ListCreateAPIView):
     serializer_class = EnterpriseSerializer
     pagination_class = NewestFirst
     permission_classes = [StaffWrites]
 
     def get_queryset(self):
-        form = EnterpriseFilterForm(self.request.query_params or None, user=self.request.user)
-        qs = selectors.filter_enterprises(selectors.enterprises_for(self.request.user), form.to_filter())
+        qs = selectors.enterprises_for(self.request.user)
+        if self.request.method == "GET":
+            qs = selectors.filter_enterprises(qs, selectors.EnterpriseFilter(**query(EnterpriseQuery, self.request)))
         return qs.select_related("region", "supervising_unit", "product_category")
 
 
@@ -187,7 +199,7 @@ def detail_schema(noun):
 
 
 @detail_schema("获证企业")
-class EnterpriseDetail(generics.RetrieveUpdateAPIView):
+class EnterpriseDetail(ApiView, generics.RetrieveUpdateAPIView):
     serializer_class = EnterpriseSerializer
     permission_classes = [StaffWrites]
 
@@ -197,22 +209,26 @@ class EnterpriseDetail(generics.RetrieveUpdateAPIView):
         )
 
 
+class LicenseQuery(serializers.Serializer):
+    enterprise = IdParam(label="获证企业", help_text="获证企业的编号")
+    expiry = ChoiceParam(EXPIRY, label="到期情况")
+
+
 @extend_schema_view(
-    get=extend_schema(
-        summary="生产许可证列表",
-        parameters=[OpenApiParameter("enterprise", int), OpenApiParameter("expiry", str, enum=["expiring", "expired"])],
-    ),
+    get=extend_schema(summary="生产许可证列表", parameters=[LicenseQuery]),
     post=extend_schema(summary="新增生产许可证"),
 )
-class LicenseList(generics.ListCreateAPIView):
+class LicenseList(ApiView, generics.ListCreateAPIView):
     serializer_class = LicenseSerializer
     pagination_class = NewestFirst
     permission_classes = [StaffWrites]
 
     def get_queryset(self):
         qs = licenses_of(self.request.user)
-        params = self.request.query_params
-        if params.get("enterprise", "").isdigit():
+        if self.request.method != "GET":
+            return qs
+        params = query(LicenseQuery, self.request)
+        if params.get("enterprise"):
             qs = qs.filter(enterprise_id=params["enterprise"])
         if params.get("expiry") == "expiring":
             qs = qs.filter(selectors.expiring_q())
@@ -228,7 +244,7 @@ def licenses_of(user):
 
 
 @detail_schema("生产许可证")
-class LicenseDetail(generics.RetrieveUpdateAPIView):
+class LicenseDetail(ApiView, generics.RetrieveUpdateAPIView):
     serializer_class = LicenseSerializer
     permission_classes = [StaffWrites]
 

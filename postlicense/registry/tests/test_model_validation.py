@@ -227,7 +227,8 @@ def test_api_post_creates_with_canonical_spellings_then_put_refuses_a_wrong_code
     response = client.put(url, api_enterprise(credit_code=BAD_CODE), content_type="application/json")
     assert response.status_code == 400 and response.json()["credit_code"] == [CODE_MESSAGE]
     assert Enterprise.objects.get().credit_code == GOOD_CODE
-    renamed = client.put(url, api_enterprise(name="魏都改名有限公司"), content_type="application/json")
+    version = created.json()["version"]
+    renamed = client.put(url, api_enterprise(name="魏都改名有限公司", version=version), content_type="application/json")
     assert renamed.status_code == 200 and Enterprise.objects.get().name == "魏都改名有限公司"
 
 
