@@ -253,4 +253,6 @@ JOBS = {
     "LEASE_SECONDS": int(os.environ.get("JOB_LEASE_SECONDS", 60)),
     "WORKER_STALE_SECONDS": int(os.environ.get("JOB_WORKER_STALE_SECONDS", 60)),
     "DAILY_AT": os.environ.get("DAILY_AT", "01:00"),
+    # A random check's draw, match and dispatch run as jobs from this many rows (candidates, or drawn enterprises).
+    "RANDOMCHECK_ROWS": int(os.environ.get("JOB_RANDOMCHECK_ROWS", 5000)),
 }

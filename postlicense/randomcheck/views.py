@@ -11,7 +11,7 @@ from postlicense.core.concurrency import StaleEdit
 from postlicense.core.scoping import get_scoped_or_404
 from postlicense.inspectors.models import Inspector
 
-from . import exports, selectors, services
+from . import exports, jobs, selectors, services
 from .draw import candidates_csv_bytes
 from .forms import CancelForm, ContributionForm, NotInspectedForm, SwapForm, TaskForm
 from .models import DrawnEnterprise, Task
@@ -157,6 +157,8 @@ def task_step(request, pk, action):
     task = _task(request, pk, manage=True)
     if action not in STEP_ACTIONS:
         raise Http404
+    if jobs.runs_as_job(task, action):  # a large task's step runs in the job worker; its page shows progress
+        return redirect(jobs.start_step(task, request.user, action))
     service, done = STEP_ACTIONS[action]
     try:
         service(task, request.user)

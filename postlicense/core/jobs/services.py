@@ -31,6 +31,9 @@ logger = logging.getLogger(__name__)
 HANDLERS = {
     Job.Kind.IMPORT_ENTERPRISES: "postlicense.registry.services.run_import",
     Job.Kind.IMPORT_INSPECTORS: "postlicense.registry.services.run_import",
+    Job.Kind.RANDOMCHECK_DRAW: "postlicense.randomcheck.jobs.run_step",
+    Job.Kind.RANDOMCHECK_MATCH: "postlicense.randomcheck.jobs.run_step",
+    Job.Kind.RANDOMCHECK_DISPATCH: "postlicense.randomcheck.jobs.run_step",
 }
 # Where a user reads a job's outcome: a page of the app that owns the work, or the generic job page.
 RESULT_PAGES = {
