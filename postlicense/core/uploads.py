@@ -12,6 +12,7 @@ Import files are kept IMPORT_FILE_RETENTION_DAYS (default 30) after their job fi
 purge-uploads` deletes them; a rejected import's file is deleted as soon as its job reports the errors.
 """
 
+import itertools
 import re
 import struct
 import zipfile
@@ -249,7 +250,7 @@ def _pdf_streams(raw):
 def check_pdf(raw: bytes, name: str):
     """Refuse a PDF with JavaScript or a launch action, in its body or its compressed streams (names may be
     spelled with #xx escapes, /J#53 for /JS)."""
-    for part in (raw, *_pdf_streams(raw)):
+    for part in itertools.chain([raw], _pdf_streams(raw)):  # one inflated piece at a time
         if _PDF_ACTIVE.search(_PDF_NAME_ESCAPE.sub(lambda m: bytes([int(m[1], 16)]), part)):
             raise ValidationError(
                 f"文件“{name}”含有脚本或启动程序的动作（JavaScript），不能上传。请另存为普通 PDF 后再上传。"
