@@ -46,8 +46,9 @@ def test_working_day_calculator(page, login, shot):
     shot(page, "calendar")
 
 
-def test_api_docs_render_from_our_own_static_files(page, live_server, shot):
-    """/api/v1/docs/ was blank: Swagger UI came from a CDN that the CSP blocks (now drf-spectacular-sidecar)."""
+def test_api_docs_render_from_our_own_static_files(page, live_server, shot, login):
+    """/api/v1/docs/ was blank: Swagger UI came from a CDN that the CSP blocks (now drf-spectacular-sidecar).
+    The docs are for bureau staff (issue 11 item 10)."""
     errors, elsewhere = [], []
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     page.on("pageerror", lambda error: errors.append(str(error)))
@@ -58,6 +59,7 @@ def test_api_docs_render_from_our_own_static_files(page, live_server, shot):
         "document.addEventListener('securitypolicyviolation', e => "
         "(window.cspViolations = window.cspViolations || []).push(e.violatedDirective + ' ' + e.blockedURI))"
     )
+    login(page)
     page.goto("/api/v1/docs/")
     page.wait_for_selector(".opblock")
     assert page.locator(".opblock").count() >= 3
