@@ -19,7 +19,7 @@ urlpatterns = [
             extra_context={
                 "lockout_limit": settings.AXES_FAILURE_LIMIT,
                 "lockout_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
-            }
+            },
         ),
         name="login",
     ),
