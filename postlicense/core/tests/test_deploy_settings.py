@@ -61,3 +61,14 @@ def test_check_deploy_warns_without_the_production_environment():
     """The same check on the development defaults does warn, so the test above can fail."""
     result = run_postlicense("check", "--deploy", DEBUG="0", SECRET_KEY=secrets.token_urlsafe(50))
     assert "security.W004" in result.stderr and "security.W008" in result.stderr and "security.W012" in result.stderr
+
+
+def test_behind_a_trusted_proxy_the_lockout_counts_the_client_address_not_the_proxys():
+    """TRUSTED_PROXY_COUNT=1 (production): django-axes reads X-Forwarded-For, else all users share the proxy's lockout."""
+    probe = (
+        "from django.conf import settings as s; print(s.AXES_IPWARE_PROXY_COUNT, *s.AXES_IPWARE_META_PRECEDENCE_ORDER)"
+    )
+    result = run_postlicense(
+        "shell", "--no-imports", "-c", probe, **production_env(), SECRET_KEY=secrets.token_urlsafe(50)
+    )
+    assert result.stdout.split() == ["1", "HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"], result.stderr
