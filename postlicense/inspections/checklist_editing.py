@@ -37,10 +37,11 @@ HEADER_FIELDS = (
     "enterprise_label",
     "enterprise_opinion",
     "has_problems_summary",
+    "has_equipment_table",
     "notes",
     "copies",
 )
-CHECKBOXES = ("enterprise_opinion", "has_problems_summary")
+CHECKBOXES = ("enterprise_opinion", "has_problems_summary", "has_equipment_table")
 REQUIRED_HEADER = {"title": "表头标题", "header_label": "企业栏标题", "inspectors_label": "检查人员栏标题"}
 FIELD_TYPES = {"text": "文字", "number": "数字"}
 _SEPARATORS = re.compile(r"[、,，;；\s]+")

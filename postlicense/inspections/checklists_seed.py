@@ -4,7 +4,7 @@ Loaded by migration 0002 (`load_checklists`); migration 0005 adds what each vers
 bind its conclusions (`annotate_checklists`); migration 0006 which answers agree with the register
 (`bind_register_answers`) and the sources by the regulations' short names; migration 0007 adds the two patrol
 checklists (`load_patrol_checklists`); migration 0008 gives the 000 sheet its 现场检查结论 and drops the rows the
-seed does not have (`correct_cross_audit_sheet`). All are idempotent; `install_checklists` runs them in order (tests that
+seed does not have (`correct_cross_audit_sheet`); migration 0009 its key-equipment table (`drop_equipment_table_from_000`). All are idempotent; `install_checklists` runs them in order (tests that
 flush the database call it).
 
 Options with nested choices in the seed (003 items 10 and 11: "有（□已处理 □未处理） □无") are stored flattened, one
@@ -314,6 +314,13 @@ def correct_cross_audit_sheet(apps):
         version.save(update_fields=["extra_fields", "enterprise_label", "has_problems_summary"])
 
 
+def drop_equipment_table_from_000(apps):
+    """The 000 sheet has no key-equipment table (the 003 table's 一企两表 has): version 1 of patrol_000 does not ask
+    for one (migration 0009). Idempotent."""
+    Version = apps.get_model("inspections", "ChecklistVersion")
+    Version.objects.filter(template__code=PATROL_000["code"], number=1).update(has_equipment_table=False)
+
+
 def install_checklists(apps):
     """Every shipped checklist as the migrations leave it."""
     load_checklists(apps)
@@ -321,3 +328,4 @@ def install_checklists(apps):
     bind_register_answers(apps)
     load_patrol_checklists(apps)
     correct_cross_audit_sheet(apps)
+    drop_equipment_table_from_000(apps)

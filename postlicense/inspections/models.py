@@ -73,6 +73,11 @@ class ChecklistVersion(AuditedModel):
     has_problems_summary = models.BooleanField(
         "有“现场检查发现的问题汇总”栏", default=True, help_text="有此栏时，存在不符合项须填写问题汇总才能完成检查"
     )
+    has_equipment_table = models.BooleanField(
+        "有关键生产设备表",
+        default=True,
+        help_text="一企两表的第二张表：派发时列出企业登记的关键设备，现场逐台核对后才能完成检查；督查互查工作检查表没有",
+    )
     notes = models.TextField("注", blank=True)
     copies = models.PositiveSmallIntegerField("份数", default=2)
     conclusion_rule = models.CharField(

@@ -287,7 +287,7 @@ def finish_errors(record, today=None):
     facts = register_facts(record)
     for item in record.template_version.items.all():
         errors[f"item-{item.pk}"] += item_errors(item, answered.get(item.pk), facts)
-    for row in record.equipment_checks.all():
+    for row in record.equipment_checks.all() if record.template_version.has_equipment_table else []:
         if row.found_quantity is None:
             errors[f"eq-qty-{row.pk}"].append(f"关键生产设备表：请填写“{row.name}”的现场数量。")
     version = record.template_version
@@ -314,7 +314,7 @@ def record_view(record, user):
         "record": record,
         "extra": extra_field_places(record.template_version),
         "rows": item_rows(record),
-        "equipment": equipment_rows(record),
+        "equipment": equipment_rows(record) if record.template_version.has_equipment_table else None,
         "crew": record.crew.select_related("inspector"),
         "amendments": record.amendments.select_related("by"),
         "problems": record.problems.all(),

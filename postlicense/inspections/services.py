@@ -170,7 +170,7 @@ def create_inspections(orders):
             EquipmentCheck(
                 record=record, registered=e, kind=e.kind, name=e.name, model=e.model, registered_quantity=e.quantity
             )
-            for e in equipment[record.enterprise_id]
+            for e in (equipment[record.enterprise_id] if order["template_version"].has_equipment_table else [])
         ]
     RecordInspector.objects.bulk_create(crews)
     LicenseLink.objects.bulk_create(license_links)
@@ -302,6 +302,8 @@ def save_draft(record, *, revision, fields=None, findings=None, equipment=None, 
 def add_equipment_found(record, *, kind, name, model, quantity):
     """A key equipment found on site that is not on the register (flagged as 未登记的新增设备)."""
     _ensure_open(record)
+    if not record.template_version.has_equipment_table:
+        raise ValidationError(f"“{record.template_version.template.name}”没有关键生产设备表，无需核对设备。")
     if not name.strip():
         raise ValidationError("请填写设备名称。")
     return EquipmentCheck.objects.create(

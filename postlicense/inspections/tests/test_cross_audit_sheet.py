@@ -164,3 +164,23 @@ def test_migration_appends_site_conclusion_to_version_1_of_000_once():
     assert [f["key"] for f in version.extra_fields].count("site_conclusion") == 1
     assert version.extra_fields[-1]["label"] == "现场检查结论"
     assert version.enterprise_label == "" and not version.has_problems_summary
+
+
+def test_000_sheet_has_no_key_equipment_table_to_count(client, staff):
+    """The seed sheet has no 关键生产设备表 (the 003 table's 一企两表 has): none is listed at dispatch, none asked on the
+    form or the record page, none blocks finishing, and a row posted anyway is refused."""
+    record = new_record("patrol_000")
+    assert not record.equipment_checks.exists()
+    assert "eq-qty" not in " ".join(selectors.finish_errors(record))
+    client.force_login(staff)
+    fill = client.get(reverse("inspections:record_fill", args=[record.pk])).content.decode()
+    detail = client.get(reverse("inspections:record_detail", args=[record.pk])).content.decode()
+    assert "关键生产设备表" not in fill and "现场发现未登记的设备" not in fill and "关键生产设备表" not in detail
+    page = client.post(
+        reverse("inspections:equipment_add", args=[record.pk]),
+        {"kind": "production", "name": "球磨机", "model": "M-1", "quantity": "1"},
+        follow=True,
+    )
+    assert "没有关键生产设备表，无需核对设备" in page.content.decode()
+    assert not record.equipment_checks.exists()
+    assert new_record("random_check_003").equipment_checks.count() == 2  # the 003 table still lists them
