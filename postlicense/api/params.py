@@ -3,6 +3,7 @@ names the parameter and what it accepts, never a filter silently ignored. Each e
 once, as a serializer, which both validates the request and is published in the schema
 (extend_schema(parameters=[TheQuery]))."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import CursorPagination
@@ -29,6 +30,10 @@ class BooleanParam(serializers.BooleanField):
     def __init__(self, **kwargs):
         super().__init__(required=False, default=False, **kwargs)
 
+    def get_value(self, dictionary):
+        # DRF reads an empty form value as "not given"; the schema says boolean, so "" is refused like any other.
+        return dictionary.get(self.field_name, serializers.empty)
+
     def to_internal_value(self, data):
         if data not in self.TRUE_VALUES | self.FALSE_VALUES:
             raise serializers.ValidationError(f"{named(self)}只能是 true 或 false，收到的是“{data}”。")
@@ -48,6 +53,7 @@ class IdParam(serializers.IntegerField):
             raise serializers.ValidationError(f"{named(self)}应为正整数编号，收到的是“{data}”。") from None
 
 
+@extend_schema_field({"type": "string", "pattern": r"^[^\x00]*$"})
 class TextParam(serializers.CharField):
     def __init__(self, **kwargs):
         super().__init__(required=False, allow_blank=True, **kwargs)

@@ -56,6 +56,8 @@ def test_valid_filter_values_still_filter(admin, make_enterprise, make_license):
         (ENTERPRISES, "status", "closed", "生产状态（status）只能是 producing（在产）"),
         (ENTERPRISES, "expiry", "soon", "许可证（expiry）只能是 expiring（90天内到期）、expired（已过期） 之一"),
         (ENTERPRISES, "focus", "maybe", "仅重点企业（focus）只能是 true 或 false，收到的是“maybe”。"),
+        (ENTERPRISES, "focus", "", "仅重点企业（focus）只能是 true 或 false，收到的是“”。"),
+        (ENTERPRISES, "license_number", "\x00", "许可证编号（license_number）不能包含空字符"),
         (ENTERPRISES, "category", "abc", "产品类别（category）应为正整数编号，收到的是“abc”。"),
         (ENTERPRISES, "category", "0", "产品类别（category）应为正整数编号，收到的是“0”。"),
         (ENTERPRISES, "category", "99999999999999999999", "产品类别（category）应为正整数编号"),
