@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from . import users
 from .concurrency import VersionedForm
 from .models import User
+from .selectors import org_units_for
 
 ASSIGNMENT_FIELDS = ["display_name", "role", "org_unit"]
 
@@ -46,7 +47,7 @@ class AssignmentMixin:
         self.fields["display_name"].required = True
         self.fields["role"].choices = [(r.value, r.label) for r in users.MANAGED_ROLES]
         self.fields["org_unit"].required = True
-        self.fields["org_unit"].queryset = users.assignable_units(manager)
+        self.fields["org_unit"].queryset = org_units_for(manager)
         self.fields["org_unit"].empty_label = "请选择"
 
 

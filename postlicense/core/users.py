@@ -31,10 +31,6 @@ def manageable_user_or_404(manager, pk):
     return get_scoped_or_404(manageable_users(manager), manager, pk=pk)
 
 
-def assignable_units(manager):
-    return org_units_for(manager)
-
-
 @transaction.atomic
 def create_user(manager, *, username, display_name, role, org_unit, password):
     _check_assignment(manager, role, org_unit)
@@ -76,5 +72,5 @@ def _check_assignment(manager, role, org_unit):
     """The form offers only these choices; a forged POST gets the same refusal."""
     if role not in MANAGED_ROLES:
         raise ValidationError({"role": "请选择有效的角色。"})
-    if org_unit is None or not assignable_units(manager).filter(pk=org_unit.pk).exists():
+    if org_unit is None or not org_units_for(manager).filter(pk=org_unit.pk).exists():
         raise ValidationError({"org_unit": "所属单位必须在您的管辖范围内。"})
