@@ -3,7 +3,7 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
 from django.core.exceptions import ValidationError
 
-from . import users
+from . import security_events, users
 from .concurrency import VersionedForm
 from .models import User
 from .selectors import org_units_for
@@ -14,12 +14,14 @@ ASSIGNMENT_FIELDS = ["display_name", "role", "org_unit"]
 class UsernameLengthMixin:
     """A username longer than any account's is refused at the field, before authenticate() runs and django-axes
     records the failure (its AccessAttempt.username holds 255 characters: a longer one was an HTTP 500 on
-    PostgreSQL). AuthenticationForm sets max_length on the field after it is built, so it is not validated."""
+    PostgreSQL). AuthenticationForm sets max_length on the field after it is built, so it is not validated.
+    The refusal is still a failed login in the audit trail, as authenticate() would have made it."""
 
     def clean_username(self):
         username = self.cleaned_data["username"]
         limit = User._meta.get_field("username").max_length
         if len(username) > limit:
+            security_events.login_failed(self.request, username)
             raise ValidationError(f"用户名不能超过 {limit} 个字符（您输入了 {len(username)} 个）。", code="max_length")
         return username
 

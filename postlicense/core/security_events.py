@@ -31,11 +31,16 @@ def _logged_out(sender, request, user, **kwargs):
         record_event(user, AuditEntry.Action.LOGOUT, user.username, target=user, ip=_ip(request))
 
 
-def _login_failed(sender, credentials, request=None, **kwargs):
-    username = str(credentials.get("username", ""))[:USERNAME_MAX]
+def login_failed(request, username):
+    """A failed login, whether authenticate() refused it or the login form did before it ran (a name too long)."""
+    username = str(username)[:USERNAME_MAX]
     record_event(
         AnonymousUser(), AuditEntry.Action.LOGIN_FAILED, username, target=_claimed_user(username), ip=_ip(request)
     )
+
+
+def _login_failed(sender, credentials, request=None, **kwargs):
+    login_failed(request, credentials.get("username", ""))
 
 
 def _locked_out(sender, request, username, ip_address, **kwargs):
