@@ -26,13 +26,17 @@ class ChoiceParam(serializers.ChoiceField):
         return super().to_internal_value(data)
 
 
-class BooleanParam(serializers.BooleanField):
-    def __init__(self, **kwargs):
-        super().__init__(required=False, default=False, **kwargs)
+class Typed:
+    """DRF reads an empty query value as "not given"; a boolean or integer parameter refuses "" like any other
+    value that is not one, as the schema says."""
 
     def get_value(self, dictionary):
-        # DRF reads an empty form value as "not given"; the schema says boolean, so "" is refused like any other.
         return dictionary.get(self.field_name, serializers.empty)
+
+
+class BooleanParam(Typed, serializers.BooleanField):
+    def __init__(self, **kwargs):
+        super().__init__(required=False, default=False, **kwargs)
 
     def to_internal_value(self, data):
         if data not in self.TRUE_VALUES | self.FALSE_VALUES:
@@ -40,7 +44,7 @@ class BooleanParam(serializers.BooleanField):
         return super().to_internal_value(data)
 
 
-class IdParam(serializers.IntegerField):
+class IdParam(Typed, serializers.IntegerField):
     """A record's id (positive, within the database's integer range)."""
 
     def __init__(self, **kwargs):

@@ -65,6 +65,7 @@ def test_valid_filter_values_still_filter(admin, make_enterprise, make_license):
         (ENTERPRISES, "q", "水泥\x00", "名称/拼音首字母/信用代码（q）不能包含空字符"),
         (ENTERPRISES, "cursor", "not-a-cursor", "翻页游标（cursor）无效"),
         (LICENSES, "enterprise", "-1", "获证企业（enterprise）应为正整数编号，收到的是“-1”。"),
+        (LICENSES, "enterprise", "", "获证企业（enterprise）应为正整数编号，收到的是“”。"),
         (
             LICENSES,
             "expiry",
