@@ -7,7 +7,9 @@ import base64
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import positive_data_acceptance
@@ -25,7 +27,18 @@ schema.app = get_wsgi_application()
 
 
 @pytest.fixture
-def city_admin(settings, make_user, make_enterprise, make_license):
+def in_test_transaction():
+    """The WSGI app as Django's test client runs it: a request does not close the database connection that holds
+    the test's transaction (on PostgreSQL it would; SQLite's in-memory database ignores the close)."""
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    yield
+    for signal in (request_started, request_finished):
+        signal.connect(close_old_connections)
+
+
+@pytest.fixture
+def city_admin(in_test_transaction, settings, make_user, make_enterprise, make_license):
     """HTTP Basic credentials of a city admin (the scheme schemathesis can take away and forge), over a small
     register. A fast hasher, as every request checks the password; django-axes off, as the forged credentials
     would lock the test client's address out (the lockout has tests of its own)."""
