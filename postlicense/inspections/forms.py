@@ -46,6 +46,16 @@ class RecordForm:
         return not self.errors
 
     @property
+    def draft(self):
+        """The keywords services.save_draft takes from this form."""
+        return dict(
+            fields=self.fields,
+            findings=self.findings,
+            equipment=self.equipment_found,
+            confirmations=self.confirmations,
+        )
+
+    @property
     def extra_places(self):
         """The extra fields with their values, where the version places them: before, in the item section, after."""
         return {

@@ -99,14 +99,7 @@ def record_fill(request, pk):
     revision = request.POST.get("revision", record.revision) if request.method == "POST" else record.revision
     if request.method == "POST" and form.is_valid:
         try:
-            record = services.save_draft(
-                record,
-                revision=parse_revision(request.POST),
-                fields=form.fields,
-                findings=form.findings,
-                equipment=form.equipment_found,
-                confirmations=form.confirmations,
-            )
+            record = services.save_draft(record, revision=parse_revision(request.POST), **form.draft)
             revision = record.revision  # saved: finishing may still be refused below
             if request.POST.get("then") == "finish":
                 record = services.finish(record, by=request.user)
@@ -143,14 +136,7 @@ def record_draft(request, pk):
     if not form.is_valid:
         return JsonResponse({"ok": False, "errors": form.errors}, status=400)
     try:
-        record = services.save_draft(
-            record,
-            revision=parse_revision(request.POST),
-            fields=form.fields,
-            findings=form.findings,
-            equipment=form.equipment_found,
-            confirmations=form.confirmations,
-        )
+        record = services.save_draft(record, revision=parse_revision(request.POST), **form.draft)
     except ValidationError as exc:
         add_errors(form, exc)
         return JsonResponse({"ok": False, "errors": form.errors}, status=400 if hasattr(exc, "error_dict") else 409)
