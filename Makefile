@@ -32,9 +32,10 @@ serve: install
 test: install
 	$(BIN)/pytest -n $(PYTEST_WORKERS)
 
-# The same suite on a private throwaway PostgreSQL cluster (Debian's postgresql-common).
+# The same suite on a private throwaway PostgreSQL cluster (Debian's postgresql-common). -t keeps the cluster in a
+# temporary directory even as root, so a cluster left by an interrupted run cannot block the next one.
 test-postgres: install
-	pg_virtualenv -- sh -c 'DATABASE_URL="postgres://$$PGUSER:$$PGPASSWORD@$$PGHOST:$$PGPORT/$$PGDATABASE" $(BIN)/pytest -n $(PYTEST_WORKERS)'
+	pg_virtualenv -t -- sh -c 'DATABASE_URL="postgres://$$PGUSER:$$PGPASSWORD@$$PGHOST:$$PGPORT/$$PGDATABASE" $(BIN)/pytest -n $(PYTEST_WORKERS)'
 
 # Drives Debian's Chromium (/usr/bin/chromium) through Playwright; screenshots go to var/screenshots/.
 test-browser: install
