@@ -40,12 +40,17 @@ def browser():
 
 @pytest.fixture(autouse=True)
 def reference_data(transactional_db):
-    """Transactional tests flush every table, including what the data migrations loaded."""
+    """Transactional tests flush every table, including what the data migrations loaded: regions, org units and the
+    calendar, the product catalogue, the shipped checklists."""
     from django.apps import apps
 
     from postlicense.core.reference_data import load_reference_data
+    from postlicense.inspections.checklists_seed import install_checklists
+    from postlicense.registry.catalogue_data import load_catalogue
 
     load_reference_data(apps)
+    load_catalogue(apps)
+    install_checklists(apps)
 
 
 @pytest.fixture

@@ -6,12 +6,10 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from django.apps import apps
 from playwright.sync_api import expect
 
 from postlicense.core.models import User
 from postlicense.inspections import services
-from postlicense.inspections.checklists_seed import annotate_checklists, load_checklists
 from postlicense.inspections.models import InspectionRecord
 from postlicense.inspections.tests.factories import make_enterprise, make_inspector
 from postlicense.inspections.tests.helpers import all_conforming, fill_and_sign
@@ -20,9 +18,7 @@ PRINTS = Path(__file__).resolve().parent.parent / "var" / "screenshots" / "print
 
 
 @pytest.fixture(autouse=True)
-def checklists(reference_data, settings, tmp_path):
-    load_checklists(apps)
-    annotate_checklists(apps)
+def media(reference_data, settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path)
 
 

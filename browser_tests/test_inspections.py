@@ -5,11 +5,9 @@ import subprocess
 from datetime import date
 
 import pytest
-from django.apps import apps
 
 from postlicense.core.models import User
 from postlicense.inspections import services
-from postlicense.inspections.checklists_seed import install_checklists
 from postlicense.inspections.models import InspectionRecord
 from postlicense.inspections.tests.factories import make_enterprise, make_inspector
 from postlicense.inspections.tests.helpers import all_conforming, fill_and_sign, new_record, passing_option, png_bytes
@@ -17,7 +15,6 @@ from postlicense.inspections.tests.helpers import all_conforming, fill_and_sign,
 
 @pytest.fixture(autouse=True)
 def checklists(reference_data, settings, tmp_path):
-    install_checklists(apps)
     settings.MEDIA_ROOT = str(tmp_path)
 
 

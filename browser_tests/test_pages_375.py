@@ -13,12 +13,9 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
-from django.apps import apps
 from django.core.management import call_command
 
 from postlicense.core.models import User
-from postlicense.inspections.checklists_seed import install_checklists
-from postlicense.registry.catalogue_data import load_catalogue
 
 WIDTH = 375
 PASSWORD = "demo-2026"  # core.services.DEMO_PASSWORD
@@ -40,8 +37,6 @@ MAX_PAGES_PER_ROLE = 60
 @pytest.fixture
 def demo(transactional_db):
     """The demo on what the migrations load (the flush of transactional tests empties it), as `make run` has it."""
-    load_catalogue(apps)
-    install_checklists(apps)
     call_command("demo", stdout=io.StringIO())
 
 

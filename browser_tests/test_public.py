@@ -2,7 +2,6 @@
 and after its results are published, and its 如何验证 page. Screenshots: var/screenshots/public-*.png."""
 
 import pytest
-from test_randomcheck import checklists  # noqa: F401  (autouse: the shipped checklists)
 
 from postlicense.core.models import OrgUnit, User
 from postlicense.randomcheck import services

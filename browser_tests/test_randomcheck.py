@@ -7,24 +7,13 @@ import random
 import re
 from datetime import date
 
-import pytest
-from django.apps import apps
 from django.core.management import call_command
 
 from postlicense.core.models import User
-from postlicense.inspections.checklists_seed import annotate_checklists, bind_register_answers, load_checklists
 from postlicense.inspections.demo import _fill, _finish
 from postlicense.randomcheck import services
 from postlicense.randomcheck.models import DrawnEnterprise, Task
 from postlicense.randomcheck.tests.factories import CONTRIBUTIONS, SEED, make_inspector, make_register, make_task
-
-
-@pytest.fixture(autouse=True)
-def checklists(transactional_db):
-    """The shipped checklists as the migrations leave them (the flush of a transactional test removes them)."""
-    load_checklists(apps)
-    annotate_checklists(apps)
-    bind_register_answers(apps)
 
 
 def test_full_task_run_from_creation_to_the_public_page(page, login, shot, tmp_path, capsys):

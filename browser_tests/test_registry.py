@@ -5,7 +5,6 @@ import pytest
 from django.apps import apps
 
 from postlicense.core.models import User
-from postlicense.registry.catalogue_data import load_catalogue
 from postlicense.registry.models import Enterprise, License
 from postlicense.registry.selectors import EnterpriseFilter, enterprise_list, expiring_q
 from postlicense.registry.tests.conftest import good_row, xlsx_bytes
@@ -13,7 +12,6 @@ from postlicense.registry.tests.conftest import good_row, xlsx_bytes
 
 @pytest.fixture
 def register(transactional_db):
-    load_catalogue(apps)
     apps.get_app_config("registry").load_demo(open("/dev/null", "w"))
 
 
@@ -52,7 +50,6 @@ def test_enterprise_archive_with_badges_and_an_edit_in_the_timeline(page, login,
 
 
 def test_import_error_report_lists_every_bad_row(page, login, shot, transactional_db):
-    load_catalogue(apps)
     login(page, User.Role.CITY_ADMIN, "xuchang", display_name="王五")
     bad_code = good_row(3)
     bad_code["统一社会信用代码"] = bad_code["统一社会信用代码"][:17] + (
