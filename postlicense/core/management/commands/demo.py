@@ -33,4 +33,6 @@ class Command(BaseCommand):
             return
         self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}；完整列表见 README 或“数据维护 › 用户”）：")
         for user in shown:
-            self.stdout.write(f"  {user.username:<30} {user.get_role_display()} · {user.org_unit or '全部'}")
+            account = getattr(user, "enterprise_account", None)  # an enterprise user sees its own enterprise only
+            where = account.enterprise.name if account else user.org_unit or user.jurisdiction.describe()
+            self.stdout.write(f"  {user.username:<30} {user.get_role_display()} · {where}")
