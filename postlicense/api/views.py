@@ -19,17 +19,43 @@ from .schema import ApiSchema
 NOT_FOUND = "记录不存在，或不在您的辖区内。"
 
 
+class UnstorableText(ParseError):
+    default_detail = "请求内容含有不能保存的字符：空字符（\\x00）或不成对的 UTF-16 代理字符。"
+
+
+def _storable(value):
+    if isinstance(value, str):
+        return "\x00" not in value and not any("\ud800" <= c <= "\udfff" for c in value)
+    if isinstance(value, dict):
+        return all(_storable(k) and _storable(v) for k, v in value.items())
+    if isinstance(value, list):
+        return all(_storable(v) for v in value)
+    return True
+
+
+class TextJSONParser(JSONParser):
+    """JSON whose every string (keys too) a database can store: PostgreSQL refuses NUL in text and UTF-8 has no lone
+    surrogates, so such a value must be a 400 here, before any field (a related field's lookup as much as a text
+    field) takes it to a query."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        data = super().parse(stream, media_type, parser_context)
+        if not _storable(data):
+            raise UnstorableText()
+        return data
+
+
 class ApiView:
     """Mix into every API view (before DRF's class): JSON bodies only, the documented error responses and Chinese
     404/400 texts (Django's Http404 and DRF's parse error speak English)."""
 
     schema = ApiSchema()
-    parser_classes = [JSONParser]
+    parser_classes = [TextJSONParser]
 
     def handle_exception(self, exc):
         if isinstance(exc, Http404):
             exc = NotFound(NOT_FOUND)
-        elif isinstance(exc, ParseError):
+        elif isinstance(exc, ParseError) and not isinstance(exc, UnstorableText):
             exc = ParseError("请求内容不是有效的 JSON。")
         return super().handle_exception(exc)
 

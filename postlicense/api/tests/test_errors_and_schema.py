@@ -88,3 +88,21 @@ def test_error_bodies_are_chinese_and_shaped_as_documented(client, make_user, ma
 def test_an_unknown_address_under_the_api_is_a_json_404(client):
     response = client.post("/api/v1/no-such-thing/", {})
     assert response.status_code == 404 and response.json() == {"detail": "接口地址不存在。"}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{"product_category": "水\\u0000泥"}',  # a related field's lookup took NUL to PostgreSQL: a 500 there
+        '{"name": "x", "\\udb2e": 1}',  # a lone surrogate, in a key
+        '{"licenses": [{"number": "\\ud800"}]}',
+    ],
+)
+def test_text_a_database_cannot_store_is_a_400_before_any_field_reads_it(client, make_user, openapi, body):
+    """schemathesis found POST /api/v1/licenses/ answering 500 on PostgreSQL ("text fields cannot contain NUL")."""
+    client.force_login(make_user(User.Role.COUNTY_STAFF, "xuchang-weidu"))
+    for url in ("/api/v1/licenses/", "/api/v1/enterprises/"):
+        response = client.post(url, body, content_type="application/json")
+        assert response.status_code == 400, response.content
+        conforms(openapi, response.json(), "FieldErrors")
+        assert response.json() == {"detail": "请求内容含有不能保存的字符：空字符（\\x00）或不成对的 UTF-16 代理字符。"}
