@@ -47,9 +47,8 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from .audit import model_label
+from .history import EMPTY
 from .models import AuditEntry
-
-EMPTY = "—"
 
 
 def _field(model, name):
