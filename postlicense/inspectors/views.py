@@ -2,7 +2,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
 
-from postlicense.registry.views import _save_form, bureau_staff_required, list_export
+from postlicense.registry.views import bureau_staff_required, list_export, save_form
 
 from . import importing, selectors
 from .forms import InspectorFilterForm, InspectorForm
@@ -56,7 +56,7 @@ def inspector_detail(request, pk):
 def inspector_edit(request, pk=None):
     inspector = selectors.inspector_detail(request.user, pk) if pk else None
     form = InspectorForm(request.POST or None, instance=inspector, user=request.user)
-    return _save_form(
+    return save_form(
         request,
         form,
         "inspectors/inspector_form.html",

@@ -84,7 +84,7 @@ def enterprise_detail(request, pk):
     )
 
 
-def _save_form(request, form, template, context, success_url, message):
+def save_form(request, form, template, context, success_url, message):
     """Shared by every create/edit page: a failed save re-renders with what the user typed and field errors; a stale
     edit (another person saved since the page was loaded, core.concurrency) is refused the same way."""
     if request.method == "POST" and form.is_valid() and form.save_checked() is not None:
@@ -97,7 +97,7 @@ def _save_form(request, form, template, context, success_url, message):
 def enterprise_edit(request, pk=None):
     enterprise = selectors.enterprise_detail(request.user, pk) if pk else None
     form = EnterpriseForm(request.POST or None, instance=enterprise, user=request.user)
-    return _save_form(
+    return save_form(
         request,
         form,
         "registry/enterprise_form.html",
@@ -116,7 +116,7 @@ def license_edit(request, enterprise_pk, pk=None):
         else License(enterprise=enterprise, product_category=enterprise.product_category)
     )
     form = LicenseForm(request.POST or None, instance=lic)
-    return _save_form(
+    return save_form(
         request,
         form,
         "registry/child_form.html",
@@ -135,7 +135,7 @@ def equipment_edit(request, enterprise_pk, pk=None):
         else KeyEquipment(enterprise=enterprise)
     )
     form = KeyEquipmentForm(request.POST or None, instance=item)
-    return _save_form(
+    return save_form(
         request,
         form,
         "registry/child_form.html",
