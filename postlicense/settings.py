@@ -53,6 +53,9 @@ INSTALLED_APPS = [
     "postlicense.inspectors",
     "postlicense.inspections",
     "postlicense.randomcheck",
+    "postlicense.followup",
+    "postlicense.supervision",
+    "postlicense.planning",
     "postlicense.portal",
     "postlicense.api",
 ]
