@@ -259,3 +259,15 @@ JOBS = {
     # A random check's draw, match and dispatch run as jobs from this many rows (candidates, or drawn enterprises).
     "RANDOMCHECK_ROWS": int(os.environ.get("JOB_RANDOMCHECK_ROWS", 5000)),
 }
+
+# Daily reminders of each user's to-do list (core.reminders): in-app always; REMINDER_EMAIL=1 also sends e-mail
+# through Django's e-mail backend (EMAIL_* below). Items overdue or due within REMINDER_DAYS_AHEAD days are named.
+REMINDER_DAYS_AHEAD = int(os.environ.get("REMINDER_DAYS_AHEAD", 3))
+REMINDER_SENDERS = ["postlicense.core.reminders.EmailSender"] if os.environ.get("REMINDER_EMAIL") == "1" else []
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", 25))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS") == "1"
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "postlicense@localhost")

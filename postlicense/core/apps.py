@@ -20,11 +20,12 @@ class CoreConfig(AppConfig):
         from .navigation import NavItem
         from .users import can_manage_users
 
-        items = [NavItem("首页", "home", 0)]
+        items = [NavItem("首页", "home", 0), NavItem("待办", "core:todo", 1)]
         if user.is_bureau_staff:
             items += [
                 NavItem("监管部门", "core:org_unit_list", 80),
                 NavItem("工作日历", "core:calendar", 85),
+                NavItem("期限设置", "core:deadline_settings", 86),
                 NavItem("后台任务", "jobs:list", 87),
             ]
         if can_manage_users(user):
@@ -36,14 +37,19 @@ class CoreConfig(AppConfig):
 
         from .navigation import HomeCard
         from .selectors import org_units_for
+        from .todo import todo_for
 
-        if not user.is_bureau_staff:
-            return []
-        return [
-            HomeCard(
-                "监管部门", org_units_for(user).count(), reverse("core:org_unit_list"), user.jurisdiction.describe()
-            )
+        todo = todo_for(user)
+        cards = [
+            HomeCard("待办", todo.total, reverse("core:todo"), f"其中已逾期 {todo.overdue} 项" if todo.overdue else "")
         ]
+        if user.is_bureau_staff:
+            cards.append(
+                HomeCard(
+                    "监管部门", org_units_for(user).count(), reverse("core:org_unit_list"), user.jurisdiction.describe()
+                )
+            )
+        return cards
 
     def load_demo(self, stdout):
         from .services import load_demo_users

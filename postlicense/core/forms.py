@@ -5,7 +5,8 @@ from django.core.exceptions import ValidationError
 
 from . import security_events, users
 from .concurrency import VersionedForm
-from .models import User
+from .deadlines import check_n
+from .models import DeadlineSetting, User
 from .selectors import org_units_for
 
 ASSIGNMENT_FIELDS = ["display_name", "role", "org_unit"]
@@ -73,3 +74,20 @@ class NewUserForm(AssignmentMixin, UserCreationForm):
     def __init__(self, *args, manager, **kwargs):
         super().__init__(*args, **kwargs)
         self.limit_choices(manager)
+
+
+class DeadlineSettingForm(VersionedForm, forms.ModelForm):
+    class Meta:
+        model = DeadlineSetting
+        fields = ["n", "basis"]
+        labels = {"n": "数值"}
+
+    def __init__(self, *args, unit, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.unit = unit
+        self.fields["n"].help_text = "月日，如 625 表示 6月25日" if unit == "月日" else f"单位：{unit}"
+        self.fields["basis"].help_text = "法规条款，或“本局规定”"
+
+    def clean_n(self):
+        check_n(self.unit, self.cleaned_data["n"])
+        return self.cleaned_data["n"]

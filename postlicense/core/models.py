@@ -214,4 +214,47 @@ class CalendarDay(AuditedModel):
         return f"{self.date} {self.get_kind_display()}"
 
 
+class DeadlineSetting(AuditedModel):
+    """A city's own value for one of the named periods of core.deadlines (DESIGN "Deadlines": defaults marked
+    (choice) are ours; a city admin may change them for the city, with the basis the notices will cite)."""
+
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="deadline_settings", verbose_name="适用区划"
+    )
+    key = models.CharField("期限", max_length=40)
+    n = models.PositiveIntegerField("天数/日期")
+    basis = models.CharField("依据", max_length=200)
+
+    objects = ScopedQuerySet.as_manager()
+    scope = ScopePaths(region="region")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "期限设置"
+        constraints = [models.UniqueConstraint(fields=["region", "key"], name="core_deadline_setting_once")]
+
+    def __str__(self):
+        return f"{self.region.name} {self.key} {self.n}"
+
+
+class Notification(models.Model):
+    """An in-app message to one user (the daily reminder digest of their to-do list, core.reminders)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications", verbose_name="用户")
+    day = models.DateField("日期")
+    kind = models.CharField("类型", max_length=20, default="reminder")
+    title = models.CharField("标题", max_length=200)
+    body = models.TextField("内容", blank=True)
+    url = models.CharField("链接", max_length=200, blank=True)
+    created_at = models.DateTimeField("发送时间", auto_now_add=True)
+    read_at = models.DateTimeField("已读时间", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = verbose_name_plural = "站内提醒"
+        constraints = [models.UniqueConstraint(fields=["user", "day", "kind"], name="core_notification_once_a_day")]
+
+    def __str__(self):
+        return self.title
+
+
 from .jobs.models import DailyRun, Job, WorkerHeartbeat  # noqa: E402, F401 - the job framework's models (core.jobs)

@@ -32,3 +32,9 @@ def calendar_years():
 
 def calendar_days(year):
     return CalendarDay.objects.filter(date__year=year)
+
+
+def unread_notifications(user):
+    from .models import Notification
+
+    return Notification.objects.filter(user=user, read_at__isnull=True)

@@ -6,14 +6,20 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from . import history, otp, selectors, users
-from .forms import NewUserForm, OTPTokenForm, UserForm
+from . import deadlines, history, otp, selectors, users
+from .concurrency import StaleEdit
+from .forms import DeadlineSettingForm, NewUserForm, OTPTokenForm, UserForm
 from .http import next_url
+from .models import DeadlineSetting
+from .todo import todo_for
 from .workdays import add_working_days
 
 
@@ -176,3 +182,54 @@ def user_two_factor_reset(request, pk):
     users.reset_two_factor(request.user, user)
     messages.success(request, f"已重置用户 {user.username} 的双因素认证，该用户下次登录时重新绑定。")
     return redirect("core:user_list")
+
+
+@login_required
+def todo(request):
+    todo_list = todo_for(request.user)
+    notifications = selectors.unread_notifications(request.user)
+    return render(request, "core/todo.html", {"todo": todo_list, "notifications": notifications})
+
+
+@login_required
+@require_POST
+def notifications_read(request):
+    selectors.unread_notifications(request.user).update(read_at=timezone.now())
+    return redirect("core:todo")
+
+
+@login_required
+def deadline_settings(request):
+    unit = request.user.org_unit
+    return render(
+        request,
+        "core/deadline_settings.html",
+        {
+            "rows": deadlines.overview(unit.region_id if unit else None),
+            "can_edit": deadlines.can_edit(request.user),
+            "region": unit.region if unit else None,
+        },
+    )
+
+
+@login_required
+def deadline_edit(request, key):
+    region = deadlines.city_region_of(request.user)
+    if key not in deadlines.PERIODS:
+        raise Http404("未找到该期限。")
+    current = deadlines.Deadlines(region.code).period(key)
+    instance = DeadlineSetting.objects.filter(region=region, key=key).first() or DeadlineSetting(
+        region=region, key=key, n=current.n, basis=current.basis
+    )
+    form = DeadlineSettingForm(request.POST or None, instance=instance, unit=current.unit)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                form.check_version()
+                deadlines.set_period(request.user, key, form.cleaned_data["n"], form.cleaned_data["basis"])
+        except StaleEdit as exc:
+            form.refuse(exc)
+        else:
+            messages.success(request, f"已保存“{current.label}”。")
+            return redirect("core:deadline_settings")
+    return render(request, "core/deadline_edit.html", {"form": form, "period": current, "region": region})

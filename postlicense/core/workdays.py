@@ -1,4 +1,5 @@
-"""Chinese working days (工作日): Monday–Friday, minus public holidays, plus adjusted working weekends.
+"""Chinese working days (工作日): Monday–Friday, minus public holidays, plus adjusted working weekends; and periods
+in 日 (calendar days whose last day moves off rest days). The named deadlines built on these are in core.deadlines.
 
 003 六(二): results are published within 20 working days; every such deadline is computed here.
 """
@@ -44,6 +45,18 @@ def add_working_days(start: date, n: int) -> date:
     while counted < n:
         day += timedelta(days=1)
         counted += cal.is_working_day(day)
+    return day
+
+
+def deadline_in_days(start: date, n: int) -> date:
+    """The last day of a period of n 日 from `start`: the start day is not counted, and a last day that is a rest day
+    (weekend or holiday; an adjusted working weekend is a working day) moves to the next working day
+    (民法典 第二百零一条、第二百零三条)."""
+    if n < 1:
+        raise ValidationError("期限天数应为正整数。")
+    cal, day = WorkingCalendar(), start + timedelta(days=n)
+    while not cal.is_working_day(day):
+        day += timedelta(days=1)
     return day
 
 

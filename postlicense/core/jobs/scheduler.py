@@ -2,7 +2,7 @@
 
 Each command's run is claimed by inserting its unique DailyRun(date, name) row; a second process asking on
 the same day hits the constraint and skips it. Overdue flags and to-do lists are queries over deadlines
-(core.workdays), so nothing needs storing for them.
+(core.deadlines), so nothing needs storing for them; send-reminders tells each user what is due.
 """
 
 import io
@@ -22,6 +22,7 @@ DAILY_COMMANDS = {
     "purge-uploads": "删除保存期满的导入文件",
     "clearsessions": "清理过期的登录会话",
     "prune_db_task_results": "清理 14 天前已完成的队列记录",
+    "send-reminders": "发送待办提醒（逾期与临近期限事项）",
 }
 
 
