@@ -423,6 +423,7 @@ class Problem(AuditedModel):
 
     class Status(models.TextChoices):
         OPEN = "open", "待整改"
+        PERSISTING = "persisting", "仍存在问题"  # found uncorrected at a revisit: still open, and escalates
         CLOSED = "closed", "已关闭"
         SUPERSEDED = "superseded", "更正撤销"  # an amendment removed the nonconformity: not a follow-up closure
 
