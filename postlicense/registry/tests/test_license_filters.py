@@ -42,6 +42,7 @@ def pages(user, f, size):
     return forward, backward
 
 
+@pytest.mark.parametrize("few", [0, 20_000])  # number prefixes: holders read whole, or from the database in chunks
 @pytest.mark.parametrize("chunk", [1, 4])
 @pytest.mark.parametrize(
     "f",
@@ -53,8 +54,9 @@ def pages(user, f, size):
         EnterpriseFilter(license_number="豫XK09"),
     ],
 )
-def test_license_filters_page_like_the_one_statement_filter(register, make_user, monkeypatch, chunk, f):
+def test_license_filters_page_like_the_one_statement_filter(register, make_user, monkeypatch, few, chunk, f):
     monkeypatch.setattr(selectors, "HOLDERS_CHUNK", chunk)
+    monkeypatch.setattr(selectors, "FEW_HOLDERS", few)
     for role, unit in [(User.Role.CITY_ADMIN, "xuchang"), (User.Role.COUNTY_STAFF, "xuchang-weidu")]:
         user = make_user(role, unit)
         expected = list(filter_enterprises(enterprises_for(user), f).order_by("-pk").values_list("pk", flat=True))
