@@ -10,6 +10,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import condition
 
+from postlicense.core.audit import model_label
 from postlicense.core.models import AuditEntry
 from postlicense.randomcheck import selectors
 from postlicense.randomcheck.draw import SEED_SEPARATOR, STRATA, STRATUM_LABELS
@@ -53,8 +54,8 @@ def task_version(pk):
     answers 404)."""
     disclosure_ids = Disclosure.objects.filter(drawn__task=OuterRef(OuterRef("pk"))).values(key=Cast("pk", CharField()))
     edits = AuditEntry.objects.filter(
-        Q(model="randomcheck.task", object_id=Cast(OuterRef("pk"), CharField()))
-        | Q(model="randomcheck.disclosure", object_id__in=disclosure_ids)
+        Q(model=model_label(Task), object_id=Cast(OuterRef("pk"), CharField()))
+        | Q(model=model_label(Disclosure), object_id__in=disclosure_ids)
     ).order_by("-id")
     step_at, steps = _latest(TaskStep, "task", "at")
     contribution_at, contributions = _latest(SeedContribution, "task", "entered_at")
