@@ -2,12 +2,19 @@
 seed contributions, their drawn list and results once published, and how to verify the draw.
 No inspector names, phones or other personal data appear here."""
 
+import hashlib
+
+from django.db.models import CharField, Count, Max, OuterRef, Q, Subquery
+from django.db.models.functions import Cast
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.views.decorators.http import condition
 
+from postlicense.core.audit import model_label
+from postlicense.core.models import AuditEntry
 from postlicense.randomcheck import selectors
 from postlicense.randomcheck.draw import SEED_SEPARATOR, STRATA, STRATUM_LABELS
-from postlicense.randomcheck.models import Task
+from postlicense.randomcheck.models import Disclosure, SeedContribution, Task, TaskStep
 from postlicense.randomcheck.views import candidates_file
 
 
@@ -29,6 +36,86 @@ def _task_context(task):
     }
 
 
+def _latest(model, link, field):
+    """(latest `field`, row count) of the task's `model` rows, as subqueries of one query."""
+    rows = model.objects.filter(**{link: OuterRef("pk")}).order_by().values(link)
+    return (
+        Subquery(rows.annotate(v=Max(field)).values("v")),
+        Subquery(rows.annotate(v=Count("pk")).values("v")),
+    )
+
+
+def task_version(pk):
+    """When a public task page last changed, and a key of everything it shows that can change: every change of
+    state (freeze, draw, publication, cancellation …) is a TaskStep, every seed contribution and published result
+    a row with its time, and an edit in place of the task or of a published result (a cancellation's reason, an
+    amended result) is an audit entry. Once published nothing else changes, so a browser that has the page
+    revalidates it with one query and gets 304 Not Modified. None when the task is not public (the view then
+    answers 404)."""
+    disclosure_ids = Disclosure.objects.filter(drawn__task=OuterRef(OuterRef("pk"))).values(key=Cast("pk", CharField()))
+    edits = AuditEntry.objects.filter(
+        Q(model=model_label(Task), object_id=Cast(OuterRef("pk"), CharField()))
+        | Q(model=model_label(Disclosure), object_id__in=disclosure_ids)
+    ).order_by("-id")
+    step_at, steps = _latest(TaskStep, "task", "at")
+    contribution_at, contributions = _latest(SeedContribution, "task", "entered_at")
+    published_at, disclosures = _latest(Disclosure, "drawn__task", "published_at")
+    row = (
+        selectors.public_tasks()
+        .filter(pk=pk)
+        .annotate(
+            step_at=step_at,
+            step_count=steps,
+            contribution_at=contribution_at,
+            contribution_count=contributions,
+            published_at=published_at,
+            disclosure_count=disclosures,
+            edit=Subquery(edits.values("id")[:1]),
+        )
+        .values(
+            "state",
+            "frozen_at",
+            "step_at",
+            "step_count",
+            "contribution_at",
+            "contribution_count",
+            "published_at",
+            "disclosure_count",
+            "edit",
+        )
+        .first()
+    )
+    if row is None:
+        return None
+    return max(t for t in (row["frozen_at"], row["step_at"], row["contribution_at"], row["published_at"]) if t), row
+
+
+def _version(request, pk):
+    """task_version, read once per request (condition() asks for the ETag and the Last-Modified time)."""
+    if not hasattr(request, "_public_task_version"):
+        request._public_task_version = task_version(pk)
+    return request._public_task_version
+
+
+def _last_modified(request, pk):
+    """Only for visitors: a logged-in page shows who is logged in, which a time alone cannot tell apart."""
+    version = None if request.user.is_authenticated else _version(request, pk)
+    return version[0] if version else None
+
+
+def _etag(request, pk):
+    """The task's version, and for a logged-in user the session: the page then shows who is logged in and carries
+    the CSRF token of the session's login (base.html's logout form), and a new login is a new session key."""
+    version = _version(request, pk)
+    if version is None:
+        return None
+    who = request.session.session_key if request.user.is_authenticated else ""
+    return hashlib.sha256(f"{sorted(version[1].items())}|{who}".encode()).hexdigest()[:32]
+
+
+cached_task_page = condition(etag_func=_etag, last_modified_func=_last_modified)
+
+
 def index(request):
     return render(request, "portal/index.html", {"sections": selectors.public_sections()})
 
@@ -37,6 +124,7 @@ def random_check_list(request):
     return redirect("portal:index", permanent=True)
 
 
+@cached_task_page
 def random_check_detail(request, pk):
     task = _public(pk)
     context = _task_context(task)
@@ -53,6 +141,7 @@ def random_check_detail(request, pk):
     )
 
 
+@cached_task_page
 def random_check_verify(request, pk):
     """如何验证: the method in words, the exact hash input, the candidate list and the ranks once published."""
     task = _public(pk)

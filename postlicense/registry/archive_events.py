@@ -3,11 +3,12 @@
 from django.urls import reverse
 from django.utils import timezone
 
-from postlicense.core.audit import history_of
+from postlicense.core.audit import history_of, model_label
 from postlicense.core.models import AuditEntry
 
 from .archive import ArchiveEvent
 from .importing import FROM_IMPORT
+from .models import License
 
 
 def _field_names(model, entry):
@@ -24,9 +25,9 @@ def _field_names(model, entry):
     return "、".join(labels)
 
 
-def _edits(obj, what):
+def _edits(obj, what, entries):
     url = reverse("core:record_history", args=[obj._meta.label_lower, obj.pk])
-    for entry in history_of(obj):
+    for entry in entries:
         if entry.action == AuditEntry.Action.CREATE:
             title, detail = f"{what}建档", ""
         elif entry.action == AuditEntry.Action.UPDATE:
@@ -39,8 +40,15 @@ def _edits(obj, what):
 
 def registry_events(enterprise):
     today = timezone.localdate()
-    events = list(_edits(enterprise, "企业信息"))
-    for lic in enterprise.licenses.select_related("product_category"):
+    events = list(_edits(enterprise, "企业信息", history_of(enterprise)))
+    licenses = list(enterprise.licenses.select_related("product_category"))
+    # The licenses' audit entries in one query (it was one per license).
+    entries = {}
+    for entry in AuditEntry.objects.filter(
+        model=model_label(License), object_id__in=[str(lic.pk) for lic in licenses]
+    ).select_related("actor"):
+        entries.setdefault(entry.object_id, []).append(entry)
+    for lic in licenses:
         events.append(
             ArchiveEvent(
                 lic.issue_date,
@@ -58,5 +66,7 @@ def registry_events(enterprise):
                     f"当前状态：{lic.get_status_display()}",
                 )
             )
-        events.extend(e for e in _edits(lic, f"许可证 {lic.number} ") if e.title.endswith("变更"))
+        events.extend(
+            e for e in _edits(lic, f"许可证 {lic.number} ", entries.get(str(lic.pk), [])) if e.title.endswith("变更")
+        )
     return events
