@@ -1,4 +1,5 @@
-"""Writes to jobs: start, claim under a lease, run, finish, retry, recover the jobs of a dead worker.
+"""Writes to jobs: start, claim under a lease, run, finish, retry, recover the jobs of a dead worker
+(a running one whose lease expired, or a pending one whose queued task a dead worker took and never ran).
 
 The lease is the rule that makes a job run once: a worker may run a job only while it holds the job's
 unexpired lease (lease_owner + lease_expires_at), taken in a transaction and renewed by a heartbeat thread
@@ -21,6 +22,8 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django_tasks.base import TaskResultStatus
+from django_tasks.exceptions import TaskResultDoesNotExist
 
 from postlicense.core.uploads import discard_file
 
@@ -253,5 +256,31 @@ def recover_expired(now=None):
                 if changed:
                     enqueue(job)
             if changed:
+                recovered.append(job.pk)
+    return recovered
+
+
+def recover_pending(now=None):
+    """Queue again every job still 等待处理 a lease after it was created whose queued task will never run it:
+    no task was queued (the process died between the commit and the queueing), or the queue has finished,
+    failed or lost the task (a worker took it from the queue and died before claiming the job: the database
+    queue's row is then closed by `worker.close_dead_workers_tasks`). A task still waiting or running is left."""
+    from .tasks import run_job
+
+    now = now or timezone.now()
+    recovered = []
+    for job in Job.objects.filter(status=Job.Status.PENDING, created_at__lt=now - timedelta(seconds=lease_seconds())):
+        if job.task_id:
+            try:
+                if run_job.get_result(job.task_id).status in (TaskResultStatus.READY, TaskResultStatus.RUNNING):
+                    continue
+            except TaskResultDoesNotExist:
+                pass
+        with transaction.atomic():
+            # Two keepers may look at once: the one that changes the task id queues it.
+            if Job.objects.filter(pk=job.pk, status=Job.Status.PENDING, task_id=job.task_id).update(
+                task_id="", phase="任务未被执行，重新排队"
+            ):
+                enqueue(job)
                 recovered.append(job.pk)
     return recovered
