@@ -69,6 +69,14 @@ class WorkerDied(Exception):
     """Named as the failure of a queued task whose worker died while running it (close_dead_workers_tasks)."""
 
 
+def rq_worker(worker_id, worker_class="rq.worker.SimpleWorker"):
+    """The worker of a queue on Redis (TASKS_BACKEND=django_tasks_rq.RQBackend): django-rq's, running django-tasks
+    jobs (django_tasks_rq.Job) in this process, one at a time, like the database backend's worker."""
+    from django_rq import get_worker
+
+    return get_worker("default", job_class="django_tasks_rq.Job", worker_class=worker_class, name=worker_id)
+
+
 class Keeper(threading.Thread):
     """Runs `keep` every KEEPER_SECONDS for as long as the worker process lives."""
 
