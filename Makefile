@@ -59,6 +59,10 @@ bench-load: install
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[bench]'
 	$(BIN)/python bench/load.py $(LOAD_ARGS)
 
+# Two app servers on one PostgreSQL share sessions, uploads and jobs (bench/scaleout.py; README "Production").
+bench-scaleout: install
+	$(BIN)/python bench/scaleout.py
+
 ci:
 	bash .ci/run
 

@@ -154,9 +154,9 @@ def make_fixtures():
     from postlicense.core.models import OrgUnit, User
     from postlicense.inspections import services as inspections
     from postlicense.inspections.models import InspectionRecord
-    from postlicense.inspections.tests.factories import make_inspector
     from postlicense.inspections.tests.helpers import signature_data_url
     from postlicense.inspections.tests.test_views import fill_post
+    from postlicense.inspectors.models import Inspector
     from postlicense.registry.models import Enterprise
 
     rng = random.Random()
@@ -182,7 +182,16 @@ def make_fixtures():
         for i in range(INSPECTOR_SLOTS):
             unit = units[i % len(units)]
             user = User.objects.create_user(f"bench-{run}-inspector-{i}", role=User.Role.INSPECTOR, org_unit=unit)
-            crew = [make_inspector(unit.code, user=user), make_inspector(unit.code)]
+            crew = [
+                Inspector.objects.create(
+                    name=f"压测检查员{i}-{k}",
+                    org_unit=unit,
+                    certificate_no=f"豫压测{run}{i:03d}{k}",
+                    certificate_valid_until=date(2099, 12, 31),
+                    user=user if k == 0 else None,
+                )
+                for k in (0, 1)
+            ]
             enterprises = [
                 e
                 for e in Enterprise.objects.filter(supervising_unit=unit).exclude(id__in=used)[
