@@ -262,4 +262,6 @@ JOBS = {
     "DAILY_AT": os.environ.get("DAILY_AT", "01:00"),
     # A random check's draw, match and dispatch run as jobs from this many rows (candidates, or drawn enterprises).
     "RANDOMCHECK_ROWS": int(os.environ.get("JOB_RANDOMCHECK_ROWS", 5000)),
+    # Exports (lists, random-check lists) of this many rows or more are written by a job and downloaded from its page.
+    "EXPORT_ROWS": int(os.environ.get("JOB_EXPORT_ROWS", 5000)),
 }
