@@ -24,6 +24,7 @@ import json
 import os
 import secrets
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -50,7 +51,7 @@ def parse_args(argv=None):
     parser.add_argument("--enterprises", type=int, default=100_000)
     parser.add_argument("--pg-server", default="postgres://postgres@127.0.0.1:5432")
     parser.add_argument("--pg-db", default="bench_load")
-    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--port", type=int, default=0, help="the servers' port (default: a free one)")
     parser.add_argument("--rebuild", action="store_true", help="drop and build the database again")
     parser.add_argument("--prepare", action="store_true", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
@@ -244,7 +245,14 @@ def make_fixtures():
 # --- one run: serve, locust, CPU sampling ------------------------------------------------------------------------
 
 
-def wait_healthy(url, timeout=60):
+def free_port():
+    """A loopback port nobody listens on (other programs on this machine use the usual ones)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_healthy(url, timeout=120):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
@@ -319,7 +327,7 @@ class CpuSampler(threading.Thread):
 
 
 def run(args, env, server, users, offset):
-    port = args.port
+    port = args.port or free_port()
     command = [sys.executable, "-m", "postlicense.cli", "serve", f"127.0.0.1:{port}"]
     if server == "dev":
         command.append("--dev")

@@ -30,7 +30,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import load  # noqa: E402 - bench/load.py: the served system's environment and the health wait
 
 ROOT = load.ROOT
-PORTS = (8771, 8772)
 
 
 def prepare():
@@ -112,18 +111,19 @@ def main():
             text=True,
         ).stdout.splitlines()[-1]
     )
-    a, b = (f"http://127.0.0.1:{port}" for port in PORTS)
+    ports = (load.free_port(), load.free_port())
+    a, b = (f"http://127.0.0.1:{port}" for port in ports)
     gunicorn = [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "deploy" / "gunicorn.conf.py")]
     servers = [
         subprocess.Popen(
-            [*gunicorn, "--bind", f"127.0.0.1:{PORTS[0]}"],
+            [*gunicorn, "--bind", f"127.0.0.1:{ports[0]}"],
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=open(load.BENCH / "scaleout-a.log", "w"),  # noqa: SIM115
             start_new_session=True,
         ),
         subprocess.Popen(
-            [sys.executable, "-m", "postlicense.cli", "serve", f"127.0.0.1:{PORTS[1]}"],
+            [sys.executable, "-m", "postlicense.cli", "serve", f"127.0.0.1:{ports[1]}"],
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=open(load.BENCH / "scaleout-b.log", "w"),  # noqa: SIM115
