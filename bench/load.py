@@ -193,11 +193,14 @@ def make_fixtures():
                 )
                 for k in (0, 1)
             ]
+            # Enterprises whose license is valid for months yet: the finish refuses 在有效期 for an expired one.
             enterprises = [
                 e
-                for e in Enterprise.objects.filter(supervising_unit=unit).exclude(id__in=used)[
-                    : RECORDS_PER_INSPECTOR * 3
-                ]
+                for e in Enterprise.objects.filter(
+                    supervising_unit=unit, licenses__expiry_date__gt=date.today() + timedelta(days=90)
+                )
+                .exclude(id__in=used)
+                .distinct()[: RECORDS_PER_INSPECTOR * 3]
                 if e.id not in used
             ][:RECORDS_PER_INSPECTOR]
             used.update(e.id for e in enterprises)

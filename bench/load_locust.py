@@ -1,6 +1,8 @@
 """The deadline-week mix for bench/load.py (run by it: `locust -f bench/load_locust.py --headless …`).
 
-Users come with a ready session (bench/load.py makes them in the database: a login's password hashing is not
+Every user waits at most 3 s between requests: gunicorn closes a keep-alive connection idle for 5 s
+(deploy/gunicorn.conf.py), and a request sent on it at that moment is reset; a browser sends it again, locust's
+client counts an error. Users come with a ready session (bench/load.py makes them in the database: a login's password hashing is not
 what this measures) and the ids they open, from the JSON file named by LOAD_FIXTURES. Each run takes its
 inspectors from LOAD_SLOT_OFFSET on, so every run finishes untouched records.
 """
@@ -164,7 +166,7 @@ class Public(HttpUser):
     """Reads the published random-check results."""
 
     weight = 2
-    wait_time = between(2, 5)
+    wait_time = between(1, 3)
 
     def on_start(self):
         page = self.client.get("/public/", name="公示首页").text
