@@ -1,7 +1,7 @@
 """The served system under a deadline-week load (issue 12 §7): locust (headless, loopback only, bounded in time).
 
     make bench-load                                        # 10, 50, 100, 200 users on gunicorn; 100 on runserver
-    .venv/bin/python bench/load.py --users 10,100 --duration 20 --dev-users 0
+    .venv/bin/python bench/load.py --users 10,100 --duration 20 --server gunicorn
 
 Builds (once; `--rebuild` starts again) the PostgreSQL database `--pg-db` (default bench_load) on
 127.0.0.1:5432: migrate, `postlicense demo`, then enterprises added with bench/registry.py's builder up to
@@ -47,6 +47,12 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--users", default="10,50,100,200", help="user counts on gunicorn (comma-separated)")
     parser.add_argument("--dev-users", default="100", help="user counts on the development server; 0: none")
+    parser.add_argument(
+        "--server",
+        choices=["both", "gunicorn", "dev"],
+        default="both",
+        help="both: --users on gunicorn, then --dev-users on the development server; else --users on that one",
+    )
     parser.add_argument("--duration", type=int, default=60, help="seconds measured per user count")
     parser.add_argument("--enterprises", type=int, default=100_000)
     parser.add_argument("--pg-server", default="postgres://postgres@127.0.0.1:5432")
@@ -93,8 +99,10 @@ def main():
     registry.prepare_postgres(args)
     env = environment(args)
     subprocess.run([sys.executable, __file__, "--prepare", *sys.argv[1:]], env=env, check=True)
-    plan = [("gunicorn", int(n)) for n in args.users.split(",") if int(n)]
-    plan += [("dev", int(n)) for n in args.dev_users.split(",") if int(n)]
+    counts = [int(n) for n in args.users.split(",") if int(n)]
+    plan = [("dev" if args.server == "dev" else "gunicorn", n) for n in counts]
+    if args.server == "both":
+        plan += [("dev", int(n)) for n in args.dev_users.split(",") if int(n)]
     rows, offset = [], 0
     for server, users in plan:
         row = run(args, env, server, users, offset)

@@ -15,6 +15,7 @@ Exits 1 at the first step that fails.
 """
 
 import argparse
+import io
 import json
 import os
 import re
@@ -69,6 +70,12 @@ def prepare():
     )
 
 
+def attachments(session, server, record):
+    """The ids of the attachments the record's fill page lists."""
+    page = session.get(f"{server}/inspections/{record}/fill/").text
+    return {int(x) for x in re.findall(r"/inspections/attachments/(\d+)/", page)}
+
+
 def check(ok, text):
     print(f"  {'✓' if ok else '✗'} {text}", flush=True)
     if not ok:
@@ -90,6 +97,7 @@ def main():
     import psutil
     import registry
     import requests
+    from PIL import Image
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pg-server", default="postgres://postgres@127.0.0.1:5432")
@@ -189,16 +197,11 @@ def main():
         )
 
         print("3. 经 A 上传现场照片，经 B 下载")
-        photo = (load.BENCH / "photo.jpg").read_bytes() if (load.BENCH / "photo.jpg").exists() else None
-        if photo is None:
-            import io
-
-            from PIL import Image
-
-            buffer = io.BytesIO()
-            Image.effect_noise((640, 480), 60).convert("RGB").save(buffer, "JPEG")
-            photo = buffer.getvalue()
+        buffer = io.BytesIO()  # a new photo on every run: the same bytes twice are one attachment
+        Image.frombytes("L", (640, 480), os.urandom(640 * 480)).convert("RGB").save(buffer, "JPEG")
+        photo = buffer.getvalue()
         record, item = given["record"], given["item"]
+        before = attachments(on_b, b, record)
         sent = on_a.post(
             f"{a}/inspections/{record}/items/{item}/attachments/",
             files={"file": ("现场照片.jpg", photo, "image/jpeg")},
@@ -206,10 +209,9 @@ def main():
             allow_redirects=False,
         )
         check(sent.status_code == 302, f"A 接收照片（{len(photo):,} 字节）：{sent.status_code}")
-        fill = on_b.get(f"{b}/inspections/{record}/fill/")
-        links = sorted({int(x) for x in re.findall(r"/inspections/attachments/(\d+)/", fill.text)})
-        check(bool(links), f"B 的填写页列出附件 {links[-1] if links else '—'}")
-        got = on_b.get(f"{b}/inspections/attachments/{links[-1]}/")
+        new = attachments(on_b, b, record) - before
+        check(len(new) == 1, f"B 的填写页列出新附件 {sorted(new)}")
+        got = on_b.get(f"{b}/inspections/attachments/{new.pop()}/")
         check(
             got.status_code == 200 and got.content == photo,
             f"B 下载附件：{got.status_code}，{len(got.content):,} 字节，内容一致",
