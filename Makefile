@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1:8000
 PYTEST_WORKERS ?= 2
 
-.PHONY: install run serve test test-postgres test-browser lint bench-registry bench-draw ci clean
+.PHONY: install run serve test test-postgres test-browser lint bench-registry bench-draw bench-load bench-scaleout ci clean
 
 $(STAMP): pyproject.toml scripts/debian-packages
 	scripts/debian-packages run
@@ -51,6 +51,17 @@ bench-registry: install
 
 bench-draw: install
 	$(BIN)/python bench/draw.py
+
+# The served system under locust (bench/load.py; README "Production"). LOAD_ARGS passes flags, e.g.
+# make bench-load LOAD_ARGS="--users 100 --duration 20 --dev-users 0"
+LOAD_ARGS ?=
+bench-load: install
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[bench]'
+	$(BIN)/python bench/load.py $(LOAD_ARGS)
+
+# Two app servers on one PostgreSQL share sessions, uploads and jobs (bench/scaleout.py; README "Production").
+bench-scaleout: install
+	$(BIN)/python bench/scaleout.py
 
 ci:
 	bash .ci/run

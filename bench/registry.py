@@ -246,23 +246,18 @@ def explain_register_queries(queries):
     return ms, pages
 
 
-def time_import(args, out):
+
+def write_import_workbook(path, rows, base, seed=7):
+    """An enterprise import .xlsx of `rows` 许昌 cement makers, credit codes from serial `base` on (bench/load.py
+    reuses it for its import job)."""
     from openpyxl import Workbook
 
-    from postlicense.core.audit import acting_as
-    from postlicense.core.models import User
     from postlicense.registry import importing
     from postlicense.registry.credit_code import make_credit_code
-    from postlicense.registry.models import Enterprise
-    from postlicense.registry.xlsx import open_rows
 
-    rng = random.Random(7)
-    # New credit codes and license numbers on every run, so that the import creates rows (not a no-op re-import).
-    base = 20_000_000 + Enterprise.objects.count()
+    rng = random.Random(seed)
     unit_code = f"{base // 100_000 % 1000:03d}"
     headers = [c.header for c in importing.COLUMNS]
-    path = Path(tempfile.mkdtemp(prefix="bench-import-")) / "import.xlsx"
-    t = time.perf_counter()
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet()
     sheet.append(headers)
@@ -275,7 +270,7 @@ def time_import(args, out):
         "禹州市": "411081",
         "长葛市": "411082",
     }
-    for i in range(args.import_rows):
+    for i in range(rows):
         county = rng.choice(counties)
         row = {
             "企业名称": f"{county[:2]}导入{rng.choice(['恒达', '天瑞', '金龙', '宏源'])}水泥{i}有限公司",
@@ -294,6 +289,20 @@ def time_import(args, out):
         }
         sheet.append([row.get(h, "") for h in headers])
     workbook.save(path)
+
+
+def time_import(args, out):
+
+    from postlicense.core.audit import acting_as
+    from postlicense.core.models import User
+    from postlicense.registry import importing
+    from postlicense.registry.models import Enterprise
+    from postlicense.registry.xlsx import open_rows
+
+    # New credit codes and license numbers on every run, so that the import creates rows (not a no-op re-import).
+    path = Path(tempfile.mkdtemp(prefix="bench-import-")) / "import.xlsx"
+    t = time.perf_counter()
+    write_import_workbook(path, args.import_rows, 20_000_000 + Enterprise.objects.count())
     out(
         f"  生成 {args.import_rows:,} 行 .xlsx（{path.stat().st_size / 1e6:.1f} MB）用时 {time.perf_counter() - t:.1f} s（不计入）"
     )

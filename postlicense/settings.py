@@ -250,15 +250,21 @@ AUDIT_ANCHOR_SYSLOG = os.environ.get("AUDIT_ANCHOR_SYSLOG", "")  # /dev/log or h
 # Background jobs (core.jobs) on Django's Tasks API: the database backend by default; a distributed backend
 # (TASKS_BACKEND) replaces it by settings alone. A job's lease: a worker that stops renewing it for this long is
 # taken for dead and its job runs again. The daily run (core.jobs.scheduler) starts after DAILY_AT local time.
-TASKS = {
-    "default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"), "QUEUES": ["default"]}
-}
+TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")
+TASKS = {"default": {"BACKEND": TASKS_BACKEND, "QUEUES": ["default"]}}
+# TASKS_BACKEND=django_tasks_rq.RQBackend puts the queue on Redis (REDIS_URL) through django-rq; `postlicense worker`
+# then runs an RQ worker (docs/jobs.md "Queue on Redis"). Jobs may run for hours: RQ's 3-minute default is lifted.
+if TASKS_BACKEND.startswith("django_tasks_rq."):
+    INSTALLED_APPS.append("django_rq")
+RQ_QUEUES = {"default": {"URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"), "DEFAULT_TIMEOUT": 6 * 3600}}
 JOBS = {
     "LEASE_SECONDS": int(os.environ.get("JOB_LEASE_SECONDS", 60)),
     "WORKER_STALE_SECONDS": int(os.environ.get("JOB_WORKER_STALE_SECONDS", 60)),
     "DAILY_AT": os.environ.get("DAILY_AT", "01:00"),
     # A random check's draw, match and dispatch run as jobs from this many rows (candidates, or drawn enterprises).
     "RANDOMCHECK_ROWS": int(os.environ.get("JOB_RANDOMCHECK_ROWS", 5000)),
+    # Exports (lists, random-check lists) of this many rows or more are written by a job and downloaded from its page.
+    "EXPORT_ROWS": int(os.environ.get("JOB_EXPORT_ROWS", 5000)),
 }
 
 # Daily reminders of each user's to-do list (core.reminders): in-app always; REMINDER_EMAIL=1 also sends e-mail

@@ -144,10 +144,15 @@ def blank_context(version):
     return _context(version, None)
 
 
-def render_pdf(context):
+def document(context):
+    """The laid-out pages (WeasyPrint) of one printed record: several can be written as one PDF."""
     from weasyprint import HTML
 
-    return HTML(string=render_to_string("inspections/print.html", context)).write_pdf()
+    return HTML(string=render_to_string("inspections/print.html", context)).render()
+
+
+def render_pdf(context):
+    return document(context).write_pdf()
 
 
 def pdf(record):

@@ -2,15 +2,14 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
 
-from postlicense.registry.views import bureau_staff_required, list_export, save_form
+from postlicense.registry.views import bureau_staff_required, save_form
 
-from . import importing, selectors
-from .forms import InspectorFilterForm, InspectorForm
+from . import exporting, selectors
+from .forms import InspectorForm
 
 
 def _filtered(request):
-    form = InspectorFilterForm(request.GET or None, user=request.user)
-    return form, selectors.filter_inspectors(selectors.inspectors_for(request.user), **form.filters())
+    return exporting.filtered(request.user, request.GET)
 
 
 @bureau_staff_required
@@ -34,8 +33,7 @@ def inspector_list(request):
 
 @bureau_staff_required
 def inspector_export(request):
-    _, qs = _filtered(request)
-    return list_export(request, importing, qs, "执法检查人员名录", "执法检查人员", "inspectors")
+    return exporting.INSPECTORS.respond(request, _filtered(request)[1])
 
 
 @bureau_staff_required

@@ -1,6 +1,11 @@
 """The draw, match and dispatch of a large task as background jobs (issue 12 §2): the page queues the step and
-shows its progress instead of holding the request for minutes. Each step is one transaction in services.py, so a
+shows its progress instead of holding the request for minutes. Exports of JOBS["EXPORT_ROWS"] rows or more, and
+printing the task's finished records as one PDF, are jobs too: their file is downloaded from the job's page. Each step is one transaction in services.py, so a
 step that fails or whose worker dies has written nothing, and a step already done is refused when run again."""
+
+import io
+import zipfile
+from itertools import islice
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -9,10 +14,13 @@ from django.urls import reverse
 from postlicense.core.audit import acting_as
 from postlicense.core.jobs import services as jobs
 from postlicense.core.jobs.models import Job
+from postlicense.inspections import printing
+from postlicense.inspections.models import InspectionRecord
 
-from . import services
+from . import exports, selectors, services
 from .models import Task
 
+PRINT_PART_RECORDS = 200  # records per PDF of a batch print (run_print)
 STEP_KINDS = {
     "draw": Job.Kind.RANDOMCHECK_DRAW,
     "match": Job.Kind.RANDOMCHECK_MATCH,
@@ -50,3 +58,73 @@ def run_step(job, progress):
     except ValidationError as exc:
         raise jobs.JobInputError([{"row": 0, "column": "", "message": m} for m in exc.messages]) from exc
     return {"task": task.pk, "state": task.get_state_display()}
+
+
+def _back(task):
+    return {"url": reverse("randomcheck:task_detail", args=[task.pk]), "link": f"返回任务：{task}"}
+
+
+def export_items(user, task, kind):
+    """The rows of export `kind` as `user` sees them: assignments for the match list, else drawn enterprises."""
+    return selectors.match_rows(user, task) if kind == "match" else selectors.drawn_for(user, task)
+
+
+def start_export(task, user, kind, fmt):
+    return jobs.start(
+        user, Job.Kind.RANDOMCHECK_EXPORT, input={"task": task.pk, "kind": kind, "fmt": fmt, **_back(task)}
+    )
+
+
+def run_export(job, progress):
+    task, user, kind = Task.objects.get(pk=job.input["task"]), job.created_by, job.input["kind"]
+    items = export_items(user, task, kind)
+    progress(0, total=items.count(), phase="正在导出")
+    name, content = exports.export(kind, job.input["fmt"], task, jobs.counting(items, progress))
+    jobs.save_output(job, name, content)
+    return {"rows": job.total}
+
+
+def records_to_print(user, task):
+    """The task's finished inspection records `user` may see, in the order of its drawn list."""
+    drawn = selectors.drawn_for(user, task).filter(inspection__status=InspectionRecord.Status.FINISHED)
+    return [d.inspection for d in drawn]
+
+
+def start_print(task, user):
+    """Queue printing the task's finished records; asked again while that job waits or runs, the same job."""
+    waiting = Job.objects.filter(
+        kind=Job.Kind.RANDOMCHECK_PRINT,
+        input__task=task.pk,
+        created_by=user,
+        status__in=[Job.Status.PENDING, Job.Status.RUNNING],
+    ).first()
+    return waiting or jobs.start(user, Job.Kind.RANDOMCHECK_PRINT, input={"task": task.pk, **_back(task)})
+
+
+def run_print(job, progress):
+    """Every finished record of the task (一企两表 each, as printed one by one), page after page: one PDF, or
+    from PRINT_PART_RECORDS records on a .zip of PDFs of that many records each (a laid-out page is held in
+    memory until its PDF is written, so one part bounds what a worker holds)."""
+    task = Task.objects.get(pk=job.input["task"])
+    records = records_to_print(job.created_by, task)
+    if not records:
+        raise jobs.JobFailed("本任务还没有已完成的检查记录，没有可打印的内容。")
+    progress(0, total=len(records), phase="正在生成 PDF")
+    rendered = jobs.counting(records, progress, every=10)  # the bar moves as records are laid out
+    starts = range(0, len(records), PRINT_PART_RECORDS)
+    stem = f"{exports.task_number(task)}-检查记录"
+    if len(starts) == 1:
+        jobs.save_output(job, f"{stem}（{len(records)} 份）.pdf", _pdf(rendered))
+        return {"rows": len(records)}
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for start in starts:
+            end = min(len(records), start + PRINT_PART_RECORDS)
+            archive.writestr(f"{stem}（第 {start + 1}–{end} 份）.pdf", _pdf(islice(rendered, end - start)))
+    jobs.save_output(job, f"{stem}（{len(records)} 份，{len(starts)} 个 PDF）.zip", buffer.getvalue())
+    return {"rows": len(records)}
+
+
+def _pdf(records):
+    documents = [printing.document(printing.print_context(r)) for r in records]
+    return documents[0].copy([page for d in documents for page in d.pages]).write_pdf()

@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/candidates.csv", views.task_candidates, name="task_candidates"),
     path("<int:pk>/export/<slug:kind>.<slug:fmt>", views.task_export, name="task_export"),
     path("<int:pk>/report/", views.task_report, name="task_report"),
+    path("<int:pk>/print-records/", views.task_print, name="task_print"),
     path("drawn/<int:pk>/swap/", views.drawn_swap, name="drawn_swap"),
     path("drawn/<int:pk>/not-inspected/", views.drawn_not_inspected, name="drawn_not_inspected"),
     path("drawn/<int:pk>/publish/", views.drawn_publish, name="drawn_publish"),

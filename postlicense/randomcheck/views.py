@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 from postlicense.core import exports as files
 from postlicense.core.audit import record_export
 from postlicense.core.concurrency import StaleEdit
+from postlicense.core.jobs import services as core_jobs
 from postlicense.core.scoping import get_scoped_or_404
 from postlicense.inspectors.models import Inspector
 
@@ -240,13 +241,20 @@ def task_export(request, pk, kind, fmt):
     task = _task(request, pk)
     if kind not in exports.EXPORTS or fmt not in ("csv", "xlsx"):
         raise Http404
-    if kind == "match":
-        items = selectors.match_rows(request.user, task)
-    else:
-        items = selectors.drawn_for(request.user, task)
+    items = jobs.export_items(request.user, task, kind)
+    count = items.count()
+    if core_jobs.export_runs_as_job(count):
+        return redirect(jobs.start_export(task, request.user, kind, fmt))
     name, content = exports.export(kind, fmt, task, items)
-    record_export(request, name, rows=len(items), target=task)
+    record_export(request, name, rows=count, target=task)
     return files.respond(name, content)
+
+
+@require_POST
+@login_required
+def task_print(request, pk):
+    """Print the task's finished records as one PDF: a job, whose page offers the file when it is written."""
+    return redirect(jobs.start_print(_task(request, pk), request.user))
 
 
 @login_required

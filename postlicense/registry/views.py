@@ -7,10 +7,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from postlicense.core import exports
-from postlicense.core.audit import record_export
 from postlicense.core.scoping import get_scoped_or_404
 
-from . import importing, selectors, services
+from . import exporting, selectors, services
 from .archive import timeline
 from .forms import EnterpriseFilterForm, EnterpriseForm, ImportForm, KeyEquipmentForm, LicenseForm
 from .models import KeyEquipment, License
@@ -28,17 +27,6 @@ def bureau_staff_required(view):
         return view(request, *args, **kwargs)
 
     return wrapped
-
-
-def list_export(request, module, qs, label, sheet_title, fallback):
-    """Today's list as `<label>-YYYYMMDD.xlsx` in `module`'s import layout (an export can be edited and re-imported),
-    recorded in the audit trail as an export of personal data."""
-    day = f"{timezone.localdate():%Y%m%d}"
-    response = exports.download(
-        f"{label}-{day}.xlsx", sheets(module.COLUMNS, module.export_rows(qs), sheet_title), f"{fallback}-{day}.xlsx"
-    )
-    record_export(request, label, rows=qs.count(), target=qs.model)
-    return response
 
 
 def _int(value):
@@ -61,9 +49,7 @@ def enterprise_list(request):
 
 @bureau_staff_required
 def enterprise_export(request):
-    form = EnterpriseFilterForm(request.GET or None, user=request.user)
-    qs = selectors.filter_enterprises(selectors.enterprises_for(request.user), form.to_filter())
-    return list_export(request, importing, qs, "获证企业名录", "获证企业", "enterprises")
+    return exporting.ENTERPRISES.respond(request, exporting.enterprise_rows(request.user, request.GET))
 
 
 @login_required

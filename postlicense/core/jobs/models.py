@@ -15,6 +15,10 @@ class Job(models.Model):
         RANDOMCHECK_DRAW = "randomcheck_draw", "双随机：抽取企业"
         RANDOMCHECK_MATCH = "randomcheck_match", "双随机：匹配检查人员"
         RANDOMCHECK_DISPATCH = "randomcheck_dispatch", "双随机：派发检查表"
+        EXPORT_ENTERPRISES = "export_enterprises", "导出获证企业名录"
+        EXPORT_INSPECTORS = "export_inspectors", "导出执法检查人员名录"
+        RANDOMCHECK_EXPORT = "randomcheck_export", "双随机：导出名单"
+        RANDOMCHECK_PRINT = "randomcheck_print", "双随机：批量打印检查记录"
 
     class Status(models.TextChoices):
         PENDING = "pending", "等待处理"
@@ -36,6 +40,9 @@ class Job(models.Model):
     result = models.JSONField("结果", default=dict, blank=True)
     errors = models.JSONField("错误", default=list, blank=True)
     message = models.TextField("失败原因", blank=True)
+    # What an export or a batch print wrote: the user who started the job downloads it from the job's page.
+    output = models.FileField("结果文件", upload_to="jobs/out/%Y/%m/", blank=True)
+    output_name = models.CharField("结果文件名", max_length=200, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="发起人"
     )

@@ -19,7 +19,7 @@ from .models import DailyRun
 # command → what the staff page calls it
 DAILY_COMMANDS = {
     "audit-anchor": "审计链锚定（把链尾哈希写到数据库之外）",
-    "purge-uploads": "删除保存期满的导入文件",
+    "purge-uploads": "删除保存期满的导入文件和导出文件",
     "clearsessions": "清理过期的登录会话",
     "prune_db_task_results": "清理 14 天前已完成的队列记录",
     "send-reminders": "发送待办提醒（逾期与临近期限事项）",

@@ -1,4 +1,5 @@
-"""Writes to jobs: start, claim under a lease, run, finish, retry, recover the jobs of a dead worker.
+"""Writes to jobs: start, claim under a lease, run, finish, retry, recover the jobs of a dead worker
+(a running one whose lease expired, or a pending one whose queued task a dead worker took and never ran).
 
 The lease is the rule that makes a job run once: a worker may run a job only while it holds the job's
 unexpired lease (lease_owner + lease_expires_at), taken in a transaction and renewed by a heartbeat thread
@@ -15,12 +16,16 @@ import socket
 import threading
 from contextlib import nullcontext
 from datetime import timedelta
+from pathlib import PurePosixPath
 from secrets import token_hex
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.core.files.base import ContentFile
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django_tasks.base import TaskResultStatus
+from django_tasks.exceptions import TaskResultDoesNotExist
 
 from postlicense.core.uploads import discard_file
 
@@ -34,6 +39,10 @@ HANDLERS = {
     Job.Kind.RANDOMCHECK_DRAW: "postlicense.randomcheck.jobs.run_step",
     Job.Kind.RANDOMCHECK_MATCH: "postlicense.randomcheck.jobs.run_step",
     Job.Kind.RANDOMCHECK_DISPATCH: "postlicense.randomcheck.jobs.run_step",
+    Job.Kind.EXPORT_ENTERPRISES: "postlicense.registry.exporting.run_enterprise_export",
+    Job.Kind.EXPORT_INSPECTORS: "postlicense.inspectors.exporting.run_inspector_export",
+    Job.Kind.RANDOMCHECK_EXPORT: "postlicense.randomcheck.jobs.run_export",
+    Job.Kind.RANDOMCHECK_PRINT: "postlicense.randomcheck.jobs.run_print",
 }
 # Where a user reads a job's outcome: a page of the app that owns the work, or the generic job page.
 RESULT_PAGES = {
@@ -57,6 +66,39 @@ class JobFailed(Exception):
 
 class LeaseLost(Exception):
     """Another worker has taken this job over (our lease expired): stop without recording anything."""
+
+
+def export_runs_as_job(rows):
+    """An export of this many rows is written by a job (settings.JOBS["EXPORT_ROWS"]), not in the request."""
+    return rows >= settings.JOBS["EXPORT_ROWS"]
+
+
+def counting(rows, progress, every=500):
+    """Pass `rows` through, reporting each `every`th to the job's `progress` (the bar while a file is written)."""
+    n = 0
+    for n, row in enumerate(rows, start=1):
+        if n % every == 0:
+            progress(n)
+        yield row
+    progress(n)
+
+
+def save_output(job, filename, content):
+    """Store the file a job wrote (an export, a batch print) as its result, downloaded from the job's page."""
+    job.output.save(f"job-{job.pk}{PurePosixPath(filename).suffix}", ContentFile(content), save=False)
+    Job.objects.filter(pk=job.pk).update(output=job.output.name, output_name=filename[:200])
+
+
+def purge_outputs(now=None):
+    """Delete result files of jobs that finished over IMPORT_FILE_RETENTION_DAYS ago (exports hold personal
+    data; the job and its result stay). Returns how many files went; run again, it finds nothing more."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.IMPORT_FILE_RETENTION_DAYS)
+    count = 0
+    for job in Job.objects.exclude(output="").filter(finished_at__lt=cutoff).iterator():
+        job.output.delete(save=False)
+        Job.objects.filter(pk=job.pk).update(output="")
+        count += 1
+    return count
 
 
 def lease_seconds():
@@ -179,9 +221,13 @@ class Heartbeat:
     def _beat(self):
         try:
             while not self.stop.wait(lease_seconds() / 3):
-                Job.objects.filter(pk=self.job.pk, lease_owner=self.owner).update(
-                    lease_expires_at=timezone.now() + timedelta(seconds=lease_seconds())
-                )
+                try:
+                    Job.objects.filter(pk=self.job.pk, lease_owner=self.owner).update(
+                        lease_expires_at=timezone.now() + timedelta(seconds=lease_seconds())
+                    )
+                except DatabaseError:  # a dropped connection or a lock: the next beat tries again
+                    logger.warning("job %s: lease renewal failed, retrying", self.job.pk, exc_info=True)
+                    connection.close()
         finally:
             connection.close()
 
@@ -253,5 +299,31 @@ def recover_expired(now=None):
                 if changed:
                     enqueue(job)
             if changed:
+                recovered.append(job.pk)
+    return recovered
+
+
+def recover_pending(now=None):
+    """Queue again every job still 等待处理 a lease after it was created whose queued task will never run it:
+    no task was queued (the process died between the commit and the queueing), or the queue has finished,
+    failed or lost the task (a worker took it from the queue and died before claiming the job: the database
+    queue's row is then closed by `worker.close_dead_workers_tasks`). A task still waiting or running is left."""
+    from .tasks import run_job
+
+    now = now or timezone.now()
+    recovered = []
+    for job in Job.objects.filter(status=Job.Status.PENDING, created_at__lt=now - timedelta(seconds=lease_seconds())):
+        if job.task_id:
+            try:
+                if run_job.get_result(job.task_id).status in (TaskResultStatus.READY, TaskResultStatus.RUNNING):
+                    continue
+            except TaskResultDoesNotExist:
+                pass
+        with transaction.atomic():
+            # Two keepers may look at once: the one that changes the task id queues it.
+            if Job.objects.filter(pk=job.pk, status=Job.Status.PENDING, task_id=job.task_id).update(
+                task_id="", phase="任务未被执行，重新排队"
+            ):
+                enqueue(job)
                 recovered.append(job.pk)
     return recovered

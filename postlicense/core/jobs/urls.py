@@ -7,5 +7,6 @@ urlpatterns = [
     path("", views.job_list, name="list"),
     path("<int:pk>/", views.job_detail, name="detail"),
     path("<int:pk>/retry/", views.job_retry, name="retry"),
+    path("<int:pk>/download/", views.job_download, name="download"),
     path("daily/", views.daily_runs, name="daily"),
 ]

@@ -1,12 +1,18 @@
+import mimetypes
+from pathlib import PurePosixPath
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
+
+from postlicense.core.audit import record_export
+from postlicense.core.http import attachment
 
 from . import selectors, services
 
@@ -22,6 +28,21 @@ def job_detail(request, pk):
     job = selectors.job_for(request.user, pk)
     template = "core/job_detail.html#progress" if request.htmx else "core/job_detail.html"
     return render(request, template, {"job": job})
+
+
+@login_required
+def job_download(request, pk):
+    """The file an export or a batch print wrote, for the user who started it (an export of personal data)."""
+    job = selectors.job_for(request.user, pk)
+    if job.created_by_id != request.user.pk:
+        raise PermissionDenied("只有发起该任务的用户可以下载其结果文件。")
+    if job.status != job.Status.DONE or not job.output:
+        raise Http404("该任务没有可下载的文件（未完成，或文件已过保存期被删除）。")
+    with job.output.open("rb") as fh:
+        content = fh.read()
+    record_export(request, job.output_name, rows=job.processed, target=job.__class__)
+    content_type = mimetypes.guess_type(job.output_name)[0] or "application/octet-stream"
+    return attachment(content, job.output_name, content_type, f"job-{job.pk}{PurePosixPath(job.output.name).suffix}")
 
 
 @require_POST

@@ -2,9 +2,12 @@ import os
 import socket
 
 from django.core.management.base import BaseCommand
+from django.db import connections
+from django_tasks import task_backends
+from django_tasks_db import DatabaseBackend
 from django_tasks_db.management.commands.db_worker import Worker
 
-from postlicense.core.jobs.worker import Keeper
+from postlicense.core.jobs.worker import Keeper, rq_worker
 
 
 class Command(BaseCommand):
@@ -16,6 +19,11 @@ class Command(BaseCommand):
     def handle(self, interval, **options):
         worker_id = f"{socket.gethostname()[:40]}:{os.getpid()}"
         Keeper(worker_id).start()
+        if not isinstance(task_backends["default"], DatabaseBackend):  # the queue is on Redis (settings.TASKS_BACKEND)
+            connections.close_all()
+            self.stdout.write(f"后台任务进程 {worker_id} 已启动（Redis 队列）。")
+            rq_worker(worker_id).work(with_scheduler=True)
+            return
         worker = Worker(
             queue_names=["default"],
             excluded_queue_names=[],
