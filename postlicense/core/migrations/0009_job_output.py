@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0007_job_kinds_randomcheck'),
+        ('core', '0008_deadlines_todo'),
     ]
 
     operations = [
