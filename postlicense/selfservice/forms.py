@@ -131,7 +131,13 @@ class SelfReportForm(forms.Form):
 
 
 class AmendForm(SelfReportForm):
-    reason = Text(label="更正原因", max_length=1000, required=True, widget=TEXTAREA)
+    reason = Text(
+        label="更正原因",
+        max_length=1000,
+        required=True,
+        widget=TEXTAREA,
+        error_messages={"required": "请填写更正原因。"},
+    )
 
     def __init__(self, *args, report, **kwargs):
         super().__init__(*args, report=report, **kwargs)
@@ -187,9 +193,12 @@ class CorrectionReplyForm(forms.Form):
 
 
 class FeedbackForm(TokenForm):
-    inspector = forms.ChoiceField(label="检查人员")
+    inspector = forms.ChoiceField(label="检查人员", error_messages={"invalid_choice": "该人员不是本次检查的检查人员。"})
     categories = forms.MultipleChoiceField(
-        label="反映事项", choices=Feedback.Category.choices, widget=forms.CheckboxSelectMultiple
+        label="反映事项",
+        choices=Feedback.Category.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "请至少选择一项反映事项。"},
     )
     text = Text(
         label="具体情况",

@@ -4,6 +4,7 @@ import pytest
 from freezegun import freeze_time
 
 from postlicense.core.models import User
+from postlicense.inspections import services as inspections
 from postlicense.inspections.tests.factories import make_enterprise, make_inspector
 from postlicense.inspections.tests.helpers import fill_and_sign, new_record
 from postlicense.selfservice import services
@@ -68,10 +69,15 @@ def ent_client(client, ent_user):
     return client
 
 
+def finished(enterprise, by, inspectors=None):
+    record = fill_and_sign(new_record(enterprise=enterprise, inspectors=inspectors), day=date(2025, 9, 1))
+    return inspections.finish(record, by=by)
+
+
 @pytest.fixture
-def finished_record(db, enterprise):
-    """A finished inspection of `enterprise` by two inspectors of the 魏都区 unit (one with a login)."""
-    return fill_and_sign(new_record(enterprise=enterprise), day=date(2025, 9, 1))
+def finished_record(db, enterprise, staff):
+    """A finished 2025 inspection of `enterprise` by two inspectors of the 魏都区 unit."""
+    return finished(enterprise, staff)
 
 
 def make_crew(org_code="xuchang-weidu", user=None):
