@@ -1,4 +1,4 @@
-"""Pure rules of the annual self-report (001 二(二); DESIGN "Enterprise self-service") and of public masking.
+"""Pure rules of the annual self-report (001 二(二); DESIGN "Enterprise self-service").
 
 - The report for year Y is filed from 1 January of Y+1 to the window's end (core.deadlines
   "self_report_window_end", default 6-30), with the annual report; after the end only with a county's
@@ -43,13 +43,6 @@ def on_time(submitted_on: date | None, window_end: date) -> bool:
 def obliged(first_issue: date | None, year: int) -> bool:
     """Whether an enterprise whose earliest license was issued on `first_issue` reports for `year`."""
     return first_issue is not None and first_report_year(first_issue) <= year
-
-
-def mask_person(name: str) -> str:
-    """A person's name as the public pages show it (PIPL 第二十八条 personal information; DESIGN: masked): the
-    surname and one * per other character, e.g. 张三 → 张*, 欧阳娜娜 → 欧***."""
-    name = (name or "").strip()
-    return name[:1] + "*" * (len(name) - 1) if name else ""
 
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

@@ -61,7 +61,7 @@ def filing_state(enterprise, year, today):
 def filed_on_time(enterprise, year):
     """Whether the enterprise filed `year`'s report by the window's end (the 000 sheet's item 1)."""
     submitted = (
-        SelfReport.objects.filter(enterprise=enterprise, year=year, status__in=SelfReport.FILED)
+        SelfReport.objects.filter(enterprise=enterprise, year=year, submitted_at__isnull=False)
         .values_list("submitted_at", flat=True)
         .first()
     )
@@ -89,7 +89,8 @@ def obliged_enterprises(user, year):
 
 
 def non_filers(user, year):
-    filed = SelfReport.objects.filter(enterprise=OuterRef("pk"), year=year, status__in=SelfReport.FILED)
+    # a report returned for correction was filed: its enterprise is not a non-filer
+    filed = SelfReport.objects.filter(enterprise=OuterRef("pk"), year=year, submitted_at__isnull=False)
     return (
         obliged_enterprises(user, year)
         .filter(~Exists(filed))

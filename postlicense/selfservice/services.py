@@ -331,7 +331,7 @@ def request_correction(user, *, message, token):
         raise ValidationError("只有企业用户可以提出更正申请。")
     if not message.strip():
         raise ValidationError({"message": "请写明需要更正的内容。"})
-    existing = CorrectionRequest.objects.filter(submission_token=token).first()
+    existing = token and CorrectionRequest.objects.filter(submission_token=token).first()
     if existing:
         return existing  # the same form posted twice
     return CorrectionRequest.objects.create(
@@ -368,7 +368,7 @@ def submit_feedback(user, *, record, inspector, categories, text, token):
         raise ValidationError({"categories": "请至少选择一项反映事项。"})
     if not text.strip():
         raise ValidationError({"text": "请写明具体情况（时间、经过）。"})
-    existing = Feedback.objects.filter(submission_token=token).first()
+    existing = token and Feedback.objects.filter(submission_token=token).first()
     if existing:
         return existing  # the same form posted twice
     due = deadlines.due("feedback_ack", timezone.localdate(), enterprise.region_id)

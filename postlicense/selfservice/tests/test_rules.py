@@ -1,5 +1,5 @@
 """The filing rules of the annual self-report (001 二(二): enterprises submit yearly; DESIGN: window 1 Jan–30 Jun,
-an enterprise licensed less than a year reports the next year) and public masking (PIPL)."""
+an enterprise licensed less than a year reports the next year)."""
 
 from datetime import date
 
@@ -34,11 +34,6 @@ def test_on_time_is_by_the_window_end():
     assert rules.on_time(date(2026, 6, 30), date(2026, 6, 30))
     assert not rules.on_time(date(2026, 7, 1), date(2026, 6, 30))
     assert not rules.on_time(None, date(2026, 6, 30))
-
-
-@pytest.mark.parametrize("name, masked", [("张三", "张*"), ("欧阳娜娜", "欧***"), ("李", "李"), ("", "")])
-def test_a_person_is_shown_to_the_public_by_surname_only(name, masked):
-    assert rules.mask_person(name) == masked
 
 
 @pytest.mark.parametrize("text", ["=1+1", "+SUM(A1)", "@cmd", "-2+3", '=HYPERLINK("http://x")'])
