@@ -5,6 +5,7 @@ the public landing page and search. Screenshots: var/screenshots/selfservice-*.p
 from datetime import date
 
 import pytest
+from playwright.sync_api import expect
 
 from postlicense.core.models import OrgUnit, User
 from postlicense.inspections import services as inspections
@@ -70,7 +71,7 @@ def test_enterprise_files_its_report_and_gives_feedback(request, device, world, 
     product = page.locator("select[name$='-status']").first
     product.select_option("正常生产")
     page.fill("input[name$='-output']", "约8万吨")
-    page.wait_for_function("document.getElementById('autosave-status').textContent.includes('草稿已自动保存')")
+    expect(page.locator("#autosave-status")).to_contain_text("草稿已自动保存", timeout=20_000)
     report = SelfReport.objects.get()
     assert report.revision >= 1 and report.content["products"][0]["output"] == "约8万吨"
     page.check("#id_changes_none")

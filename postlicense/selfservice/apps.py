@@ -15,7 +15,6 @@ class SelfserviceConfig(AppConfig):
             return [
                 NavItem("本企业", "selfservice:home", 2),
                 NavItem("自查报告", "selfservice:report_list", 3),
-                NavItem("检查记录", "selfservice:record_list", 4),
                 NavItem("执法反馈", "selfservice:feedback_list", 5),
             ]
         items = []

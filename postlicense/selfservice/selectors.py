@@ -7,7 +7,7 @@ non_filers(user, year, today) -> Enterprise queryset obliged enterprises in the 
 feedback_for(user) -> Feedback queryset              the enterprise's own, or the city's (never county/inspector)
 """
 
-from django.db.models import Exists, Min, OuterRef, Q
+from django.db.models import Exists, Min, OuterRef, Q, Subquery
 from django.http import Http404
 
 from postlicense.core import deadlines
@@ -91,9 +91,11 @@ def obliged_enterprises(user, year):
 def non_filers(user, year):
     # a report returned for correction was filed: its enterprise is not a non-filer
     filed = SelfReport.objects.filter(enterprise=OuterRef("pk"), year=year, submitted_at__isnull=False)
+    permission = LateFilingPermission.objects.filter(enterprise=OuterRef("pk"), year=year).values("until")[:1]
     return (
         obliged_enterprises(user, year)
         .filter(~Exists(filed))
+        .annotate(late_until=Subquery(permission))
         .select_related("supervising_unit")
         .order_by("supervising_unit__name", "name")
     )

@@ -370,6 +370,7 @@ def password_first(request):
     if not request.user.is_authenticated:
         return redirect("login")
     form = PasswordChangeForm(request.user, request.POST or None)
+    form.fields["old_password"].label = "临时密码（监管部门告知的）"
     if request.method == "POST" and form.is_valid():
         user = form.save()
         update_session_auth_hash(request, user)
