@@ -150,7 +150,7 @@ def report(request, pk):
     if is_owner and report.is_editable and "imported" not in report.content:
         return _report_form(request, report)
     if request.method == "POST":
-        raise PermissionDenied("本报告已提交，不能再修改。")
+        raise PermissionDenied("本报告已提交，不能再修改。" if is_owner else "自查报告只能由企业本身填写。")
     review_form = None
     if request.user.is_bureau_staff and report.status == SelfReport.Status.SUBMITTED:
         review_form = forms.ReviewForm(user=request.user)

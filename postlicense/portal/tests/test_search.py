@@ -51,4 +51,5 @@ def test_an_enterprise_without_a_published_result_has_no_public_page(client, adm
     task = drawn_task(admin)  # drawn, not published
     code = task.drawn.first().credit_code
     assert client.get(f"/public/enterprises/{code}/").status_code == 404
-    assert code not in client.get("/public/search/", {"q": code}).content.decode()
+    page = client.get("/public/search/", {"q": code}).content.decode()
+    assert f"/public/enterprises/{code}/" not in page and f"没有找到“{code}”" in page
