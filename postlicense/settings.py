@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "postlicense.followup",
     "postlicense.supervision",
     "postlicense.planning",
+    "postlicense.selfservice",
     "postlicense.portal",
     "postlicense.api",
 ]
@@ -74,6 +75,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "postlicense.core.middleware.AuditActorMiddleware",
     "postlicense.core.middleware.SessionLimitsMiddleware",
+    "postlicense.selfservice.middleware.ForcePasswordChangeMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 

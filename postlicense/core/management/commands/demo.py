@@ -6,7 +6,7 @@ from postlicense.core.audit import acting_as
 from postlicense.core.models import User
 from postlicense.core.services import DEMO_PASSWORD
 
-SHOWN_PREFIXES = ("admin", "xuchang-admin", "xuchang-weidu", "xuchang-changge", "binhai-tanggu", "ent-")
+SHOWN_PREFIXES = ("admin", "xuchang-admin", "xuchang-weidu", "xuchang-changge", "binhai-tanggu", "ent-", "qiye-")
 
 
 class Command(BaseCommand):
