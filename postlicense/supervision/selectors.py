@@ -36,7 +36,12 @@ def test_detail(user, pk):
 
 
 def labs_for(user):
-    return TestingLab.objects.for_user(user).prefetch_related("scopes__product_category")
+    """The register of the user's city (a lab's qualification is public: every logged-in user may read the
+    register, a user with a unit sees their own city's)."""
+    qs = TestingLab.objects.for_user(user)
+    if user.org_unit_id:
+        qs = qs.filter(region__code__startswith=user.org_unit.region_id[:4])
+    return qs.prefetch_related("scopes__product_category")
 
 
 def labs_for_order(order):
@@ -49,7 +54,9 @@ def complaints_for(user):
 
 
 def notices_for(user):
-    return LinkageNotice.objects.for_user(user)
+    """The city's notices, and for a county those that list an enterprise or lead in its jurisdiction."""
+    listed = NoticeEntry.objects.for_user(user).values("notice")
+    return LinkageNotice.objects.filter(Q(pk__in=LinkageNotice.objects.for_user(user).values("pk")) | Q(pk__in=listed))
 
 
 def leads_for(user, open_only=False):

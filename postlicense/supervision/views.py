@@ -317,7 +317,7 @@ def lab_list(request):
 
 @city_admin_required
 def lab_edit(request, pk=None):
-    lab = get_scoped_or_404(TestingLab, request.user, pk=pk) if pk else TestingLab(region=request.user.org_unit.region)
+    lab = get_scoped_or_404(selectors.labs_for(request.user), request.user, pk=pk) if pk else TestingLab(region=request.user.org_unit.region)
     form = forms.LabForm(request.POST or None, instance=lab)
     return save_form(
         request, form, "supervision/lab_form.html", {"lab": lab}, lambda lab: lab.get_absolute_url(), "检验机构已保存。"
@@ -342,7 +342,7 @@ def lab_detail(request, pk):
 @city_admin_required
 @require_POST
 def lab_scope_remove(request, pk):
-    scope = get_scoped_or_404(LabScope, request.user, pk=pk)
+    scope = get_scoped_or_404(LabScope.objects.filter(lab__in=selectors.labs_for(request.user)), request.user, pk=pk)
     lab = scope.lab
     scope.delete()
     messages.success(request, f"已从检验范围中移除“{scope.product_category}”。")
