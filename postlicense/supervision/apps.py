@@ -36,13 +36,13 @@ class SupervisionConfig(AppConfig):
         url = reverse("supervision:test_list")
         cards = [
             HomeCard("待抽样", tests.filter(status=TestOrder.Status.ORDERED).count(), f"{url}?status=ordered"),
-            HomeCard(
-                "进行中的监督检验", tests.filter(status__in=OPEN_TEST_STATUSES).count(), f"{url}?status=open"
-            ),
+            HomeCard("进行中的监督检验", tests.filter(status__in=OPEN_TEST_STATUSES).count(), f"{url}?status=open"),
         ]
         if user.is_bureau_staff:
             cards += [
-                HomeCard("检验不合格", tests.filter(result=TestOrder.Result.UNQUALIFIED).count(), f"{url}?result=unqualified"),
+                HomeCard(
+                    "检验不合格", tests.filter(result=TestOrder.Result.UNQUALIFIED).count(), f"{url}?result=unqualified"
+                ),
                 HomeCard(
                     "待办结举报投诉",
                     Complaint.objects.for_user(user).exclude(status=Complaint.Status.ANSWERED).count(),
@@ -66,10 +66,20 @@ class SupervisionConfig(AppConfig):
 
         events = []
         for t in enterprise.tests.all():
-            events.append(ArchiveEvent(t.created_at, "抽样检验", f"下达监督检验：{t.product}（{t.number}）", t.get_trigger_display(), t.get_absolute_url()))
+            events.append(
+                ArchiveEvent(
+                    t.created_at,
+                    "抽样检验",
+                    f"下达监督检验：{t.product}（{t.number}）",
+                    t.get_trigger_display(),
+                    t.get_absolute_url(),
+                )
+            )
             if t.sampling_date and t.status != t.Status.ORDERED:
                 title = "抽样未果" if t.status == t.Status.NOT_SAMPLED else f"抽样（封条 {t.seal_no}）"
-                events.append(ArchiveEvent(t.sampling_date, "抽样检验", title, t.not_sampled_reason, t.get_absolute_url()))
+                events.append(
+                    ArchiveEvent(t.sampling_date, "抽样检验", title, t.not_sampled_reason, t.get_absolute_url())
+                )
             if t.report_date:
                 events.append(
                     ArchiveEvent(
@@ -82,15 +92,31 @@ class SupervisionConfig(AppConfig):
                 )
             if t.stop_selling_date:
                 events.append(
-                    ArchiveEvent(t.stop_selling_date, "抽样检验", f"责令停止销售{t.product}", t.stop_selling_method, t.get_absolute_url())
+                    ArchiveEvent(
+                        t.stop_selling_date,
+                        "抽样检验",
+                        f"责令停止销售{t.product}",
+                        t.stop_selling_method,
+                        t.get_absolute_url(),
+                    )
                 )
             if t.retest_requested_date:
-                events.append(ArchiveEvent(t.retest_requested_date, "抽样检验", "申请复检", t.retest_note, t.get_absolute_url()))
+                events.append(
+                    ArchiveEvent(t.retest_requested_date, "抽样检验", "申请复检", t.retest_note, t.get_absolute_url())
+                )
         for c in Complaint.objects.filter(enterprise=enterprise):
-            events.append(ArchiveEvent(c.received_date, "举报投诉", f"举报投诉登记（{c.number}）", c.content[:200], c.get_absolute_url()))
+            events.append(
+                ArchiveEvent(
+                    c.received_date, "举报投诉", f"举报投诉登记（{c.number}）", c.content[:200], c.get_absolute_url()
+                )
+            )
             if c.answered_date:
                 verdict = "属实" if c.substantiated else "不属实"
-                events.append(ArchiveEvent(c.answered_date, "举报投诉", f"举报办结：{verdict}", c.answer[:200], c.get_absolute_url()))
+                events.append(
+                    ArchiveEvent(
+                        c.answered_date, "举报投诉", f"举报办结：{verdict}", c.answer[:200], c.get_absolute_url()
+                    )
+                )
         for e in NoticeEntry.objects.filter(enterprise=enterprise).select_related("notice"):
             events.append(
                 ArchiveEvent(

@@ -135,10 +135,16 @@ def load_demo(stdout):
 
     S = services
     order(0)  # 待抽样
-    S.record_not_sampled(order(1, "conditions"), sampling_date=date(2026, 11, 20), reason="企业已停产两个月，成品仓库无库存，生产线未开机。")
+    S.record_not_sampled(
+        order(1, "conditions"),
+        sampling_date=date(2026, 11, 20),
+        reason="企业已停产两个月，成品仓库无库存，生产线未开机。",
+    )
     _sample(order(2), date(2026, 11, 26), 2)  # 已抽样待送检, due 12-03
     t = _sample(order(3, "rectification"), date(2026, 11, 10), 3)
-    S.record_sending(t, lab=lab, sent_date=date(2026, 11, 20), late_reason="检验机构检测线检修，11月20日方可收样。")  # sent late
+    S.record_sending(
+        t, lab=lab, sent_date=date(2026, 11, 20), late_reason="检验机构检测线检修，11月20日方可收样。"
+    )  # sent late
     t = _sample(order(4), date(2026, 11, 2), 4)
     S.record_sending(t, lab=lab, sent_date=date(2026, 11, 5))
     S.record_receipt(t, received_date=date(2026, 11, 6))  # 检验中
@@ -148,7 +154,9 @@ def load_demo(stdout):
     S.record_report(t, report_no="WT2026-1108", report_date=date(2026, 11, 6), result="qualified")
     S.record_notification(t, notified_date=date(2026, 11, 10), notify_method="直接送达（送达回证）")  # 合格，已处理
     failed = []
-    for i, (sampled, notified) in enumerate([(date(2026, 10, 9), date(2026, 11, 20)), (date(2026, 9, 7), date(2026, 10, 19))]):
+    for i, (sampled, notified) in enumerate(
+        [(date(2026, 10, 9), date(2026, 11, 20)), (date(2026, 9, 7), date(2026, 10, 19))]
+    ):
         t = _sample(order(6 + i), sampled, 6 + i)
         S.record_sending(t, lab=lab, sent_date=sampled + timedelta(days=3))
         S.record_receipt(t, received_date=sampled + timedelta(days=4))
@@ -168,15 +176,24 @@ def load_demo(stdout):
             stop_selling_method="当场送达责令停止销售通知",
         )
         failed.append(t)
-    S.record_retest_request(failed[1], requested_date=date(2026, 10, 28), note="企业对细度结果有异议，申请用备用样品复检")
+    S.record_retest_request(
+        failed[1], requested_date=date(2026, 10, 28), note="企业对细度结果有异议，申请用备用样品复检"
+    )
 
     special = current_template("production_conditions_004")
     S.register_complaint(
-        unit=city, source="hotline", received_date=date(2026, 11, 23), content="反映该企业夜间生产的水泥未经出厂检验即装车销售。",
-        enterprise=licenses[8].enterprise, created_by=None,
+        unit=city,
+        source="hotline",
+        received_date=date(2026, 11, 23),
+        content="反映该企业夜间生产的水泥未经出厂检验即装车销售。",
+        enterprise=licenses[8].enterprise,
+        created_by=None,
     )
     c2 = S.register_complaint(
-        unit=city, source="online", received_date=date(2026, 11, 2), content="网络反映该企业产品包装未标注生产许可证编号。",
+        unit=city,
+        source="online",
+        received_date=date(2026, 11, 2),
+        content="网络反映该企业产品包装未标注生产许可证编号。",
         enterprise=licenses[9].enterprise,
     )
     S.assign_complaint(c2, unit=unit)
@@ -188,7 +205,10 @@ def load_demo(stdout):
         inspection={"template_version": special, "inspectors": samplers, "due_date": date(2026, 12, 15)},
     )
     S.register_complaint(
-        unit=city, source="letter", received_date=date(2026, 11, 25), content="来信反映某无名小厂生产电线，未见许可证。",
+        unit=city,
+        source="letter",
+        received_date=date(2026, 11, 25),
+        content="来信反映某无名小厂生产电线，未见许可证。",
         enterprise_text="长葛市某电线加工点",
     )
     S.register_notice(
@@ -200,12 +220,24 @@ def load_demo(stdout):
         product=licenses[10].product_category.name,
         failed_items="省级监督抽查不合格",
         rows=[
-            {"credit_code": licenses[10].enterprise.credit_code, "enterprise_name": licenses[10].enterprise.name,
-             "product": "", "failed_items": ""},
-            {"credit_code": licenses[11].enterprise.credit_code, "enterprise_name": licenses[11].enterprise.name,
-             "product": "", "failed_items": ""},
-            {"credit_code": make_credit_code("411002", 99000045), "enterprise_name": "许昌市魏都区某建材经营部",
-             "product": "", "failed_items": "标称该企业生产，名录中无此获证企业"},
+            {
+                "credit_code": licenses[10].enterprise.credit_code,
+                "enterprise_name": licenses[10].enterprise.name,
+                "product": "",
+                "failed_items": "",
+            },
+            {
+                "credit_code": licenses[11].enterprise.credit_code,
+                "enterprise_name": licenses[11].enterprise.name,
+                "product": "",
+                "failed_items": "",
+            },
+            {
+                "credit_code": make_credit_code("411002", 99000045),
+                "enterprise_name": "许昌市魏都区某建材经营部",
+                "product": "",
+                "failed_items": "标称该企业生产，名录中无此获证企业",
+            },
         ],
     )
     stdout.write(

@@ -247,7 +247,10 @@ class InspectionFields(forms.Form):
 
 class AnswerForm(InspectionFields):
     substantiated = forms.TypedChoiceField(
-        label="核查结果", choices=[("1", "举报属实"), ("0", "举报不属实")], coerce=lambda v: v == "1", widget=forms.RadioSelect
+        label="核查结果",
+        choices=[("1", "举报属实"), ("0", "举报不属实")],
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
     )
     answered_date = forms.DateField(label="办结日期", widget=DATE)
     answer = forms.CharField(label="办理结果/答复", widget=forms.Textarea(attrs={"rows": 3}))

@@ -152,7 +152,12 @@ class NoticeEntry(AuditedModel):
     concluded_at = models.DateTimeField("核查办结时间", null=True, blank=True)
     conclusion = models.TextField("核查结论", blank=True)
     concluded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="办结人"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="办结人",
     )
 
     objects = ScopedQuerySet.as_manager()
@@ -194,7 +199,12 @@ class Complaint(AuditedModel):
     complainant = models.CharField("举报人（可匿名）", max_length=100, blank=True)
     content = models.TextField("举报内容")
     enterprise = models.ForeignKey(
-        Enterprise, null=True, blank=True, on_delete=models.PROTECT, related_name="complaints", verbose_name="被举报企业"
+        Enterprise,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="complaints",
+        verbose_name="被举报企业",
     )
     enterprise_text = models.CharField(
         "被举报企业（名称或信用代码）", max_length=200, blank=True, help_text="未登记的企业按举报所写记录"
@@ -318,7 +328,12 @@ class TestOrder(AuditedModel):
     trigger = models.CharField("监督检验原因", max_length=20, choices=Trigger.choices)
     trigger_note = models.TextField("原因说明", blank=True, help_text="“其他”须说明")
     source_record = models.ForeignKey(
-        InspectionRecord, null=True, blank=True, on_delete=models.PROTECT, related_name="tests", verbose_name="来源检查记录"
+        InspectionRecord,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="tests",
+        verbose_name="来源检查记录",
     )
     source_notice = models.ForeignKey(
         LinkageNotice, null=True, blank=True, on_delete=models.PROTECT, related_name="tests", verbose_name="来源通报"
@@ -445,7 +460,9 @@ class SamplePhoto(AuditedModel):
     uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
 
     objects = ScopedQuerySet.as_manager()
-    scope = ScopePaths(**{k: f"order__{v}" for k, v in ENTERPRISE_SCOPE.items()}, inspector_user="order__samplers__user")
+    scope = ScopePaths(
+        **{k: f"order__{v}" for k, v in ENTERPRISE_SCOPE.items()}, inspector_user="order__samplers__user"
+    )
 
     class Meta:
         ordering = ["id"]

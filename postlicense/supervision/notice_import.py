@@ -66,8 +66,15 @@ def read_text(text):
             continue
         parts = line.replace("\t", " ").replace("，", " ").replace(",", " ").split(None, 1)
         numbered.append(
-            (number, {"credit_code": parts[0], "enterprise_name": parts[1] if len(parts) > 1 else "", "product": "",
-                      "failed_items": ""})
+            (
+                number,
+                {
+                    "credit_code": parts[0],
+                    "enterprise_name": parts[1] if len(parts) > 1 else "",
+                    "product": "",
+                    "failed_items": "",
+                },
+            )
         )
     return parse_rows(numbered)
 

@@ -14,9 +14,7 @@ def context(order):
     return {
         "order": order,
         "copies": COPIES,
-        "places": [
-            f"{CHECKED if order.place == value else UNCHECKED}{label}" for value, label in order.Place.choices
-        ],
+        "places": [f"{CHECKED if order.place == value else UNCHECKED}{label}" for value, label in order.Place.choices],
         "samplers": [
             {
                 "name": link.inspector.name,

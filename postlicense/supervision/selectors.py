@@ -89,7 +89,9 @@ def raising_factors(enterprises, year):
     factors = {pk: [] for pk in ids}
     for t in failed_tests(ids).filter(report_date__range=(since, until)):
         factors[t.enterprise_id].append(
-            RaisingFactor("failed_test", "监督检验不合格", f"{t.number} {t.product}", t.report_date, t.get_absolute_url())
+            RaisingFactor(
+                "failed_test", "监督检验不合格", f"{t.number} {t.product}", t.report_date, t.get_absolute_url()
+            )
         )
     for c in Complaint.objects.filter(enterprise__in=ids, substantiated=True, answered_date__range=(since, until)):
         factors[c.enterprise_id].append(

@@ -363,7 +363,12 @@ def record_report(order, *, report_no, report_date, result, failed_items="", haz
             errors["hazard_level"] = "检验结论为不合格时，须评定危害程度（列入风险问题清单）。"
     _check(errors)
     failed = result == TestOrder.Result.UNQUALIFIED
-    locked.status, locked.report_no, locked.report_date, locked.result = S.REPORTED, report_no.strip(), report_date, result
+    locked.status, locked.report_no, locked.report_date, locked.result = (
+        S.REPORTED,
+        report_no.strip(),
+        report_date,
+        result,
+    )
     locked.failed_items = failed_items.strip() if failed else ""
     locked.hazard_level = hazard_level if failed else ""
     locked.save()
@@ -667,7 +672,9 @@ def conclude_lead(entry, *, by, conclusion):
     if not entry.is_lead:
         raise ValidationError("该企业已获证，按专项检查办理。")
     if not conclusion.strip():
-        raise ValidationError({"conclusion": "请填写核查结论（如：已核实为无证生产并移送立案 / 企业已停业 / 查无此企业）。"})
+        raise ValidationError(
+            {"conclusion": "请填写核查结论（如：已核实为无证生产并移送立案 / 企业已停业 / 查无此企业）。"}
+        )
     entry.conclusion, entry.concluded_at, entry.concluded_by = conclusion.strip(), timezone.now(), by
     entry.save()
     return entry

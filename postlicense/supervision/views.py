@@ -194,9 +194,7 @@ def test_fill(request, pk):
     finish_errors = {}
     if request.method == "POST" and form.is_valid():
         try:
-            order = services.save_sampling(
-                order, revision=parse_revision(request.POST), fields=_all_fields(form)
-            )
+            order = services.save_sampling(order, revision=parse_revision(request.POST), fields=_all_fields(form))
             if request.POST.get("then") == "finish":
                 order = services.finish_sampling(order)
         except ValidationError as exc:
@@ -250,7 +248,9 @@ def test_sign(request, pk):
     who = request.POST.get("who", "")
     try:
         if who == "enterprise":
-            services.sign_enterprise(order, signer=request.POST.get("signer", ""), data_url=request.POST.get("image", ""))
+            services.sign_enterprise(
+                order, signer=request.POST.get("signer", ""), data_url=request.POST.get("image", "")
+            )
         elif who == "refuse":
             services.record_refusal(order, note=request.POST.get("note", ""))
         else:
@@ -317,7 +317,11 @@ def lab_list(request):
 
 @city_admin_required
 def lab_edit(request, pk=None):
-    lab = get_scoped_or_404(selectors.labs_for(request.user), request.user, pk=pk) if pk else TestingLab(region=request.user.org_unit.region)
+    lab = (
+        get_scoped_or_404(selectors.labs_for(request.user), request.user, pk=pk)
+        if pk
+        else TestingLab(region=request.user.org_unit.region)
+    )
     form = forms.LabForm(request.POST or None, instance=lab)
     return save_form(
         request, form, "supervision/lab_form.html", {"lab": lab}, lambda lab: lab.get_absolute_url(), "检验机构已保存。"
@@ -336,7 +340,9 @@ def lab_detail(request, pk):
             form.save()
             messages.success(request, "检验范围已添加。")
             return redirect(lab)
-    return render(request, "supervision/lab_detail.html", {"lab": lab, "form": form}, status=400 if form and form.errors else 200)
+    return render(
+        request, "supervision/lab_detail.html", {"lab": lab, "form": form}, status=400 if form and form.errors else 200
+    )
 
 
 @city_admin_required
@@ -361,8 +367,12 @@ def complaint_list(request):
     return render(
         request,
         "supervision/complaint_list.html",
-        {"page": Paginator(qs, 50).get_page(request.GET.get("page")), "status": status, "query": f"status={status}",
-         "statuses": Complaint.Status.choices},
+        {
+            "page": Paginator(qs, 50).get_page(request.GET.get("page")),
+            "status": status,
+            "query": f"status={status}",
+            "statuses": Complaint.Status.choices,
+        },
     )
 
 
@@ -389,7 +399,12 @@ def complaint_new(request):
         else:
             messages.success(request, f"举报已登记，编号 {complaint.number}，办结期限 {complaint.answer_due_text}。")
             return redirect(complaint)
-    return render(request, "supervision/form_page.html", {"form": form, "title": "登记举报投诉"}, status=400 if form.errors else 200)
+    return render(
+        request,
+        "supervision/form_page.html",
+        {"form": form, "title": "登记举报投诉"},
+        status=400 if form.errors else 200,
+    )
 
 
 @bureau_required
@@ -457,7 +472,12 @@ def special_new(request):
         else:
             messages.success(request, "专项检查已派发。")
             return redirect(record)
-    return render(request, "supervision/form_page.html", {"form": form, "title": "派发专项检查"}, status=400 if form.errors else 200)
+    return render(
+        request,
+        "supervision/form_page.html",
+        {"form": form, "title": "派发专项检查"},
+        status=400 if form.errors else 200,
+    )
 
 
 # --- linkage notices and leads --------------------------------------------------------------------------------
@@ -466,7 +486,11 @@ def special_new(request):
 @bureau_required
 def notice_list(request):
     qs = selectors.notices_for(request.user)
-    return render(request, "supervision/notice_list.html", {"page": Paginator(qs, 50).get_page(request.GET.get("page")), "query": ""})
+    return render(
+        request,
+        "supervision/notice_list.html",
+        {"page": Paginator(qs, 50).get_page(request.GET.get("page")), "query": ""},
+    )
 
 
 @city_admin_required
@@ -512,8 +536,10 @@ def notice_template(request):
 @bureau_required
 def notice_detail(request, pk):
     notice = get_scoped_or_404(selectors.notices_for(request.user), request.user, pk=pk)
-    entries = NoticeEntry.objects.for_user(request.user).filter(notice=notice).select_related(
-        "enterprise", "inspection", "assigned_unit"
+    entries = (
+        NoticeEntry.objects.for_user(request.user)
+        .filter(notice=notice)
+        .select_related("enterprise", "inspection", "assigned_unit")
     )
     return render(request, "supervision/notice_detail.html", {"notice": notice, "entries": entries})
 
@@ -524,7 +550,11 @@ def lead_list(request):
     return render(
         request,
         "supervision/lead_list.html",
-        {"leads": qs, "assign": forms.AssignForm(request.user, prefix="assign"), "show_all": request.GET.get("all") == "1"},
+        {
+            "leads": qs,
+            "assign": forms.AssignForm(request.user, prefix="assign"),
+            "show_all": request.GET.get("all") == "1",
+        },
     )
 
 

@@ -83,7 +83,12 @@ def photo(name="seal.png"):
 
 
 def fill_sheet(order, day, **overrides):
-    fields = {**SHEET, "sampling_date": day, "sealed_at": timezone.make_aware(datetime.combine(day, time(10))), **overrides}
+    fields = {
+        **SHEET,
+        "sampling_date": day,
+        "sealed_at": timezone.make_aware(datetime.combine(day, time(10))),
+        **overrides,
+    }
     return services.save_sampling(order, revision=order.revision, fields=fields)
 
 

@@ -38,7 +38,9 @@ def test_a_passed_test_runs_from_order_to_handled(world):
 
 def test_a_failure_requires_stop_selling_and_opens_the_retest_window(world):
     order = reported(world, "unqualified", date(2026, 10, 9))
-    errors = errors_of(lambda: services.record_notification(order, notified_date=date(2026, 10, 12), notify_method="直接送达"))
+    errors = errors_of(
+        lambda: services.record_notification(order, notified_date=date(2026, 10, 12), notify_method="直接送达")
+    )
     assert "停止销售" in errors["stop_selling_date"][0] and "stop_selling_method" in errors
     assert TestOrder.objects.get(pk=order.pk).status == S.REPORTED  # nothing saved
     order = services.record_notification(
@@ -49,7 +51,9 @@ def test_a_failure_requires_stop_selling_and_opens_the_retest_window(world):
         stop_selling_method="当场送达",
     )
     assert (order.status, order.retest_due) == (S.NOTIFIED, date(2026, 10, 27))
-    errors = errors_of(lambda: services.record_handled(order, handled_date=date(2026, 10, 20), note="x", today=date(2026, 10, 20)))
+    errors = errors_of(
+        lambda: services.record_handled(order, handled_date=date(2026, 10, 20), note="x", today=date(2026, 10, 20))
+    )
     assert "尚未届满" in errors["handled_date"][0]
     errors = errors_of(lambda: services.record_retest_request(order, requested_date=date(2026, 10, 28)))
     assert "超过期限" in errors["retest_requested_date"][0]
@@ -73,9 +77,15 @@ def test_sending_before_sampling_or_to_an_unqualified_or_out_of_scope_lab_saves_
     order = sampled(world, date(2026, 11, 2))
     assert "sent_date" in errors_of(lambda: services.record_sending(order, lab=world.lab, sent_date=date(2026, 11, 1)))
     expired = make_lab(world.license.product_category, valid_until=date(2026, 11, 1), name="过期检验所")
-    assert "不在有效期内" in errors_of(lambda: services.record_sending(order, lab=expired, sent_date=date(2026, 11, 3)))["lab"][0]
+    assert (
+        "不在有效期内"
+        in errors_of(lambda: services.record_sending(order, lab=expired, sent_date=date(2026, 11, 3)))["lab"][0]
+    )
     other = make_lab(None, name="电缆检验所")
-    assert "检验范围不包括" in errors_of(lambda: services.record_sending(order, lab=other, sent_date=date(2026, 11, 3)))["lab"][0]
+    assert (
+        "检验范围不包括"
+        in errors_of(lambda: services.record_sending(order, lab=other, sent_date=date(2026, 11, 3)))["lab"][0]
+    )
     late = errors_of(lambda: services.record_sending(order, lab=world.lab, sent_date=date(2026, 11, 10)))
     assert "逾期原因" in late["late_reason"][0]
     order.refresh_from_db()

@@ -97,10 +97,15 @@ def test_a_notice_file_with_bad_codes_and_duplicates_is_refused_whole_listing_ev
     good = make_credit_code("411002", 12345678)
     bad_check = good[:-1] + ("0" if good[-1] != "0" else "1")
     rows, errors = notice_import.read_file(
-        xlsx([(good, "甲"), (bad_check, "乙"), ("123", "丙"), (good, "甲again"), ("=HYPERLINK(\"x\")", "丁")])
+        xlsx([(good, "甲"), (bad_check, "乙"), ("123", "丙"), (good, "甲again"), ('=HYPERLINK("x")', "丁")])
     )
     listed = {(e.row, e.column) for e in errors}
-    assert {(3, "统一社会信用代码"), (4, "统一社会信用代码"), (5, "统一社会信用代码"), (6, "统一社会信用代码")} <= listed
+    assert {
+        (3, "统一社会信用代码"),
+        (4, "统一社会信用代码"),
+        (5, "统一社会信用代码"),
+        (6, "统一社会信用代码"),
+    } <= listed
     assert any("重复" in e.message and e.row == 5 for e in errors)
     assert any("公式" in e.message and e.row == 6 for e in errors)
 
@@ -127,12 +132,17 @@ def test_the_typed_list_is_checked_like_the_file():
     rows, errors = notice_import.read_text(f"{good} 甲企业\n\n{good}\n12345")
     assert [(e.row, e.message[:5]) for e in errors][0][0] == 3 and len(errors) == 2
     rows, errors = notice_import.read_text(f"{good.lower()}，甲企业")
-    assert rows == [{"credit_code": good, "enterprise_name": "甲企业", "product": "", "failed_items": ""}] and not errors
+    assert (
+        rows == [{"credit_code": good, "enterprise_name": "甲企业", "product": "", "failed_items": ""}] and not errors
+    )
 
 
 def test_a_substantiated_complaint_opens_a_special_inspection_with_the_complaint_as_evidence(city_admin, staff, world):
     complaint = services.register_complaint(
-        unit=city_admin.org_unit, source="hotline", received_date=date(2026, 11, 23), content="未经出厂检验即销售",
+        unit=city_admin.org_unit,
+        source="hotline",
+        received_date=date(2026, 11, 23),
+        content="未经出厂检验即销售",
         enterprise=world.enterprise,
     )
     assert complaint.answer_due == date(2026, 12, 14)  # 15 工作日 from 11-23 (a Monday)
@@ -145,8 +155,11 @@ def test_a_substantiated_complaint_opens_a_special_inspection_with_the_complaint
         substantiated=True,
         answer="属实",
         answered_date=date(2026, 11, 25),
-        inspection={"template_version": current_template("production_conditions_004"), "inspectors": world.samplers,
-                    "due_date": date(2026, 12, 15)},
+        inspection={
+            "template_version": current_template("production_conditions_004"),
+            "inspectors": world.samplers,
+            "due_date": date(2026, 12, 15),
+        },
     )
     record = complaint.inspection
     assert (record.special_trigger, record.trigger_evidence.complaint) == ("complaint", complaint)
@@ -165,7 +178,9 @@ def test_a_special_inspection_through_these_pages_needs_its_evidence(world):
     with pytest.raises(ValidationError):
         services.create_special_inspection(trigger="media", reference="报道", **kwargs)
     assert not TriggerEvidence.objects.exists() and not InspectionRecord.objects.exists()
-    record = services.create_special_inspection(trigger="media", reference="报道", link="https://news.example/1", **kwargs)
+    record = services.create_special_inspection(
+        trigger="media", reference="报道", link="https://news.example/1", **kwargs
+    )
     assert record.trigger_evidence.link == "https://news.example/1"
 
 
@@ -194,7 +209,10 @@ def test_archive_and_todo_show_the_chain(staff, world):
     assert all(isinstance(e, ArchiveEvent) for e in events)
     assert any("不合格" in e.title for e in events)
     services.record_notification(
-        order, notified_date=date(2026, 11, 20), notify_method="直接送达", stop_selling_date=date(2026, 11, 20),
+        order,
+        notified_date=date(2026, 11, 20),
+        notify_method="直接送达",
+        stop_selling_date=date(2026, 11, 20),
         stop_selling_method="当场送达",
     )
     todo = todo_for(staff, today=date(2026, 11, 30))
