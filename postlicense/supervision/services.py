@@ -29,6 +29,7 @@ assign_lead(entry, *, unit) · conclude_lead(entry, *, by, conclusion)
 """
 
 import hashlib
+
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -48,8 +49,8 @@ from .models import (
     LabScope,
     LinkageNotice,
     NoticeEntry,
-    Sampler,
     SamplePhoto,
+    Sampler,
     TestOrder,
     TriggerEvidence,
 )

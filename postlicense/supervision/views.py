@@ -18,7 +18,7 @@ from postlicense.inspections.forms import parse_revision
 from postlicense.registry.views import save_form
 
 from . import forms, notice_import, printing, selectors, services
-from .models import Complaint, LabScope, NoticeEntry, Sampler, SamplePhoto, TestingLab, TestOrder
+from .models import Complaint, LabScope, NoticeEntry, SamplePhoto, Sampler, TestingLab, TestOrder
 
 
 def bureau_required(view):

@@ -15,7 +15,7 @@ from postlicense.registry.archive import ArchiveEvent
 from postlicense.registry.credit_code import make_credit_code
 from postlicense.supervision import notice_import, selectors, services
 from postlicense.supervision.apps import SupervisionConfig
-from postlicense.supervision.models import Complaint, NoticeEntry, TestOrder, TriggerEvidence
+from postlicense.supervision.models import NoticeEntry, TestOrder, TriggerEvidence
 
 from .factories import enterprise, reported
 
