@@ -256,3 +256,14 @@ def test_nav_and_home_for_an_inspector_sampler(client, make_user, world):
     assert "监督检验" in home and "待抽样" in home
     assert client.get(f"/supervision/{order.pk}/fill/").status_code == 200
     assert client.get("/supervision/complaints/").status_code == 403
+
+
+def test_the_api_reads_tests_within_the_jurisdiction(client, staff, make_user, world):
+    order = new_test(world)
+    rows = login(client, staff).get("/api/v1/tests/").json()["results"]
+    assert [r["number"] for r in rows] == [order.number]
+    assert client.get(f"/api/v1/tests/{order.pk}/").json()["status"] == "ordered"
+    assert client.get("/api/v1/tests/?status=nonsense").status_code == 400
+    other = make_user(User.Role.COUNTY_STAFF, "xuchang-changge")
+    assert login(client, other).get(f"/api/v1/tests/{order.pk}/").status_code == 404
+    assert client.get("/api/v1/complaints/").status_code == 200
