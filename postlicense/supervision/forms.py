@@ -16,7 +16,7 @@ from postlicense.registry.models import Enterprise, License, ProductCategory
 from . import rules
 from .models import Complaint, HazardLevel, LabScope, LinkageNotice, TestingLab, TestOrder
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class TokenForm(forms.Form):
