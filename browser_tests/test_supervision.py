@@ -88,11 +88,18 @@ def test_the_test_page_on_a_desktop_and_a_phone_and_the_printed_form(page, phone
         shot(p, f"supervision-test-sampled-{suffix}")
         p.goto("/supervision/")
         shot(p, f"supervision-list-{suffix}")
-    for url in (f"/supervision/{failed.pk}/", f"/supervision/{fresh.pk}/", "/supervision/", "/supervision/complaints/new/"):
+    for url in (
+        f"/supervision/{failed.pk}/",
+        f"/supervision/{fresh.pk}/",
+        "/supervision/",
+        "/supervision/complaints/new/",
+    ):
         phone_page.goto(url)
         assert page_width(phone_page) <= 375, url
     screenshots = shot(page, "supervision-test-desktop-last").parent
     pdf = screenshots / "supervision-sampling.pdf"
     pdf.write_bytes(page.request.get(f"/supervision/{fresh.pk}/pdf/").body())
-    subprocess.run(["pdftoppm", "-png", "-r", "70", str(pdf), str(screenshots / "supervision-sampling-pdf")], check=True)
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "70", str(pdf), str(screenshots / "supervision-sampling-pdf")], check=True
+    )
     assert len(sorted(screenshots.glob("supervision-sampling-pdf-*.png"))) == 3

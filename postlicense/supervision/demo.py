@@ -94,7 +94,7 @@ def load_demo(stdout):
         .filter(Q(certificate_valid_from__isnull=True) | Q(certificate_valid_from__lte=date(2026, 1, 1)))
         .order_by("-user_id", "id")[:2]
     )
-    if len(licenses) < 12 or len(samplers) < 2:
+    if len(licenses) < 13 or len(samplers) < 2:
         stdout.write("监督检验：演示名录中没有足够的获证企业或检查人员，跳过。")
         return
 
@@ -153,6 +153,10 @@ def load_demo(stdout):
     S.record_receipt(t, received_date=date(2026, 10, 15))
     S.record_report(t, report_no="WT2026-1108", report_date=date(2026, 11, 6), result="qualified")
     S.record_notification(t, notified_date=date(2026, 11, 10), notify_method="直接送达（送达回证）")  # 合格，已处理
+    t = _sample(order(12), date(2026, 10, 28), 12)
+    S.record_sending(t, lab=lab, sent_date=date(2026, 10, 30))
+    S.record_receipt(t, received_date=date(2026, 11, 2))
+    S.record_report(t, report_no="WT2026-1127", report_date=date(2026, 11, 27), result="qualified")  # 待告知
     failed = []
     for i, (sampled, notified) in enumerate(
         [(date(2026, 10, 9), date(2026, 11, 20)), (date(2026, 9, 7), date(2026, 10, 19))]
@@ -241,6 +245,6 @@ def load_demo(stdout):
         ],
     )
     stdout.write(
-        f"监督检验：检验机构 2 家，监督检验 {8} 项（含不合格 2 项），举报投诉 3 件，通报 1 份"
+        f"监督检验：检验机构 2 家，监督检验 9 项（含不合格 2 项），举报投诉 3 件，通报 1 份"
         f"（专项检查 {InspectionRecord.objects.filter(trigger_evidence__isnull=False).count()} 项，疑似无证线索 1 条）。"
     )
