@@ -5,12 +5,11 @@ import subprocess
 from datetime import date
 
 import pytest
+from test_inspections import draw_signature, page_width
 
 from postlicense.core.models import User
 from postlicense.inspections.tests.factories import make_inspector
 from postlicense.supervision.tests.factories import make_world, new_test, reported, sampled
-
-from test_inspections import draw_signature, page_width
 
 
 @pytest.fixture(autouse=True)
