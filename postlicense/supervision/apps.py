@@ -46,7 +46,7 @@ class SupervisionConfig(AppConfig):
                 HomeCard(
                     "待办结举报投诉",
                     Complaint.objects.for_user(user).exclude(status=Complaint.Status.ANSWERED).count(),
-                    reverse("supervision:complaint_list"),
+                    reverse("supervision:complaint_list") + "?status=open",
                 ),
                 HomeCard("疑似无证生产线索", leads_for(user, open_only=True).count(), reverse("supervision:lead_list")),
             ]

@@ -212,7 +212,7 @@ def todo_groups(user, today, limit):
                         TodoItem(f"{c.number} {c.target}", c.get_absolute_url(), c.answer_due, c.answer_due_text)
                         for c in complaints.select_related("enterprise").order_by("answer_due", "id")[:limit]
                     ],
-                    reverse("supervision:complaint_list"),
+                    reverse("supervision:complaint_list") + "?status=open",
                 )
             )
         leads = leads_for(user, open_only=True)

@@ -362,7 +362,9 @@ def lab_scope_remove(request, pk):
 def complaint_list(request):
     qs = selectors.complaints_for(request.user)
     status = request.GET.get("status", "")
-    if status in Complaint.Status.values:
+    if status == "open":
+        qs = qs.exclude(status=Complaint.Status.ANSWERED)
+    elif status in Complaint.Status.values:
         qs = qs.filter(status=status)
     return render(
         request,
@@ -371,7 +373,7 @@ def complaint_list(request):
             "page": Paginator(qs, 50).get_page(request.GET.get("page")),
             "status": status,
             "query": f"status={status}",
-            "statuses": Complaint.Status.choices,
+            "statuses": [("open", "未办结")] + Complaint.Status.choices,
         },
     )
 
@@ -535,7 +537,7 @@ def notice_template(request):
 
 @bureau_required
 def notice_detail(request, pk):
-    notice = get_scoped_or_404(selectors.notices_for(request.user), request.user, pk=pk)
+    notice = get_object_or_404(selectors.notices_for(request.user), pk=pk)  # notices_for is the scope
     entries = (
         NoticeEntry.objects.for_user(request.user)
         .filter(notice=notice)
@@ -554,6 +556,7 @@ def lead_list(request):
             "leads": qs,
             "assign": forms.AssignForm(request.user, prefix="assign"),
             "show_all": request.GET.get("all") == "1",
+            "can_assign": request.user.is_superuser or request.user.role == User.Role.CITY_ADMIN,
         },
     )
 
