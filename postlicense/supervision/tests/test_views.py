@@ -267,3 +267,71 @@ def test_the_api_reads_tests_within_the_jurisdiction(client, staff, make_user, w
     other = make_user(User.Role.COUNTY_STAFF, "xuchang-changge")
     assert login(client, other).get(f"/api/v1/tests/{order.pk}/").status_code == 404
     assert client.get("/api/v1/complaints/").status_code == 200
+
+
+def test_a_notice_file_lying_about_its_size_is_refused_on_the_page(client, city_admin):
+    from postlicense.registry.tests.test_hostile_files import set_declared_size, sheet_xml, workbook
+
+    rows = "".join(f'<row r="{n}"><c r="A{n}"><v>{n}</v></c></row>' for n in range(2, 2000))
+    data = set_declared_size(workbook(sheet_xml(rows)), "xl/worksheets/sheet1.xml", 2000)
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("名单.xlsx", data)
+    response = login(client, city_admin).post(
+        "/supervision/notices/new/",
+        {
+            "source": "national_sampling",
+            "doc_no": "国抽〔2026〕2号",
+            "doc_date": "2026-11-01",
+            "received_date": "2026-11-03",
+            "product": "水泥",
+            "token": uuid.uuid4(),
+            "file": upload,
+        },
+    )
+    assert response.status_code == 400 and "与其声明的大小不符" in response.content.decode()
+    assert not LinkageNotice.objects.exists()
+
+
+def test_the_notice_template_downloads_as_xlsx(client, staff):
+    response = login(client, staff).get("/supervision/notices/template/")
+    assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_a_county_reads_a_notice_that_lists_its_enterprise_but_not_others(client, city_admin, staff, make_user):
+    good = enterprise().credit_code
+    notice = services.register_notice(
+        region=city_admin.org_unit.region,
+        source="national_sampling",
+        doc_no="国抽〔2026〕3号",
+        doc_date=date(2026, 11, 1),
+        received_date=date(2026, 11, 3),
+        product="水泥",
+        failed_items="",
+        rows=[{"credit_code": good, "enterprise_name": "", "product": "", "failed_items": ""}],
+    )
+    assert login(client, staff).get(notice.get_absolute_url()).status_code == 200
+    other = make_user(User.Role.COUNTY_STAFF, "xuchang-changge")
+    assert login(client, other).get(notice.get_absolute_url()).status_code == 404
+
+
+def test_two_people_editing_a_lab_the_second_save_is_refused(client, city_admin, world):
+    login(client, city_admin)
+    url = f"/supervision/labs/{world.lab.pk}/edit/"
+    form = client.get(url).context["form"]
+    version = form.initial["version"]
+    base = {
+        "name": world.lab.name,
+        "qualification_no": world.lab.qualification_no,
+        "qualification_valid_until": "2028-12-31",
+        "version": version,
+    }
+    assert client.post(url, {**base, "contact": "甲 0374-1"}).status_code == 302
+    response = client.post(url, {**base, "contact": "乙 0374-2"})
+    assert response.status_code == 200 and "甲 0374-1" in response.content.decode()
+    world.lab.refresh_from_db()
+    assert world.lab.contact == "甲 0374-1"
+
+
+def test_a_county_cannot_edit_the_lab_register(client, staff, world):
+    assert login(client, staff).get(f"/supervision/labs/{world.lab.pk}/edit/").status_code == 403
