@@ -33,6 +33,8 @@ class HazardLevel(models.TextChoices):
 class TestingLab(AuditedModel):
     """有资质的检验机构 (002 第十七条), kept by the city: its qualification and the product categories it may test."""
 
+    __test__ = False  # not a pytest test class, whatever its name
+
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", verbose_name="登记地市")
     name = models.CharField("检验机构名称", max_length=200)
     qualification_no = models.CharField("资质证书编号", max_length=60)
