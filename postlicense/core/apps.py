@@ -41,7 +41,12 @@ class CoreConfig(AppConfig):
 
         todo = todo_for(user)
         cards = [
-            HomeCard("待办", todo.total, reverse("core:todo"), f"其中已逾期 {todo.overdue} 项" if todo.overdue else "")
+            HomeCard(
+                "待办",
+                todo.total,
+                reverse("core:todo") + "#recent",
+                f"其中已逾期 {todo.overdue} 项" if todo.overdue else "",
+            )
         ]
         if user.is_bureau_staff:
             cards.append(

@@ -24,7 +24,7 @@ COPIES = ("第一联 监管部门存档", "第二联 企业留存")
 CHECKED, UNCHECKED = "■", "□"
 
 
-def _data_uri(image_field):
+def data_uri(image_field):
     if not image_field:
         return ""
     with image_field.open("rb") as f:
@@ -104,7 +104,7 @@ def _context(version, record):
             {
                 "name": link.inspector.name,
                 "certificate_no": link.inspector.certificate_no,
-                "signature": _data_uri(link.signature),
+                "signature": data_uri(link.signature),
                 "signed_at": link.signed_at,
             }
             for link in record.crew.select_related("inspector")
@@ -127,7 +127,7 @@ def _context(version, record):
             f"{_box(record is not None and record.conclusion == value)}{label}"
             for value, label in InspectionRecord.Conclusion.choices
         ],
-        "enterprise_signature": _data_uri(record.enterprise_signature) if record else "",
+        "enterprise_signature": data_uri(record.enterprise_signature) if record else "",
         "equipment": selectors.equipment_rows(record) if record else [],
         "copies": COPIES[: version.copies] if version.copies > 1 else [""],
         "licenses": list(record.licenses.values_list("number", flat=True)) if record else [],

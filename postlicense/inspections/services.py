@@ -316,7 +316,7 @@ def add_equipment_found(record, *, kind, name, model, quantity):
 MAX_SIGNATURE_BYTES = 512 * 1024
 
 
-def _signature_file(data_url):
+def signature_file(data_url):
     """A drawn signature posted by the canvas as a PNG data URL."""
     prefix = "data:image/png;base64,"
     if not data_url or not data_url.startswith(prefix):
@@ -338,7 +338,7 @@ def _signature_file(data_url):
 def sign_as_inspector(record, inspector, data_url):
     _ensure_open(record)
     link = RecordInspector.objects.select_for_update().get(record=record, inspector=inspector)
-    link.signature = _signature_file(data_url)
+    link.signature = signature_file(data_url)
     link.signed_at = timezone.now()
     link.save()
     return link
@@ -364,7 +364,7 @@ def sign_as_enterprise(record, *, signer, data_url):
     _ensure_enterprise_signs(record)
     if not signer.strip():
         raise ValidationError("请填写签字的企业负责人/代表姓名。")
-    record.enterprise_signature = _signature_file(data_url)
+    record.enterprise_signature = signature_file(data_url)
     record.enterprise_signer = signer.strip()
     record.enterprise_signed_at = timezone.now()
     record.enterprise_refused, record.enterprise_refusal_note = False, ""
