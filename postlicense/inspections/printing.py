@@ -61,7 +61,7 @@ def _rows(version, record):
     findings = {row["item"].pk: row for row in selectors.item_rows(record)} if record else {}
     box_after = layout_of(version) == "sheet"
     rows = []
-    for item in version.items.all():
+    for item in record.checked_items() if record else version.items.all():
         row = findings.get(item.pk, {})
         finding = row.get("finding")
         answered = bool(item.options or item.conclusions)
@@ -144,10 +144,11 @@ def blank_context(version):
     return _context(version, None)
 
 
-def render_pdf(context):
+def render_pdf(context, template="inspections/print.html"):
+    """An A4 PDF from an HTML template (WeasyPrint); other printed forms (follow-up's notices) pass their own."""
     from weasyprint import HTML
 
-    return HTML(string=render_to_string("inspections/print.html", context)).write_pdf()
+    return HTML(string=render_to_string(template, context)).write_pdf()
 
 
 def pdf(record):
