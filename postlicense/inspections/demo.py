@@ -12,6 +12,8 @@ from django.utils import timezone
 from PIL import Image, ImageDraw, ImageFont
 
 from postlicense.core.audit import bulk_create_audited
+from postlicense.core.models import OrgUnit, User
+from postlicense.core.services import ROLE_SUFFIX, ensure_demo_user
 from postlicense.inspectors.models import Inspector
 from postlicense.registry.models import Enterprise
 
@@ -151,9 +153,16 @@ def _finish(record, day, rng):
     # Problems found long ago were rectified: closed now, so inspections made later (the random-check demo replays an
     # earlier year after this one) still agree with the register on item 10 (上次发现的问题是否整改完成).
     if day < date.today() - RECTIFIED_AFTER:
+        decider = _decider(record.org_unit)
         for problem in record.problems.all():
-            services.close_problem(problem, by=None, outcome="已整改，复查合格")
+            services.close_problem(problem, by=decider, reason="系统启用前已整改，经纸质复查合格（补录）")
         record.problems.update(closed_at=finished_at + timedelta(days=30))
+
+
+def _decider(unit):
+    """The unit's demo staff login (core's demo users), who records the paper revisits of before the system."""
+    role = User.Role.CITY_ADMIN if unit.kind == OrgUnit.Kind.CITY else User.Role.COUNTY_STAFF
+    return ensure_demo_user(f"{unit.code}-{ROLE_SUFFIX[role]}", role, unit)
 
 
 def _crew(unit, enterprise, day):
