@@ -132,7 +132,9 @@ def _fill(record, rng, fail, day):
         }
 
 
-def _finish(record, day, rng):
+def sign_and_finish(record, day, rng):
+    """Sign a filled record as on the day (inspectors, then the enterprise or its recorded refusal) and finish it,
+    dated that day. Follow-up's demo finishes its revisits with it."""
     for link in RecordInspector.objects.filter(record=record).select_related("inspector"):
         link.signature = signature_png(link.inspector.name)
         link.signed_at = timezone.make_aware(datetime.combine(day, time(10, 30)))
@@ -150,6 +152,11 @@ def _finish(record, day, rng):
     finished_at = timezone.make_aware(datetime.combine(day, time(11, 5)))
     InspectionRecord.objects.filter(pk=record.pk).update(finished_at=finished_at)
     record.problems.update(opened_at=finished_at)
+    return finished_at
+
+
+def _finish(record, day, rng):
+    finished_at = sign_and_finish(record, day, rng)
     # Problems found long ago were rectified: closed now, so inspections made later (the random-check demo replays an
     # earlier year after this one) still agree with the register on item 10 (上次发现的问题是否整改完成).
     if day < date.today() - RECTIFIED_AFTER:
