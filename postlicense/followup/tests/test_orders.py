@@ -267,3 +267,33 @@ def test_a_problem_closes_only_by_a_revisit_or_a_decision_with_reason(staff):
     closed = services.close_problem_by_decision(problem, by=staff, reason="企业已注销该产品线")
     assert closed.status == Problem.Status.CLOSED and closed.outcome == "决定关闭：企业已注销该产品线"
     assert closed.closed_by == staff and closed.closed_via is None
+
+
+def test_the_national_result_category_follows_the_revisit(staff):
+    """DESIGN "What the national platform expects": 发现问题经责令已改正 once every problem was closed by a revisit
+    that found it corrected, 发现问题待后续处理 while any is open (randomcheck's one mapping table)."""
+    from types import SimpleNamespace
+
+    from postlicense.randomcheck import rules as rc
+
+    order = served_order(staff)
+    drawn = SimpleNamespace(not_inspected_reason="", inspection=order.source_record)
+    assert rc.national_result(drawn) == "发现问题待后续处理"
+    revisit = services.dispatch_revisit(
+        order, by=staff, inspectors=crew(), due_date=date(2026, 6, 20), today=date(2026, 6, 9)
+    )
+    finish_revisit(revisit, staff, {"6": True, "7": True})
+    drawn.inspection = InspectionRecord.objects.get(pk=order.source_record.pk)
+    assert rc.national_result(drawn) == "发现问题经责令已改正"
+
+
+def test_a_problem_closed_by_decision_is_not_rectified_for_the_national_platform(staff):
+    from types import SimpleNamespace
+
+    from postlicense.randomcheck import rules as rc
+
+    order = served_order(staff)
+    for item in order.items.all():
+        services.close_problem_by_decision(item.problem, by=staff, reason="企业已停产")
+    drawn = SimpleNamespace(not_inspected_reason="", inspection=order.source_record)
+    assert rc.national_result(drawn) == "发现问题待后续处理"

@@ -185,3 +185,18 @@ def test_an_inspector_sees_the_revisits_assigned_to_them(client, staff, make_use
     assert [(g.label, g.total) for g in groups] == [("待完成的回访/复查", 1)]
     client.force_login(user)
     assert order.number in client.get(reverse("followup:revisit_list")).content.decode()
+
+
+def test_the_api_reads_orders_and_revisits_in_scope(client, staff, make_user):
+    order = served_order(staff)
+    from postlicense.followup import services
+
+    services.dispatch_revisit(order, by=staff, inspectors=crew(), due_date=date(2026, 12, 10), today=date(2026, 11, 30))
+    client.force_login(staff)
+    body = client.get("/api/v1/rectification-orders/?overdue=false").json()
+    assert [o["number"] for o in body["results"]] == [order.number]
+    assert body["results"][0]["items"][0]["problem_status"] == "open"
+    assert client.get(f"/api/v1/revisits/?order={order.pk}").json()["results"][0]["order_number"] == order.number
+    client.force_login(enterprise_user(make_user, make_enterprise()))
+    assert client.get(f"/api/v1/rectification-orders/{order.pk}/").status_code == 404
+    assert client.get("/api/v1/rectification-orders/?status=bogus").status_code == 400
