@@ -8,32 +8,35 @@ a database that already has orders is left alone."""
 import random
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Min
+from django.db.models import Count
 from django.utils import timezone
 
 from postlicense.core.audit import acting_as
 from postlicense.core.models import OrgUnit, User
 from postlicense.core.services import ROLE_SUFFIX, ensure_demo_user
 from postlicense.inspections import services as inspections
-from postlicense.inspections.demo import PASS_OPTION_003, _crew, sign_and_finish
+from postlicense.inspections.demo import KIND_TEMPLATE, PASS_OPTION_003, _crew, _fill, sign_and_finish
 from postlicense.inspections.models import InspectionRecord, Problem
+from postlicense.inspections.selectors import current_template
 from postlicense.inspectors.models import Inspector
+from postlicense.registry.models import Enterprise
 
 from . import services
 from .models import Escalation, RectificationOrder
 
 # Days after the record's inspection at which each step happens, per scenario (the record must be old enough).
 SCENARIOS = [
-    # name, (min, max) days since the inspection, the day of each step after it
-    ("chain", (140, 180), dict(issue=3, serve=4, revisit=40, confirm=41, serve2=42, revisit2=138, confirm2=139)),
-    ("persisting", (60, 180), dict(issue=5, serve=7, revisit=45)),
-    ("closed", (45, 180), dict(issue=4, serve=6, report=25, revisit=32)),
-    ("overdue", (60, 180), dict(issue=3, serve=5)),
-    ("awaiting", (40, 180), dict(issue=3, serve=5)),
-    ("reported", (32, 50), dict(issue=4, serve=6, report=30)),
-    ("served", (6, 30), dict(issue=3, serve=5)),
-    ("issued", (4, 180), dict(issue=3)),
+    # name, the inspection that found the problems (days before today), the day of each later step after it
+    ("chain", 150, dict(issue=3, serve=4, revisit=40, confirm=41, serve2=42, revisit2=138, confirm2=139)),
+    ("persisting", 75, dict(issue=5, serve=7, revisit=45)),
+    ("overdue", 70, dict(issue=3, serve=5)),
+    ("closed", 60, dict(issue=4, serve=6, report=25, revisit=32)),
+    ("awaiting", 45, dict(issue=3, serve=5)),
+    ("reported", 38, dict(issue=4, serve=6, report=30)),
+    ("served", 20, dict(issue=3, serve=5)),  # its revisit falls due by 2026-12-31 (no 2027 calendar yet)
+    ("issued", 5, dict(issue=3)),
 ]
+DEMO_UNIT = "xuchang-weidu"
 
 
 def _at(day, hour=10):
@@ -151,39 +154,43 @@ def _play(name, record, steps, rng):
     return order
 
 
+def _failed_inspection(enterprise, day, rng):
+    """A periodic inspection of the enterprise on `day` that found two nonconformities (the inspections demo's)."""
+    unit = enterprise.supervising_unit
+    record = inspections.create_inspection(
+        enterprise=enterprise,
+        kind=InspectionRecord.Kind.PERIODIC,
+        template_version=current_template(KIND_TEMPLATE[InspectionRecord.Kind.PERIODIC]),
+        org_unit=unit,
+        inspectors=_crew(unit, enterprise, day)[:2],
+        due_date=day + timedelta(days=10),
+    )
+    _fill(record, rng, fail=2, day=day)
+    sign_and_finish(record, day, rng)
+    return InspectionRecord.objects.get(pk=record.pk)
+
+
 def load_demo(stdout):
-    if RectificationOrder.objects.exists():
+    if RectificationOrder.objects.exists() or current_template(KIND_TEMPLATE[InspectionRecord.Kind.PERIODIC]) is None:
+        return
+    unit = OrgUnit.objects.filter(code=DEMO_UNIT).first()
+    if unit is None:
         return
     today = date.today()
     rng = random.Random("followup demo 2026-11-30")
-    with_open = (
-        Problem.objects.filter(status=Problem.Status.OPEN)
-        .values("record")
-        .annotate(day=Min("record__inspection_date"))
-        .order_by("record__enterprise__supervising_unit__code", "day", "record")
+    # enterprises with a demo login first, so an enterprise user sees an order; none with open problems already
+    enterprises = list(
+        Enterprise.objects.filter(supervising_unit=unit, licenses__status="valid")
+        .distinct()
+        .exclude(problems__status__in=[Problem.Status.OPEN, Problem.Status.PERSISTING])
+        .annotate(logins=Count("accounts"))
+        .order_by("-logins", "pk")[: len(SCENARIOS)]
     )
-    candidates = [(row["record"], row["day"]) for row in with_open if row["day"]]
-    if not candidates:
-        return
-    records = InspectionRecord.objects.in_bulk([pk for pk, _ in candidates])
-    unit = records[candidates[0][0]].enterprise.supervising_unit_id
-    pool = sorted(
-        (records[pk] for pk, _ in candidates if records[pk].enterprise.supervising_unit_id == unit),
-        key=lambda r: (r.inspection_date, r.pk),
-    )
-    used, made = set(), 0
-    for name, (low, high), steps in SCENARIOS:
-        record = next(
-            (r for r in pool if r.enterprise_id not in used and low <= (today - r.inspection_date).days <= high),
-            None,
-        )
-        if record is None:
-            stdout.write(f"跟踪处置：没有足够早的检查记录，跳过“{name}”示例。")
-            continue
-        used.add(record.enterprise_id)
-        with acting_as(_staff(record.enterprise.supervising_unit)):
+    staff = _staff(unit)
+    for (name, days_ago, steps), enterprise in zip(SCENARIOS, enterprises):
+        with acting_as(staff):
+            record = _failed_inspection(enterprise, today - timedelta(days=days_ago), rng)
             _play(name, record, steps, rng)
-        made += 1
     stdout.write(
-        f"跟踪处置：新增 {RectificationOrder.objects.count()} 份责令改正/停产整顿通知书（{made} 个示例场景）。"
+        f"跟踪处置：新增 {RectificationOrder.objects.count()} 份责令改正/停产整顿通知书（{unit.name}，各状态示例）。"
     )
