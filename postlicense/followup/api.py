@@ -31,6 +31,7 @@ class OrderSerializer(serializers.ModelSerializer):
     enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
     enterprise_credit_code = serializers.CharField(source="enterprise.credit_code", read_only=True)
     unit_name = serializers.CharField(source="unit.name", read_only=True)
+    title = serializers.CharField(read_only=True, help_text="责令改正通知书 或 停产整顿通知书")
     items = OrderItemSerializer(many=True, read_only=True)
 
     class Meta:
