@@ -103,99 +103,95 @@ def revisits_for(user):
 # --- to-do ----------------------------------------------------------------------------------------------------
 
 
-def _group(label, qs, due_field, today, url, title, note):
-    """A to-do group: its count, how many are past `due_field` (none without one) and the first items by due date."""
-    total = qs.count()
-    if not total:
-        return None
-    overdue = qs.filter(**{f"{due_field}__lt": today}).count() if due_field else 0
-    first = qs.order_by(due_field or "issued_on", "pk")[: todo.ITEMS_PER_GROUP]
-    items = [
-        todo.TodoItem(title(o), o.get_absolute_url(), getattr(o, due_field) if due_field else None, note(o))
-        for o in first
+def _number_and_name(order):
+    return f"{order.number} {order.enterprise.name}"
+
+
+def _staff_groups(user, today, url):
+    orders = RectificationOrder.objects.for_user(user).select_related("enterprise")
+    groups = []
+    pending = unlisted_problems(user)
+    total = pending.count()
+    if total:
+        first = pending.select_related("enterprise").order_by("opened_at", "pk")[: todo.ITEMS_PER_GROUP]
+        items = [
+            todo.TodoItem(
+                f"{p.enterprise.name}：{p.description[:40]}",
+                reverse("followup:order_new", args=[p.record_id]),
+                None,
+                "检查发现的问题，尚未列入通知书",
+            )
+            for p in first
+        ]
+        groups.append(todo.TodoGroup("待下达责令改正通知书的问题", total, 0, items, reverse("followup:pending")))
+    # the three order groups' totals and overdue counts in one aggregate over the orders still to act on
+    n = orders.filter(status__in=[S.ISSUED, S.REPORTED]).aggregate(
+        to_serve=Count("pk", filter=TO_SERVE),
+        reported=Count("pk", filter=REPORTED),
+        reported_late=Count("pk", filter=REPORTED & Q(revisit_due__lt=today)),
+        expired=Count("pk", filter=EXPIRED & Q(deadline__lt=today)),
+        expired_late=Count("pk", filter=EXPIRED & Q(deadline__lt=today, revisit_due__lt=today)),
+    )
+    specs = [
+        (
+            "待送达的责令改正通知书",
+            "to_serve",
+            None,
+            orders.filter(TO_SERVE),
+            None,
+            "status=issued",
+            _number_and_name,
+            lambda o: f"签发于 {o.issued_on:%Y-%m-%d}，送达后起算整改期限",
+        ),
+        (
+            "企业已报告整改，待审阅并安排复查",
+            "reported",
+            "reported_late",
+            orders.filter(REPORTED),
+            "revisit_due",
+            "status=reported",
+            _number_and_name,
+            lambda o: o.revisit_due_text,
+        ),
+        (
+            "整改期满，待派发复查",
+            "expired",
+            "expired_late",
+            orders.filter(EXPIRED, deadline__lt=today),
+            "revisit_due",
+            "status=issued&overdue=1",
+            lambda o: f"{_number_and_name(o)}（整改期满未报告）",
+            lambda o: o.revisit_due_text,
+        ),
     ]
-    return todo.TodoGroup(label, total, overdue, items, url)
+    for label, total, late, qs, due, query, title, note in specs:
+        if n[total]:
+            first = qs.order_by(due or "issued_on", "pk")[: todo.ITEMS_PER_GROUP]
+            items = [
+                todo.TodoItem(title(o), o.get_absolute_url(), getattr(o, due) if due else None, note(o)) for o in first
+            ]
+            groups.append(todo.TodoGroup(label, n[total], n[late] if late else 0, items, f"{url}?{query}"))
+    escalations = Escalation.objects.for_user(user).filter(status=Escalation.Status.PROPOSED)
+    first = list(escalations.select_related("order__enterprise").order_by("proposed_at", "pk")[: todo.ITEMS_PER_GROUP])
+    if first:
+        total = len(first) if len(first) < todo.ITEMS_PER_GROUP else escalations.count()
+        items = [
+            todo.TodoItem(
+                f"{e.get_kind_display()}：{e.order.enterprise.name}（{e.order.number}）",
+                e.order.get_absolute_url(),
+                None,
+                "系统根据复查结果提出，须经人员确认",
+            )
+            for e in first
+        ]
+        groups.append(todo.TodoGroup("待确认的升级建议", total, 0, items, f"{url}?status=persisting"))
+    return groups
 
 
 def todo_groups(user, today):
     url = reverse("followup:order_list")
     if user.is_bureau_staff:
-        orders = RectificationOrder.objects.for_user(user).select_related("enterprise")
-        pending = unlisted_problems(user)
-        total = pending.count()
-        first = (
-            pending.select_related("enterprise").order_by("opened_at", "pk")[: todo.ITEMS_PER_GROUP] if total else []
-        )
-        groups = [
-            todo.TodoGroup(
-                "待下达责令改正通知书的问题",
-                total,
-                0,
-                [
-                    todo.TodoItem(
-                        f"{p.enterprise.name}：{p.description[:40]}",
-                        reverse("followup:order_new", args=[p.record_id]),
-                        None,
-                        "检查发现的问题，尚未列入通知书",
-                    )
-                    for p in first
-                ],
-                reverse("followup:pending"),
-            )
-            if total
-            else None,
-            _group(
-                "待送达的责令改正通知书",
-                orders.filter(TO_SERVE),
-                None,
-                today,
-                f"{url}?status=issued",
-                lambda o: f"{o.number} {o.enterprise.name}",
-                lambda o: f"签发于 {o.issued_on:%Y-%m-%d}，送达后起算整改期限",
-            ),
-            _group(
-                "企业已报告整改，待审阅并安排复查",
-                orders.filter(REPORTED),
-                "revisit_due",
-                today,
-                f"{url}?status=reported",
-                lambda o: f"{o.number} {o.enterprise.name}",
-                lambda o: o.revisit_due_text,
-            ),
-            _group(
-                "整改期满，待派发复查",
-                orders.filter(EXPIRED, deadline__lt=today),
-                "revisit_due",
-                today,
-                f"{url}?status=issued&overdue=1",
-                lambda o: f"{o.number} {o.enterprise.name}（整改期满未报告）",
-                lambda o: o.revisit_due_text,
-            ),
-        ]
-        escalations = Escalation.objects.for_user(user).filter(status=Escalation.Status.PROPOSED)
-        total = escalations.count()
-        if total:
-            first = escalations.select_related("order__enterprise").order_by("proposed_at", "pk")[
-                : todo.ITEMS_PER_GROUP
-            ]
-            groups.append(
-                todo.TodoGroup(
-                    "待确认的升级建议",
-                    total,
-                    0,
-                    [
-                        todo.TodoItem(
-                            f"{e.get_kind_display()}：{e.order.enterprise.name}（{e.order.number}）",
-                            e.order.get_absolute_url(),
-                            None,
-                            "系统根据复查结果提出，须经人员确认",
-                        )
-                        for e in first
-                    ],
-                    f"{url}?status=persisting",
-                )
-            )
-        return [g for g in groups if g]
+        return _staff_groups(user, today, url)
     if user.role == user.Role.INSPECTOR:
         revisits = Revisit.objects.for_user(user).filter(record__status__in=InspectionRecord.OPEN_STATUSES)
         total = revisits.count()
@@ -217,23 +213,22 @@ def todo_groups(user, today):
         return [todo.TodoGroup("待完成的回访/复查", total, overdue, items, reverse("followup:revisit_list"))]
     if user.role == user.Role.ENTERPRISE:
         orders = RectificationOrder.objects.for_user(user).filter(status=S.ISSUED, served_on__isnull=False)
-        group = _group(
-            "待整改并报告的通知书",
-            orders,
-            "deadline",
-            today,
-            url,
-            lambda o: f"{o.number}（{o.title}）",
-            lambda o: o.deadline_text,
-        )
-        return [group] if group else []
+        total = orders.count()
+        if not total:
+            return []
+        first = orders.order_by("deadline", "pk")[: todo.ITEMS_PER_GROUP]
+        items = [
+            todo.TodoItem(f"{o.number}（{o.title}）", o.get_absolute_url(), o.deadline, o.deadline_text) for o in first
+        ]
+        overdue = orders.filter(deadline__lt=today).count()
+        return [todo.TodoGroup("待整改并报告的通知书", total, overdue, items, url)]
     return []
 
 
 def overdue_by_county(user, today):
     """各县逾期情况: per supervising unit in the user's scope, the orders to serve, terms run out, revisits overdue and
     escalations waiting (two grouped queries)."""
-    orders = RectificationOrder.objects.for_user(user)
+    orders = RectificationOrder.objects.for_user(user).exclude(status=S.CLOSED)
     rows = {
         r["enterprise__supervising_unit"]: r
         for r in orders.values("enterprise__supervising_unit").annotate(

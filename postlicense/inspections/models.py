@@ -485,6 +485,12 @@ class Problem(AuditedModel):
     class Meta:
         ordering = ["-opened_at", "-id"]
         constraints = [models.UniqueConstraint(fields=["record", "finding"], name="unique_problem_per_finding")]
+        indexes = [
+            # follow-up's to-do reads the open problems only (problems still to put on an order), oldest first
+            models.Index(
+                fields=["opened_at"], name="problem_open_by_age", condition=models.Q(status__in=["open", "persisting"])
+            )
+        ]
         verbose_name = verbose_name_plural = "问题"
 
     def __str__(self):
