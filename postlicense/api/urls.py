@@ -9,5 +9,6 @@ urlpatterns = [
     path("calendar/add-working-days", views.calendar_add_working_days, name="api-add-working-days"),
     path("", include("postlicense.registry.api")),
     path("", include("postlicense.supervision.api")),
+    path("", include("postlicense.followup.api")),
     re_path(r"", views.not_found),
 ]

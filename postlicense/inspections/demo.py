@@ -12,6 +12,8 @@ from django.utils import timezone
 from PIL import Image, ImageDraw, ImageFont
 
 from postlicense.core.audit import bulk_create_audited
+from postlicense.core.models import OrgUnit, User
+from postlicense.core.services import ROLE_SUFFIX, ensure_demo_user
 from postlicense.inspectors.models import Inspector
 from postlicense.registry.models import Enterprise
 
@@ -130,7 +132,9 @@ def _fill(record, rng, fail, day):
         }
 
 
-def _finish(record, day, rng):
+def sign_and_finish(record, day, rng):
+    """Sign a filled record as on the day (inspectors, then the enterprise or its recorded refusal) and finish it,
+    dated that day. Follow-up's demo finishes its revisits with it."""
     for link in RecordInspector.objects.filter(record=record).select_related("inspector"):
         link.signature = signature_png(link.inspector.name)
         link.signed_at = timezone.make_aware(datetime.combine(day, time(10, 30)))
@@ -148,12 +152,24 @@ def _finish(record, day, rng):
     finished_at = timezone.make_aware(datetime.combine(day, time(11, 5)))
     InspectionRecord.objects.filter(pk=record.pk).update(finished_at=finished_at)
     record.problems.update(opened_at=finished_at)
+    return finished_at
+
+
+def _finish(record, day, rng):
+    finished_at = sign_and_finish(record, day, rng)
     # Problems found long ago were rectified: closed now, so inspections made later (the random-check demo replays an
     # earlier year after this one) still agree with the register on item 10 (上次发现的问题是否整改完成).
     if day < date.today() - RECTIFIED_AFTER:
+        decider = _decider(record.org_unit)
         for problem in record.problems.all():
-            services.close_problem(problem, by=None, outcome="已整改，复查合格")
+            services.close_problem(problem, by=decider, reason="系统启用前已整改，经纸质复查合格（补录）")
         record.problems.update(closed_at=finished_at + timedelta(days=30))
+
+
+def _decider(unit):
+    """The unit's demo staff login (core's demo users), who records the paper revisits of before the system."""
+    role = User.Role.CITY_ADMIN if unit.kind == OrgUnit.Kind.CITY else User.Role.COUNTY_STAFF
+    return ensure_demo_user(f"{unit.code}-{ROLE_SUFFIX[role]}", role, unit)
 
 
 def _crew(unit, enterprise, day):

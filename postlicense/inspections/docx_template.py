@@ -20,7 +20,7 @@ DATA = Path(__file__).resolve().parent / "data"
 SHIPPED_DOCX = {"table": DATA / "inspection_record.docx", "sheet": DATA / "inspection_sheet.docx"}
 
 
-def _east_asian(style, font="宋体", size=10.5):
+def east_asian(style, font="宋体", size=10.5):
     style.font.name = "Times New Roman"
     style.font.size = Pt(size)
     rpr = style.element.get_or_add_rPr()
@@ -49,8 +49,8 @@ def _document():
     section.orientation, section.page_width, section.page_height = WD_ORIENT.PORTRAIT, Mm(210), Mm(297)
     for margin in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
         setattr(section, margin, Mm(15))
-    _east_asian(doc.styles["Normal"])
-    _east_asian(doc.styles["Title"], "黑体", 16)
+    east_asian(doc.styles["Normal"])
+    east_asian(doc.styles["Title"], "黑体", 16)
     doc.add_paragraph("{{ version.title }}", style="Title")
     return doc
 

@@ -71,7 +71,7 @@ def record_form(record, data=None, *, page=True):
     findings = {f.item_id: f for f in findings}
     facts = register_facts(record) if page else {}
     items = []
-    for item in record.template_version.items.all():
+    for item in record.checked_items():
         f = findings.get(item.pk)
         fact = facts.get(item.register_check)
         items.append(

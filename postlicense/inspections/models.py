@@ -220,6 +220,12 @@ class InspectionRecord(AuditedModel):
     problems_summary = models.TextField("现场检查发现的问题汇总", blank=True)
     enterprise_opinion = models.TextField("企业意见", blank=True)
     extra_values = models.JSONField("附加栏目内容", default=dict, blank=True)
+    item_scope = models.JSONField(
+        "只检查的检查项",
+        default=list,
+        blank=True,
+        help_text="检查项 id；为空则检查全部检查项。回访/复查只重新检查上次不符合的项目",
+    )
     enterprise_signer = models.CharField("企业负责人/代表", max_length=50, blank=True)
     enterprise_signature = models.ImageField("企业签名", upload_to="signatures/%Y/%m/", blank=True)
     enterprise_signed_at = models.DateTimeField("企业签字时间", null=True, blank=True)
@@ -279,6 +285,17 @@ class InspectionRecord(AuditedModel):
 
     def get_absolute_url(self):
         return reverse("inspections:record_detail", args=[self.pk])
+
+    @property
+    def has_equipment_table(self):
+        """The 关键生产设备表 is filled on a full inspection; a revisit limited to its failed items skips it."""
+        return self.template_version.has_equipment_table and not self.item_scope
+
+    def checked_items(self):
+        """The checklist items this record answers: all of its version's, or only those of `item_scope` (a revisit
+        re-answers the items that failed)."""
+        items = self.template_version.items.all()
+        return items.filter(pk__in=self.item_scope) if self.item_scope else items
 
     def get_fill_url(self):
         return reverse("inspections:record_fill", args=[self.pk])
@@ -447,6 +464,15 @@ class Problem(AuditedModel):
         verbose_name="关闭人",
     )
     outcome = models.TextField("处理结果", blank=True)
+    closed_via = models.ForeignKey(
+        InspectionRecord,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="closed_problems",
+        verbose_name="复查记录",
+        help_text="确认已整改的回访/复查记录；为空且已关闭的，是经决定（附理由）关闭的",
+    )
 
     objects = ScopedQuerySet.as_manager()
     scope = ScopePaths(
@@ -459,6 +485,12 @@ class Problem(AuditedModel):
     class Meta:
         ordering = ["-opened_at", "-id"]
         constraints = [models.UniqueConstraint(fields=["record", "finding"], name="unique_problem_per_finding")]
+        indexes = [
+            # follow-up's to-do reads the open problems only (problems still to put on an order), oldest first
+            models.Index(
+                fields=["opened_at"], name="problem_open_by_age", condition=models.Q(status__in=["open", "persisting"])
+            )
+        ]
         verbose_name = verbose_name_plural = "问题"
 
     def __str__(self):

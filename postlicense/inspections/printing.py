@@ -61,7 +61,7 @@ def _rows(version, record):
     findings = {row["item"].pk: row for row in selectors.item_rows(record)} if record else {}
     box_after = layout_of(version) == "sheet"
     rows = []
-    for item in version.items.all():
+    for item in record.checked_items() if record else version.items.all():
         row = findings.get(item.pk, {})
         finding = row.get("finding")
         answered = bool(item.options or item.conclusions)
@@ -144,15 +144,17 @@ def blank_context(version):
     return _context(version, None)
 
 
-def document(context):
-    """The laid-out pages (WeasyPrint) of one printed record: several can be written as one PDF."""
+def document(context, template="inspections/print.html"):
+    """The laid-out pages (WeasyPrint) of one printed document from an HTML template: several can be written as one
+    PDF; other printed forms (follow-up's notices) pass their own template."""
     from weasyprint import HTML
 
-    return HTML(string=render_to_string("inspections/print.html", context)).render()
+    return HTML(string=render_to_string(template, context)).render()
 
 
-def render_pdf(context):
-    return document(context).write_pdf()
+def render_pdf(context, template="inspections/print.html"):
+    """An A4 PDF from an HTML template (WeasyPrint)."""
+    return document(context, template).write_pdf()
 
 
 def pdf(record):

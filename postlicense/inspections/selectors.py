@@ -136,7 +136,7 @@ def equipment_rows(record):
 def item_rows(record):
     findings = {f.item_id: f for f in record.findings.prefetch_related("attachments")}
     rows = []
-    for item in record.template_version.items.all():
+    for item in record.checked_items():
         finding = findings.get(item.pk)
         rows.append(
             {
@@ -228,7 +228,7 @@ def _open_problems_fact(record):
 
 def register_facts(record):
     """What the register says for each register check the record's checklist makes (None: it cannot tell yet)."""
-    checks = {item.register_check for item in record.template_version.items.all() if item.register_check}
+    checks = {item.register_check for item in record.checked_items() if item.register_check}
     day, Check = record.inspection_date, ChecklistItem.RegisterCheck
     facts = {}
     if Check.LICENSE_VALID in checks and day:
@@ -261,6 +261,22 @@ def item_errors(item, finding, facts):
     return errors
 
 
+def crew_problems(inspectors, enterprise_id, day):
+    """rules.crew_violations for a crew (an Inspector queryset) inspecting an enterprise on `day`: at least two,
+    certificates valid that day, nobody on the enterprise's avoidance list. Used when a record is finished and
+    when a revisit is dispatched."""
+    inspectors = inspectors.annotate(
+        avoids=Exists(
+            Inspector.avoid_enterprises.through.objects.filter(inspector=OuterRef("pk"), enterprise=enterprise_id)
+        )
+    )
+    people = [
+        rules.Person(i.name, i.certificate_no, i.certificate_valid_from, i.certificate_valid_until, i.avoids)
+        for i in inspectors
+    ]
+    return rules.crew_violations(people, day)
+
+
 def finish_errors(record, today=None):
     """Everything that stops the record from being finished (or an amendment from being saved), keyed by the
     form field it belongs to ("inspection_date", "item-<id>", "eq-qty-<id>", …), each message naming the rule
@@ -271,23 +287,12 @@ def finish_errors(record, today=None):
     future = rules.inspection_date_error(record.inspection_date, today or date.today())
     if future:
         errors["inspection_date"].append(future)
-    inspectors = record.inspectors.annotate(
-        avoids=Exists(
-            Inspector.avoid_enterprises.through.objects.filter(
-                inspector=OuterRef("pk"), enterprise=record.enterprise_id
-            )
-        )
-    )
-    people = [
-        rules.Person(i.name, i.certificate_no, i.certificate_valid_from, i.certificate_valid_until, i.avoids)
-        for i in inspectors
-    ]
-    errors["crew"] += rules.crew_violations(people, record.inspection_date)
+    errors["crew"] += crew_problems(record.inspectors.all(), record.enterprise_id, record.inspection_date)
     answered = {f.item_id: f for f in record.findings.all()}
     facts = register_facts(record)
-    for item in record.template_version.items.all():
+    for item in record.checked_items():
         errors[f"item-{item.pk}"] += item_errors(item, answered.get(item.pk), facts)
-    for row in record.equipment_checks.all() if record.template_version.has_equipment_table else []:
+    for row in record.equipment_checks.all() if record.has_equipment_table else []:
         if row.found_quantity is None:
             errors[f"eq-qty-{row.pk}"].append(f"关键生产设备表：请填写“{row.name}”的现场数量。")
     version = record.template_version
@@ -314,7 +319,7 @@ def record_view(record, user):
         "record": record,
         "extra": extra_field_places(record.template_version),
         "rows": item_rows(record),
-        "equipment": equipment_rows(record) if record.template_version.has_equipment_table else None,
+        "equipment": equipment_rows(record) if record.has_equipment_table else None,
         "crew": record.crew.select_related("inspector"),
         "amendments": record.amendments.select_related("by"),
         "problems": record.problems.all(),

@@ -24,8 +24,10 @@ Hand-off to follow-up (002 第十条: problems → rectification → revisit):
 open_problems_from(record) -> list[Problem]
     Called when a record is finished or amended: one open Problem on the enterprise per nonconforming item
     (a problem an amendment had superseded reopens). Idempotent.
-close_problem(problem, *, by, outcome) -> Problem
-    The follow-up capability calls this once the problem is rectified (or otherwise resolved).
+close_problem(problem, *, by, outcome="", via=None, reason="") -> Problem
+    The only closure: `via` a finished revisit record that re-answered the problem's item as conforming, or a
+    decision: `reason` with the deciding user `by`. Anything else is refused (ValidationError at "reason").
+    The follow-up capability calls it when a revisit finishes (followup.services.apply_revisit).
 Problem status "superseded" (更正撤销) is set only by amend(), when a correction removes the nonconformity:
 it is not a follow-up closure, and follow-up lists should treat it as withdrawn.
 """
@@ -36,6 +38,7 @@ import hashlib
 import uuid
 from collections import defaultdict
 
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -90,6 +93,7 @@ def create_inspection(
     licenses=None,
     special_trigger="",
     submission_token=None,
+    item_scope=None,
 ):
     if submission_token:
         existing = InspectionRecord.objects.filter(submission_token=submission_token).first()
@@ -108,6 +112,7 @@ def create_inspection(
                 licenses=licenses,
                 special_trigger=special_trigger,
                 submission_token=submission_token,
+                item_scope=item_scope,
             )
         ]
     )[0]
@@ -122,7 +127,9 @@ def create_inspections(orders):
     for order in orders:
         if order["kind"] == InspectionRecord.Kind.SPECIAL and not order.get("special_trigger"):
             raise ValidationError({"special_trigger": f"专项检查须选择检查原因（{SPECIAL_RULE}）。"})
-        if order["kind"] not in order["template_version"].kinds:
+        # a revisit re-answers the failed items on the version they failed on, whatever kinds that version serves
+        rechecks_items = order["kind"] == InspectionRecord.Kind.REVISIT and order.get("item_scope")
+        if order["kind"] not in order["template_version"].kinds and not rechecks_items:
             raise ValidationError(
                 {"template_version": checklist_kind_mismatch(order["template_version"], order["kind"])}
             )
@@ -139,6 +146,7 @@ def create_inspections(orders):
                 due_date=order["due_date"],
                 created_by=order.get("created_by"),
                 submission_token=order.get("submission_token"),
+                item_scope=sorted(order.get("item_scope") or []),
             )
             for order in orders
         ]
@@ -170,7 +178,7 @@ def create_inspections(orders):
             EquipmentCheck(
                 record=record, registered=e, kind=e.kind, name=e.name, model=e.model, registered_quantity=e.quantity
             )
-            for e in (equipment[record.enterprise_id] if order["template_version"].has_equipment_table else [])
+            for e in (equipment[record.enterprise_id] if record.has_equipment_table else [])
         ]
     RecordInspector.objects.bulk_create(crews)
     LicenseLink.objects.bulk_create(license_links)
@@ -237,7 +245,7 @@ def _apply(record, *, fields, findings, equipment, confirmations=None):
     checklist or contradicts its conclusion is refused at its item ("item-<id>"); the caller's transaction
     then writes nothing. Rows are read and written in bulk (autosave is the most frequent write), so the
     number of queries does not grow with the items or equipment rows."""
-    items = {item.pk: item for item in record.template_version.items.all()}
+    items = {item.pk: item for item in record.checked_items()}
     findings = {int(k): v for k, v in findings.items()}
     confirmations = {int(k): v for k, v in (confirmations or {}).items()}
     for name, value in fields.items():
@@ -428,7 +436,17 @@ def finish(record, *, by):
     record.finished_at, record.finished_by = timezone.now(), by
     record.save()
     open_problems_from(record)
+    _announce_finished(record)
     return record
+
+
+def _announce_finished(record):
+    """Apps above (follow-up: a finished revisit closes or keeps its order's problems) learn of a finished record
+    through an AppConfig `record_finished(record)` hook, in the same transaction: what they refuse, refuses the finish."""
+    for config in apps.get_app_configs():
+        hook = getattr(config, "record_finished", None)
+        if hook:
+            hook(record)
 
 
 def snapshot(record):
@@ -505,6 +523,8 @@ def open_problems_from(record):
     """One open Problem on the enterprise per nonconforming item of a finished record (idempotent); a problem an
     amendment superseded is reopened when a later amendment makes its item nonconforming again. A few queries
     whatever the number of problems."""
+    if record.item_scope:
+        return []
     existing = {p.finding_id: p for p in record.problems.all()}
     new, reopened = [], []
     for finding in nonconforming_findings(record):
@@ -536,21 +556,52 @@ def _supersede_problems(record, amendment):
     _update_audited(Problem, withdrawn, PROBLEM_CLOSURE_FIELDS)
 
 
+class ClosureRefused(ValidationError):
+    def __init__(self, message):
+        super().__init__({"reason": message}, code="closure_refused")
+
+
+def _corrected_at(problem, record):
+    """Whether the finished revisit `record` re-answered the problem's item and found it conforming."""
+    if record.kind != InspectionRecord.Kind.REVISIT or not record.is_locked:
+        return False
+    if problem.finding_id is None or record.enterprise_id != problem.enterprise_id:
+        return False
+    answer = record.findings.filter(item=problem.finding.item_id).first()
+    if answer is None:
+        return False
+    return not rules.is_nonconforming(
+        answer.option, answer.conclusion, answer.item.conclusions, answer.item.nonconforming_options
+    )
+
+
 @transaction.atomic
-def close_problem(problem, *, by, outcome):
-    """Called by the follow-up capability when the problem is resolved (整改完成、复查合格、处罚结案 …)."""
-    if not outcome.strip():
-        raise ValidationError("请填写处理结果。")
-    problem = Problem.objects.select_for_update().get(pk=problem.pk)
+def close_problem(problem, *, by, outcome="", via=None, reason=""):
+    """A problem closes only (DESIGN "Follow-up and enforcement") through a finished revisit that found it corrected
+    (`via`, the revisit InspectionRecord; `by` may be None when the system applies the revisit's outcome), or through
+    a decision with its reason (`reason`, and the deciding user `by`), kept as the outcome. Closing a closed problem
+    changes nothing (a double submit)."""
+    problem = Problem.objects.select_for_update().select_related("finding").get(pk=problem.pk)
     if problem.status == Problem.Status.CLOSED:
         return problem
     if problem.status == Problem.Status.SUPERSEDED:
         raise ValidationError(f"该问题已因检查记录更正而撤销（{problem.outcome}），无需处理。")
-    problem.status, problem.closed_at, problem.closed_by, problem.outcome = (
+    if via is not None:
+        if not _corrected_at(problem, via):
+            raise ClosureRefused("该复查记录未确认此问题已整改（须为已完成的回访/复查，且该项检查结论为符合）。")
+        text = (outcome or "").strip() or f"复查（{via.inspection_date:%Y-%m-%d}）确认已整改"
+    else:
+        if not (reason or "").strip():
+            raise ClosureRefused("问题只能经复查确认已整改后关闭；不经复查关闭的，须由处理人作出决定并填写理由。")
+        if by is None:
+            raise ClosureRefused("不经复查关闭问题须由具体人员作出决定。")
+        text = f"决定关闭：{reason.strip()}"
+    problem.status, problem.closed_at, problem.closed_by, problem.outcome, problem.closed_via = (
         Problem.Status.CLOSED,
         timezone.now(),
         by,
-        outcome.strip(),
+        text,
+        via,
     )
     problem.save()
     return problem

@@ -16,10 +16,17 @@ DISCLOSURE_WORKING_DAYS = 20  # 003 六(二): results are published within 20 wo
 NATIONAL_RESULT = {
     "qualified": "未发现问题",
     "unqualified": "发现问题待后续处理",
+    "rectified": "发现问题经责令已改正",
     "stopped": "未发现开展本次抽查涉及的经营活动",
     "switched": "未发现开展本次抽查涉及的经营活动",
 }
-OUTCOME_LABEL = {"qualified": "合格", "unqualified": "不合格", "stopped": "停产，未检查", "switched": "转产，未检查"}
+OUTCOME_LABEL = {
+    "qualified": "合格",
+    "unqualified": "不合格",
+    "rectified": "不合格（已整改）",
+    "stopped": "停产，未检查",
+    "switched": "转产，未检查",
+}
 
 
 def ratio_reason_error(ratios, reason: str) -> str | None:
@@ -44,13 +51,23 @@ def deadline_error(year: int, deadline: date) -> str | None:
 
 
 def outcome(drawn) -> str | None:
-    """qualified / unqualified (finished record), stopped / switched (not inspected, 003 七(五)), or None."""
+    """qualified / unqualified / rectified (finished record; rectified: unqualified and every problem closed by a
+    revisit), stopped / switched (not inspected, 003 七(五)), or None."""
     if drawn.not_inspected_reason:
         return drawn.not_inspected_reason
     record = drawn.inspection
     if record is not None and record.is_locked and record.conclusion:
+        if record.conclusion == "unqualified" and all_rectified(record):
+            return "rectified"
         return record.conclusion
     return None
+
+
+def all_rectified(record) -> bool:
+    """Every problem of the record closed by a revisit that found it corrected (follow-up's 复查, not a decision or
+    an amendment): 发现问题经责令已改正. Reads record.problems.all(), so a prefetch serves a whole list."""
+    problems = [p for p in record.problems.all() if p.status != "superseded"]
+    return bool(problems) and all(p.status == "closed" and p.closed_via_id for p in problems)
 
 
 def result_label(drawn) -> str:

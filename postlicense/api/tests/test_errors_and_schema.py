@@ -57,6 +57,10 @@ def test_every_operation_documents_its_error_responses(openapi):
         ("GET", "/api/v1/tests/{id}/"): {"200", "403", "404"},
         ("GET", "/api/v1/complaints/"): {"200", "400", "403"},
         ("GET", "/api/v1/notices/"): {"200", "400", "403"},
+        ("GET", "/api/v1/rectification-orders/"): {"200", "400", "403"},
+        ("GET", "/api/v1/rectification-orders/{id}/"): {"200", "403", "404"},
+        ("GET", "/api/v1/revisits/"): {"200", "400", "403"},
+        ("GET", "/api/v1/revisits/{id}/"): {"200", "403", "404"},
     }
     params = {p["name"]: p["schema"] for p in openapi["paths"]["/api/v1/enterprises/"]["get"]["parameters"]}
     assert params["supervision_class"]["enum"] == ["A", "B", "C", "D", ""] and params["focus"]["type"] == "boolean"

@@ -235,7 +235,7 @@ def test_an_amendment_that_removes_a_nonconformity_supersedes_its_problem_and_on
     assert problem.closed_by == staff
     # Follow-up cannot close what a correction withdrew.
     with pytest.raises(ValidationError, match="已因检查记录更正而撤销"):
-        services.close_problem(problem, by=staff, outcome="整改完成")
+        services.close_problem(problem, by=staff, reason="整改完成")
     services.amend(
         record,
         by=staff,
@@ -252,7 +252,7 @@ def test_a_problem_already_closed_by_follow_up_is_left_alone_by_an_amendment(sta
     record = new_record()
     record = fill_and_sign(record, answers(record, n6=("检验记录不全", "不符合", "")), summary="出厂检验记录不全")
     record = services.finish(record, by=staff)
-    problem = services.close_problem(Problem.objects.get(record=record), by=staff, outcome="整改完成，复查合格")
+    problem = services.close_problem(Problem.objects.get(record=record), by=staff, reason="整改完成，复查合格")
     services.amend(
         record,
         by=staff,
@@ -261,7 +261,7 @@ def test_a_problem_already_closed_by_follow_up_is_left_alone_by_an_amendment(sta
         fields={"problems_summary": ""},
     )
     problem.refresh_from_db()
-    assert problem.status == Problem.Status.CLOSED and problem.outcome == "整改完成，复查合格"
+    assert problem.status == Problem.Status.CLOSED and problem.outcome == "决定关闭：整改完成，复查合格"
 
 
 # --- item 3: a kind goes with its checklists -------------------------------------------------------------------

@@ -52,7 +52,7 @@ def test_one_nonconformity_makes_the_record_unqualified_and_opens_a_problem(staf
     problem = Problem.objects.get()
     assert problem.enterprise == record.enterprise and problem.status == "open" and "第6项" in problem.description
     assert services.open_problems_from(record) == []  # idempotent: nothing opened twice
-    services.close_problem(problem, by=staff, outcome="已整改，复查合格")
+    services.close_problem(problem, by=staff, reason="已整改，复查合格")
     problem.refresh_from_db()
     assert problem.status == "closed" and problem.closed_by == staff
 
