@@ -144,10 +144,11 @@ def blank_context(version):
     return _context(version, None)
 
 
-def render_pdf(context):
+def render_pdf(context, template="inspections/print.html"):
+    """A4 PDF of an HTML print template (WeasyPrint): the 一企两表 by default; other apps pass their own template."""
     from weasyprint import HTML
 
-    return HTML(string=render_to_string("inspections/print.html", context)).write_pdf()
+    return HTML(string=render_to_string(template, context)).write_pdf()
 
 
 def pdf(record):
