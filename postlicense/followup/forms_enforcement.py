@@ -63,7 +63,7 @@ class DecisionForm(forms.Form):
 def staff_users(user):
     return (
         User.objects.for_user(user)
-        .filter(is_active=True, role__in=[User.Role.CITY_ADMIN, User.Role.COUNTY_STAFF])
+        .filter(is_active=True, role__in=[User.Role.CITY_ADMIN, User.Role.COUNTY_STAFF, User.Role.INSPECTOR])
         .order_by("org_unit_id", "username")
     )
 

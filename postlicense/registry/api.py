@@ -103,6 +103,13 @@ class LicenseSerializer(RegisterSerializer):
         return fields
 
     def validate(self, attrs):
+        current = self.instance.status if self.instance else License.Status.VALID
+        if "status" in self.initial_data and self.initial_data["status"] != current:
+            raise serializers.ValidationError(
+                {
+                    "status": "证书状态不能直接修改：撤销、撤回、吊销、注销只能通过录入许可机关的决定变更（跟踪处置 › 许可处理建议）。"
+                }
+            )
         attrs = super().validate(attrs)
         category = attrs.get("product_category")
         if category and (self.instance is None or category != self.instance.product_category):
