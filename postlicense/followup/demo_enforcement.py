@@ -19,6 +19,8 @@ from . import cases, decisions, interviews
 from .models import Interview
 from .models import LicenseDecisionProposal as P
 
+DEMO_COUNTY = "xuchang-weidu"
+
 
 def _at(day, hour=9):
     return timezone.make_aware(datetime.combine(day, time(hour)))
@@ -191,10 +193,9 @@ def _stopped(unit, staff, stdout):
 def load_demo(stdout):
     if Interview.objects.exists():
         return
-    unit = (
-        OrgUnit.objects.filter(kind=OrgUnit.Kind.COUNTY, enterprises__problems__isnull=False).order_by("code").first()
-        or OrgUnit.objects.filter(kind=OrgUnit.Kind.COUNTY, enterprises__isnull=False).order_by("code").first()
-    )
+    counties = OrgUnit.objects.filter(kind=OrgUnit.Kind.COUNTY, enterprises__isnull=False).distinct()
+    # the county of the demo's county-staff login (xuchang-weidu-staff) when it has enterprises
+    unit = counties.filter(code=DEMO_COUNTY).first() or counties.order_by("code").first()
     if unit is None:
         return
     staff, inspector, city = _users(unit)
