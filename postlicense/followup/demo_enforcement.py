@@ -117,7 +117,7 @@ def _interviews(unit, staff, inspector, stdout):
             staff,
             attendee_kind=Interview.Attendee.LEGAL_REP,
             attendee_name=enterprise.legal_representative,
-            attendee_position="法定代表人、总经理",
+            attendee_position="总经理",
             record=(
                 "问：我们是" + unit.name + "执法人员，今天依法对你单位进行约谈，你是否清楚约谈的原因？\n"
                 "答：清楚，是因为上次检查发现的问题没有按期整改完毕。\n"
