@@ -187,3 +187,16 @@ def test_suggestions_two_unqualified_records_in_twelve_months_or_a_persisting_pr
         enterprise=persisting, record=record, description="仍未整改", status=Problem.Status.PERSISTING
     )
     assert set(interviews.suggestions(staff, date(2026, 11, 30))) == {twice, persisting}
+
+
+def test_the_same_notice_posted_twice_is_one_interview(notified, enterprise, staff, colleague):
+    again = interviews.notify(
+        enterprise,
+        staff,
+        reason="问题逾期未整改",
+        notice_date=date(2026, 11, 16),
+        scheduled_at=_at(date(2026, 11, 20)),
+        place="县局会议室",
+        officials=[staff, colleague],
+    )
+    assert again == notified and Interview.objects.count() == 1

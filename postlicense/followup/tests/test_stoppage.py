@@ -64,3 +64,25 @@ def test_the_page_fits_and_lists(client, staff, license):
     client.force_login(staff)
     page = client.get("/followup/stoppage/", {"reason": "register"})
     assert page.status_code == 200 and license.enterprise.name in page.content.decode()
+
+
+def test_a_drawn_enterprise_not_inspected_stays_until_a_later_record(staff, city, license, finished_record):
+    from postlicense.randomcheck.models import DrawnEnterprise
+    from postlicense.randomcheck.tests.factories import make_task
+
+    e = license.enterprise
+    DrawnEnterprise.objects.create(
+        task=make_task(city),
+        enterprise=e,
+        credit_code=e.credit_code,
+        stratum="low",
+        rank="0" * 64,
+        not_inspected_reason="switched",
+        not_inspected_note="已转产建材",
+        not_inspected_at=timezone.now() - timedelta(days=10),
+    )
+    rows = tracking_rows(staff)
+    assert [(r.enterprise, r.source, r.reason) for r in rows] == [(e, "draw", "转产")]
+    assert _names(staff, reason="register") == []
+    finished_record(e, timezone.localdate(), finished_at=timezone.now())
+    assert _names(staff) == []
