@@ -14,6 +14,8 @@ class FollowupConfig(AppConfig):
                 NavItem("许可处理", "followup:proposal_list", 60),
                 NavItem("约谈与案件", "followup:interview_list", 61),
             ]
+        if user.role == user.Role.ENTERPRISE:
+            return [NavItem("约谈", "followup:interview_list", 61)]
         return []
 
     def todo_items(self, user, today):

@@ -60,6 +60,20 @@ class DecisionForm(forms.Form):
         self.fields["authority"].initial = proposal.license.issuing_authority
 
 
+def open_problems(form, user, enterprise):
+    """The open problems of the chosen enterprise (the posted one, or the one the page was opened for); none before
+    an enterprise is chosen, so a county's whole list is never offered."""
+    chosen = form.data.get("enterprise") if form.is_bound else (enterprise.pk if enterprise else None)
+    if not str(chosen or "").isdigit():
+        form.fields["problems"].help_text = "从建议约谈名单或带企业参数进入时，可勾选该企业未关闭的问题"
+        return Problem.objects.none()
+    return (
+        Problem.objects.for_user(user)
+        .filter(enterprise_id=int(chosen), status__in=[Problem.Status.OPEN, Problem.Status.PERSISTING])
+        .select_related("enterprise")
+    )
+
+
 def staff_users(user):
     return (
         User.objects.for_user(user)
@@ -89,11 +103,9 @@ class InterviewNoticeForm(forms.Form):
     def __init__(self, *args, user, enterprise=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["enterprise"].queryset = Enterprise.objects.for_user(user).order_by("name")
-        problems = Problem.objects.for_user(user).filter(status__in=[Problem.Status.OPEN, Problem.Status.PERSISTING])
         if enterprise is not None:
             self.fields["enterprise"].initial = enterprise.pk
-            problems = problems.filter(enterprise=enterprise)
-        self.fields["problems"].queryset = problems.select_related("enterprise")
+        self.fields["problems"].queryset = open_problems(self, user, enterprise)
         self.fields["problems"].label_from_instance = lambda p: (
             f"{p.enterprise.name}：{p.description[:40]}（{p.get_status_display()}）"
         )
@@ -167,11 +179,9 @@ class CaseForm(forms.Form):
     def __init__(self, *args, user, enterprise=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["enterprise"].queryset = Enterprise.objects.for_user(user).order_by("name")
-        problems = Problem.objects.for_user(user).filter(status__in=[Problem.Status.OPEN, Problem.Status.PERSISTING])
         if enterprise is not None:
             self.fields["enterprise"].initial = enterprise.pk
-            problems = problems.filter(enterprise=enterprise)
-        self.fields["problems"].queryset = problems.select_related("enterprise")
+        self.fields["problems"].queryset = open_problems(self, user, enterprise)
         self.fields["problems"].label_from_instance = lambda p: f"{p.enterprise.name}：{p.description[:40]}"
 
 
