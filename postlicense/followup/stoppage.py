@@ -12,7 +12,8 @@ tracking_rows(user, *, region="", reason="", q="") -> list[TrackingRow]   scoped
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import BigIntegerField, Exists, OuterRef, Q
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from postlicense.core.models import AuditEntry
@@ -93,7 +94,7 @@ def tracking_rows(user, *, region="", reason="", q=""):
         )
         marked = (
             Enterprise.objects.for_user(user)
-            .filter(Q(status__in=STOPPED) | Q(pk__in=ever_stopped.values("object_id")))
+            .filter(Q(status__in=STOPPED) | Q(pk__in=ever_stopped.values(eid=Cast("object_id", BigIntegerField()))))
             .filter(Exists(_in_force().filter(enterprise=OuterRef("pk"))))
             .exclude(pk__in=listed)
             .select_related("supervising_unit", "region")

@@ -304,7 +304,11 @@ def case_list(request):
     _staff(request)
     stage = request.GET.get("stage", "")
     qs = {"filing": cases.filing_pending, "decision": cases.decision_pending}.get(stage, cases.cases_for)(request.user)
-    return render(request, "followup/case_list.html", {"page": _page(request, qs), "stage": stage})
+    return render(
+        request,
+        "followup/case_list.html",
+        {"page": _page(request, qs), "stage": stage, "today": timezone.localdate()},
+    )
 
 
 @login_required
