@@ -81,3 +81,27 @@ def test_the_pages_answer_for_staff(client, proposal, staff):
         "/followup/cases/",
     ):
         assert client.get(url).status_code == 200, url
+
+
+def test_the_to_do_groups_cost_the_same_queries_for_many_items(staff, make_enterprise, make_license):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from postlicense.followup.enforcement_todo import todo_groups
+
+    def queries():
+        with CaptureQueriesContext(connection) as ctx:
+            groups = todo_groups(staff, date(2026, 11, 30))
+        return len(ctx.captured_queries), sum(g.total for g in groups)
+
+    def add(n):
+        for _ in range(n):
+            lic = make_license(make_enterprise(), f"豫XK08-001-{500 + P.objects.count():05d}")
+            decisions.propose(lic, kind=P.Kind.CANCEL, ground=P.Ground.EXPIRED, facts="届满")
+
+    add(2)
+    queries()  # the user's unit and region are cached on the first call
+    few, total_few = queries()
+    add(5)
+    many, total_many = queries()
+    assert (total_few, total_many) == (2, 7) and few == many
