@@ -118,6 +118,7 @@ class LicenseDecisionProposal(AuditedModel):
     scope = ScopePaths(
         region="license__enterprise__region",
         unit="license__enterprise__supervising_unit",
+        inspector_user="license__enterprise__inspections__inspectors__user",
         enterprise_user="license__enterprise__accounts__user",
     )
 
@@ -148,8 +149,12 @@ class LicenseDecisionProposal(AuditedModel):
         return self.status in (self.Status.PROPOSED, self.Status.CONFIRMED, self.Status.FORWARDED)
 
 
+# an inspector reads the follow-up of the enterprises they inspected (the quality archive links to it)
 ENTERPRISE_SCOPE = dict(
-    region="enterprise__region", unit="enterprise__supervising_unit", enterprise_user="enterprise__accounts__user"
+    region="enterprise__region",
+    unit="enterprise__supervising_unit",
+    inspector_user="enterprise__inspections__inspectors__user",
+    enterprise_user="enterprise__accounts__user",
 )
 
 

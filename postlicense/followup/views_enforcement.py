@@ -41,6 +41,12 @@ def _staff(request):
         raise PermissionDenied("只有市局、县局/分局人员可以使用此功能。")
 
 
+def _reader(request):
+    """Record pages: bureau staff, and inspectors for the enterprises they inspected (the scope decides which)."""
+    if not (request.user.is_bureau_staff or request.user.role == request.user.Role.INSPECTOR):
+        raise PermissionDenied("只有市局、县局/分局人员和检查人员可以查看。")
+
+
 def _apply(form, exc):
     """A service's ValidationError at the form's fields (keys the form lacks go to the top of the form)."""
     if hasattr(exc, "error_dict"):
@@ -97,7 +103,7 @@ def _proposal_context(request, p):
         "can_confirm": p.status == P.Status.PROPOSED and decisions.is_county(u),
         "can_forward": p.status == P.Status.CONFIRMED and decisions.is_city(u),
         "can_decide": p.status == P.Status.FORWARDED and decisions.is_city(u),
-        "can_dismiss": p.status in (P.Status.PROPOSED, P.Status.CONFIRMED),
+        "can_dismiss": p.status in (P.Status.PROPOSED, P.Status.CONFIRMED) and u.is_bureau_staff,
         "note_form": NoteForm(),
         "reason_form": ReasonForm(),
     }
@@ -105,7 +111,7 @@ def _proposal_context(request, p):
 
 @login_required
 def proposal_detail(request, pk):
-    _staff(request)
+    _reader(request)
     p = decisions.proposal_for(request.user, pk)
     return render(request, "followup/decision_detail.html", _proposal_context(request, p))
 
@@ -353,7 +359,7 @@ CASE_STEPS = {
 
 @login_required
 def case_detail(request, pk):
-    _staff(request)
+    _reader(request)
     c = cases.case_for(request.user, pk)
     return render(request, "followup/case_detail.html", {"c": c, "steps": CASE_STEPS})
 

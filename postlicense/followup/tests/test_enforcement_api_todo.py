@@ -105,3 +105,19 @@ def test_the_to_do_groups_cost_the_same_queries_for_many_items(staff, make_enter
     add(5)
     many, total_many = queries()
     assert (total_few, total_many) == (2, 7) and few == many
+
+
+def test_an_inspector_reads_the_follow_up_of_enterprises_they_inspected_only(
+    client, proposal, colleague, finished_record, make_user
+):
+    from postlicense.inspections.models import RecordInspector
+    from postlicense.inspections.tests.factories import make_inspector
+
+    url = f"/followup/decisions/{proposal.pk}/"
+    client.force_login(colleague)
+    assert client.get(url).status_code == 404  # not one of their enterprises
+    record = finished_record(proposal.license.enterprise)
+    RecordInspector.objects.create(record=record, inspector=make_inspector(user=colleague))
+    page = client.get(url)
+    assert page.status_code == 200 and "确认并报市局" not in page.content.decode()  # read only
+    assert client.post(f"{url}confirm/", {"note": ""}).status_code == 403
