@@ -32,6 +32,7 @@ from django.utils import timezone
 from postlicense.core import deadlines
 from postlicense.core.models import User
 from postlicense.core.scoping import get_scoped_or_404
+from postlicense.core.workdays import CalendarMissing
 from postlicense.registry.models import Enterprise, License
 
 from .models import LicenseDecisionProposal
@@ -55,7 +56,10 @@ def propose(license, *, kind, ground, facts, source="", by=None):
     existing = P.objects.filter(license=license, kind=kind, status__in=OPEN).first()
     if existing:
         return existing
-    due = deadlines.due("decision_confirm", timezone.localdate(), license.enterprise.region_id)
+    try:
+        due = deadlines.due("decision_confirm", timezone.localdate(), license.enterprise.region_id)
+    except CalendarMissing:  # late in a year whose successor's calendar is not loaded: drafted without a deadline
+        due = deadlines.Due(None, "")
     try:
         with transaction.atomic():
             return P.objects.create(

@@ -113,7 +113,10 @@ def hold(
     due_list = []
     for content, due in commitments:
         if due is None:
-            d = deadlines.due("interview_commitment", day, region)
+            try:
+                d = deadlines.due("interview_commitment", day, region)
+            except ValidationError as exc:  # a year without calendar data: the clerk enters the date
+                raise ValidationError({"commitments": [*exc.messages, "请在“|”后填写期限。"]}) from None
         else:
             if due <= day:
                 raise ValidationError({"commitments": f"承诺事项“{content[:20]}”的期限应晚于约谈日期。"})

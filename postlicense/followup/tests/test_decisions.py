@@ -242,3 +242,10 @@ def test_the_import_cannot_change_a_registered_license_status(license, city):
     _, rows = open_rows(xlsx_bytes([row]), importing.COLUMNS)
     _, errors = importing.validate(rows, city)
     assert any("许可处理决定" in err.message for err in errors)
+
+
+def test_a_proposal_late_in_the_year_is_drafted_without_a_deadline_rather_than_refused(license, monkeypatch):
+    # the daily run and the escalation must not fail when 10 工作日 reach into a year without calendar data
+    monkeypatch.setattr(timezone, "localdate", lambda *a: date(2026, 12, 28))
+    p = decisions.propose(license, kind=P.Kind.CANCEL, ground=P.Ground.EXPIRED, facts="届满")
+    assert p.pk and p.confirm_due is None and p.confirm_due_text == ""
