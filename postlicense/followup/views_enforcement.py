@@ -65,7 +65,7 @@ def _page(request, qs):
 
 @login_required
 def proposal_list(request):
-    _staff(request)
+    _reader(request)
     form = ProposalFilterForm(request.GET or None)
     qs = decisions.proposals_for(request.user)
     if form.is_valid():
@@ -307,7 +307,7 @@ def interview_pdf(request, pk):
 
 @login_required
 def case_list(request):
-    _staff(request)
+    _reader(request)
     stage = request.GET.get("stage", "")
     qs = {"filing": cases.filing_pending, "decision": cases.decision_pending}.get(stage, cases.cases_for)(request.user)
     return render(

@@ -121,3 +121,6 @@ def test_an_inspector_reads_the_follow_up_of_enterprises_they_inspected_only(
     page = client.get(url)
     assert page.status_code == 200 and "确认并报市局" not in page.content.decode()  # read only
     assert client.post(f"{url}confirm/", {"note": ""}).status_code == 403
+    listed = client.get("/followup/decisions/")
+    assert listed.status_code == 200 and proposal.license.number in listed.content.decode()
+    assert "提出建议" not in listed.content.decode()
