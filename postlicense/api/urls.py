@@ -10,5 +10,6 @@ urlpatterns = [
     path("", include("postlicense.registry.api")),
     path("", include("postlicense.supervision.api")),
     path("", include("postlicense.followup.api")),
+    path("", include("postlicense.followup.api_enforcement")),
     re_path(r"", views.not_found),
 ]

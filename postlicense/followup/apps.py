@@ -10,21 +10,31 @@ class FollowupConfig(AppConfig):
         from postlicense.core.models import User
         from postlicense.core.navigation import NavItem
 
-        if user.is_bureau_staff or user.role == User.Role.ENTERPRISE:
-            return [NavItem("责令改正", "followup:order_list", order=35)]
+        if user.is_bureau_staff:
+            return [
+                NavItem("责令改正", "followup:order_list", order=35),
+                NavItem("许可处理", "followup:proposal_list", 60),
+                NavItem("约谈与案件", "followup:interview_list", 61),
+            ]
+        if user.role == User.Role.ENTERPRISE:
+            return [
+                NavItem("责令改正", "followup:order_list", order=35),
+                NavItem("约谈", "followup:interview_list", 61),
+            ]
         if user.role == User.Role.INSPECTOR:
             return [NavItem("回访/复查", "followup:revisit_list", order=21)]
         return []
 
     def todo_items(self, user, today):
-        from .selectors import todo_groups
+        from . import enforcement_todo, selectors
 
-        return todo_groups(user, today)
+        return selectors.todo_groups(user, today) + enforcement_todo.todo_groups(user, today)
 
     def archive_events(self, enterprise):
         from .archive_events import followup_events
+        from .enforcement_archive import enforcement_events
 
-        return followup_events(enterprise)
+        return [*followup_events(enterprise), *enforcement_events(enterprise)]
 
     def record_finished(self, record):
         from postlicense.inspections.models import InspectionRecord
@@ -34,7 +44,13 @@ class FollowupConfig(AppConfig):
 
             apply_revisit(record)
 
-    def load_demo(self, stdout):
-        from .demo import load_demo
+    def license_bars(self, pairs, today=None):
+        from .decisions import revocation_bars
 
-        load_demo(stdout)
+        return revocation_bars(pairs, today)
+
+    def load_demo(self, stdout):
+        from . import demo, demo_enforcement
+
+        demo.load_demo(stdout)
+        demo_enforcement.load_demo(stdout)

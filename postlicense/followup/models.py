@@ -1,10 +1,12 @@
 from django.conf import settings
+from django.core.validators import URLValidator
 from django.db import models
 from django.urls import reverse
 
 from postlicense.core.models import AuditedModel
 from postlicense.core.scoping import ScopedQuerySet, ScopePaths
-from postlicense.registry.models import License
+from postlicense.inspections.models import Problem
+from postlicense.registry.models import Enterprise, License
 
 
 class LicenseDecisionProposal(AuditedModel):
@@ -27,6 +29,18 @@ class LicenseDecisionProposal(AuditedModel):
         PERSISTING = "persisting", "停产整顿后仍不具备生产许可条件（总局后续监管意见 二(四)）"
         EXPIRED = "expired", "有效期届满未申请延续（行政许可法 第七十条）"
         OTHER = "other", "其他"
+
+    class Outcome(models.TextChoices):
+        AS_PROPOSED = "granted", "依建议作出决定"
+        NOT_TAKEN = "refused", "许可机关不予作出"
+
+    # the license status a decision as proposed sets (条例: the issuing authority decides, 002 第十四条)
+    LICENSE_STATUS = {
+        Kind.RESCIND: License.Status.RESCINDED,
+        Kind.WITHDRAW: License.Status.WITHDRAWN,
+        Kind.REVOKE: License.Status.REVOKED,
+        Kind.CANCEL: License.Status.CANCELLED,
+    }
 
     class Status(models.TextChoices):
         PROPOSED = "proposed", "待县局确认"
@@ -53,11 +67,58 @@ class LicenseDecisionProposal(AuditedModel):
         verbose_name="提出人",
         help_text="为空表示系统根据规则自动提出",
     )
+    confirm_due = models.DateField("县局确认期限", null=True, blank=True)
+    confirm_due_text = models.CharField("县局确认期限（依据）", max_length=100, blank=True)
+    confirmed_at = models.DateTimeField("县局确认时间", null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="县局确认人",
+    )
+    confirm_note = models.TextField("县局确认意见", blank=True)
+    forwarded_at = models.DateTimeField("市局转报时间", null=True, blank=True)
+    forwarded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="市局转报人",
+    )
+    forward_note = models.TextField("转报说明", blank=True)
+    dismissed_at = models.DateTimeField("不予提请时间", null=True, blank=True)
+    dismissed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="不予提请决定人",
+    )
+    dismiss_reason = models.TextField("不予提请理由", blank=True)
+    decision_number = models.CharField("决定文号", max_length=100, blank=True)
+    decision_date = models.DateField("决定日期", null=True, blank=True)
+    decision_outcome = models.CharField("决定结果", max_length=10, choices=Outcome.choices, blank=True)
+    decision_authority = models.CharField("作出决定的机关", max_length=100, blank=True)
+    decision_note = models.TextField("决定内容摘要", blank=True)
+    decision_recorded_at = models.DateTimeField("决定录入时间", null=True, blank=True)
+    decision_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="决定录入人",
+    )
 
     objects = ScopedQuerySet.as_manager()
     scope = ScopePaths(
         region="license__enterprise__region",
         unit="license__enterprise__supervising_unit",
+        inspector_user="license__enterprise__inspections__inspectors__user",
         enterprise_user="license__enterprise__accounts__user",
     )
 
@@ -78,6 +139,190 @@ class LicenseDecisionProposal(AuditedModel):
 
     def get_absolute_url(self):
         return reverse("followup:proposal_detail", args=[self.pk])
+
+    @property
+    def enterprise(self):
+        return self.license.enterprise
+
+    @property
+    def is_open(self):
+        return self.status in (self.Status.PROPOSED, self.Status.CONFIRMED, self.Status.FORWARDED)
+
+
+# an inspector reads the follow-up of the enterprises they inspected (the quality archive links to it)
+ENTERPRISE_SCOPE = dict(
+    region="enterprise__region",
+    unit="enterprise__supervising_unit",
+    inspector_user="enterprise__inspections__inspectors__user",
+    enterprise_user="enterprise__accounts__user",
+)
+
+
+class Interview(AuditedModel):
+    """约谈 (002 第十二条): the legal representative (or a proxy with a letter of authorisation) is interviewed by at
+    least two officials about the linked problems; the record and the commitments are printed as a 约谈笔录."""
+
+    class Status(models.TextChoices):
+        NOTIFIED = "notified", "已通知"
+        HELD = "held", "已约谈"
+        REFUSED = "refused", "拒不到场"
+
+    class Attendee(models.TextChoices):
+        LEGAL_REP = "legal_rep", "法定代表人"
+        PROXY = "proxy", "委托代理人"
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="interviews", verbose_name="企业")
+    reason = models.TextField("约谈事由")
+    problems = models.ManyToManyField(Problem, blank=True, related_name="interviews", verbose_name="涉及的问题")
+    notice_date = models.DateField("通知日期")
+    scheduled_at = models.DateTimeField("约谈时间")
+    place = models.CharField("约谈地点", max_length=200)
+    officials = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="interviews", verbose_name="约谈人员", help_text="至少两名执法人员"
+    )
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.NOTIFIED)
+    attendee_kind = models.CharField("被约谈人身份", max_length=10, choices=Attendee.choices, blank=True)
+    attendee_name = models.CharField("被约谈人", max_length=50, blank=True)
+    attendee_position = models.CharField("职务", max_length=50, blank=True)
+    authorisation = models.FileField("授权委托书", upload_to="followup/authorisations/%Y/%m/", blank=True)
+    record = models.TextField("约谈记录", blank=True, help_text="每段以“问：”或“答：”开头，一问一答依次记录")
+    attendee_signed = models.BooleanField("被约谈人已签字确认", default=False)
+    refusal_note = models.TextField("拒不到场情况说明", blank=True)
+    held_at = models.DateTimeField("记录时间", null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="记录人",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="通知人",
+    )
+    created_at = models.DateTimeField("通知登记时间", auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope = ScopePaths(**ENTERPRISE_SCOPE)
+
+    class Meta:
+        ordering = ["-scheduled_at", "-id"]
+        verbose_name = verbose_name_plural = "约谈"
+
+    def __str__(self):
+        return f"约谈 {self.enterprise.name} {self.scheduled_at:%Y-%m-%d}"
+
+    def get_absolute_url(self):
+        return reverse("followup:interview_detail", args=[self.pk])
+
+
+class InterviewCommitment(AuditedModel):
+    """A commitment the enterprise made at the interview, with its deadline (interview_commitment by default)."""
+
+    interview = models.ForeignKey(Interview, on_delete=models.CASCADE, related_name="commitments", verbose_name="约谈")
+    content = models.TextField("承诺事项")
+    due = models.DateField("完成期限")
+    due_text = models.CharField("完成期限（依据）", max_length=100)
+    fulfilled_at = models.DateTimeField("确认完成时间", null=True, blank=True)
+    fulfilled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="确认人",
+    )
+    fulfilled_note = models.TextField("完成情况", blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope = ScopePaths(**{k: f"interview__{v}" for k, v in ENTERPRISE_SCOPE.items()})
+
+    class Meta:
+        ordering = ["due", "id"]
+        indexes = [models.Index(fields=["fulfilled_at", "due"])]
+        verbose_name = verbose_name_plural = "约谈承诺事项"
+
+    def __str__(self):
+        return self.content[:40]
+
+    def get_absolute_url(self):
+        return self.interview.get_absolute_url()
+
+
+http_url = URLValidator(schemes=["http", "https"], message="请输入以 http:// 或 https:// 开头的有效网址。")
+
+
+class Case(AuditedModel):
+    """案件线索与移送 (002 第十一条): a tracker of the clue, the 立案 decision and the penalty decision, linking to the
+    case system (it is not a case system)."""
+
+    class Receiver(models.TextChoices):
+        CASE_UNIT = "case_unit", "本局案件办理机构"
+        OTHER_AGENCY = "other_agency", "其他部门（移送）"
+
+    class Outcome(models.TextChoices):
+        PENALTY = "penalty", "作出行政处罚"
+        NO_PENALTY = "no_penalty", "不予行政处罚"
+        NOT_FILED = "not_filed", "不予立案"
+        TRANSFERRED = "transferred", "移送其他机关处理"
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="cases", verbose_name="企业")
+    problems = models.ManyToManyField(Problem, blank=True, related_name="cases", verbose_name="涉及的问题")
+    clue = models.TextField("案件线索")
+    discovered_on = models.DateField("发现线索日期")
+    receiver_kind = models.CharField("移交对象", max_length=15, choices=Receiver.choices)
+    receiver = models.CharField("接收单位", max_length=100)
+    referred_on = models.DateField("移交/移送日期")
+    filing_due = models.DateField("立案期限")
+    filing_due_text = models.CharField("立案期限（依据）", max_length=100)
+    filing_extension_reason = models.TextField("立案期限延长理由", blank=True)
+    filed_on = models.DateField("立案日期", null=True, blank=True)
+    case_number = models.CharField("案号", max_length=100, blank=True)
+    decision_due = models.DateField("处罚决定期限", null=True, blank=True)
+    decision_due_text = models.CharField("处罚决定期限（依据）", max_length=100, blank=True)
+    decision_extension_reason = models.TextField("处罚决定期限延长理由（经批准）", blank=True)
+    suspended_days = models.PositiveIntegerField(
+        "不计入期限的天数", default=0, help_text="检测、检验、检疫、鉴定、听证等期间（日）"
+    )
+    suspension_note = models.TextField("不计入期限的事由", blank=True)
+    decided_on = models.DateField("结案/决定日期", null=True, blank=True)
+    outcome = models.CharField("处理结果", max_length=15, choices=Outcome.choices, blank=True)
+    outcome_note = models.TextField("处理结果说明", blank=True)
+    link = models.CharField("案件系统链接", max_length=500, blank=True, validators=[http_url])
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="登记人",
+    )
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope = ScopePaths(**ENTERPRISE_SCOPE)
+
+    class Meta:
+        ordering = ["-discovered_on", "-id"]
+        indexes = [models.Index(fields=["filing_due"]), models.Index(fields=["decision_due"])]
+        verbose_name = verbose_name_plural = "案件线索"
+
+    def __str__(self):
+        return f"{self.enterprise.name} 案件线索（{self.discovered_on:%Y-%m-%d}）"
+
+    def get_absolute_url(self):
+        return reverse("followup:case_detail", args=[self.pk])
+
+    @property
+    def stage(self):
+        if self.outcome:
+            return self.get_outcome_display()
+        return "已立案，待处罚决定" if self.filed_on else "待立案"
 
 
 # --- rectification orders, revisits, escalation (002 第十条; 001 二(三)(四); DESIGN "Follow-up and enforcement") ---

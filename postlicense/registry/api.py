@@ -20,6 +20,7 @@ from . import selectors
 from .fields import CanonicalCharField
 from .forms import EnterpriseFilterForm, counties_for, credit_code_taken
 from .models import Enterprise, License, ProductCategory
+from .services import new_license_bar
 
 
 class NewestFirst(CursorPages):
@@ -93,11 +94,30 @@ class LicenseSerializer(RegisterSerializer):
             "issuing_authority",
             "status",
         ]
+        # 撤销/撤回/吊销/注销 come only from a recorded decision (跟踪处置 › 许可处理建议); a new license is 有效
+        read_only_fields = ["status"]
 
     def get_fields(self):
         fields = super().get_fields()
         fields["enterprise"].queryset = selectors.enterprises_for(self.user)
         return fields
+
+    def validate(self, attrs):
+        current = self.instance.status if self.instance else License.Status.VALID
+        if "status" in self.initial_data and self.initial_data["status"] != current:
+            raise serializers.ValidationError(
+                {
+                    "status": "证书状态不能直接修改：撤销、撤回、吊销、注销只能通过录入许可机关的决定变更（跟踪处置 › 许可处理建议）。"
+                }
+            )
+        attrs = super().validate(attrs)
+        category = attrs.get("product_category")
+        if category and (self.instance is None or category != self.instance.product_category):
+            enterprise = attrs.get("enterprise") or self.instance.enterprise
+            bar = new_license_bar(enterprise.credit_code, category.pk)
+            if bar:
+                raise serializers.ValidationError({"product_category": bar})
+        return attrs
 
 
 class EnterpriseSerializer(RegisterSerializer):

@@ -9,6 +9,7 @@ from postlicense.core.uploads import check_xlsx
 
 from .models import Enterprise, KeyEquipment, License, ProductCategory, ProductUnit
 from .selectors import EnterpriseFilter, credit_code_holder
+from .services import new_license_bar
 from .xlsx import MAX_UPLOAD_MB
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -93,9 +94,10 @@ class LicenseForm(VersionedForm, forms.ModelForm):
             "issue_date",
             "expiry_date",
             "issuing_authority",
-            "status",
         ]
         widgets = {"issue_date": DATE, "expiry_date": DATE, "product_units": forms.CheckboxSelectMultiple}
+        # No status here: 撤销/撤回/吊销/注销 are set only by a recorded decision (followup), and 有效/过期 is read
+        # from the dates (selectors.expired_q).
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -108,6 +110,10 @@ class LicenseForm(VersionedForm, forms.ModelForm):
         wrong = [u.name for u in data.get("product_units") or [] if category and u.category_id != category.pk]
         if wrong:
             self.add_error("product_units", f"以下产品单元不属于“{category}”：{'、'.join(wrong)}。")
+        if category and (self.instance.pk is None or "product_category" in self.changed_data):
+            bar = new_license_bar(self.instance.enterprise.credit_code, category.pk)
+            if bar:
+                self.add_error("product_category", bar)
         return data
 
 

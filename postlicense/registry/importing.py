@@ -20,6 +20,7 @@ from postlicense.core.scoping import jurisdiction_of
 from .credit_code import make_credit_code
 from .models import Enterprise, License, ProductCategory, ProductUnit
 from .phone import PHONE_HELP
+from .services import license_bars
 from .xlsx import Column, RowCheck, RowError, split_list
 
 E, L = Enterprise, License
@@ -320,12 +321,29 @@ def _check_against_database(rows, user, errors):
                 RowError(by_code[code].number, HEADER["credit_code"], "该信用代码已登记在其他辖区的企业名下，无权修改")
             )
     by_number = {lic["number"]: row for row in rows for lic, _ in row.licenses}
+    license_of = {lic["number"]: lic for row in rows for lic, _ in row.licenses}
+    known = set()
     for numbers in _chunks(by_number):
-        for number, code in License.objects.filter(number__in=numbers).values_list("number", "enterprise__credit_code"):
+        for number, code, status in License.objects.filter(number__in=numbers).values_list(
+            "number", "enterprise__credit_code", "status"
+        ):
+            known.add(number)
             if code != by_number[number].enterprise["credit_code"]:
                 errors.append(
                     RowError(by_number[number].number, HEADER["license_number"], "该许可证编号已属于另一家企业")
                 )
+            elif license_of[number]["status"] != status:
+                errors.append(
+                    RowError(
+                        by_number[number].number,
+                        HEADER["license_status"],
+                        "已登记许可证的状态只能通过许可处理决定变更（跟踪处置 › 许可处理建议），不能通过导入修改",
+                    )
+                )
+    new = {(by_number[n].enterprise["credit_code"], license_of[n]["product_category_id"]): n for n in by_number}
+    new = {pair: n for pair, n in new.items() if n not in known}
+    for pair, message in license_bars(new).items():
+        errors.append(RowError(by_number[new[pair]].number, HEADER["category"], message))
 
 
 def apply(rows, progress=lambda n: None):

@@ -1,5 +1,6 @@
 """Writes to the register: imports (validated in full first, then written), run as core background jobs."""
 
+from django.apps import apps
 from django.db import models
 
 from postlicense.core.audit import acting_as
@@ -83,3 +84,20 @@ def run_import(job, progress):
             "点击“重试”或重新导入同一文件即可补全，已写入的记录按信用代码更新。"
         ) from exc
     return {"created": created, "updated": updated}
+
+
+def license_bars(pairs, today=None):
+    """{(credit_code, category_id): message} for new licenses the law bars (条例 第五十五条: three years after a 吊销,
+    no new license for the same product). The one check the license form, the API and the import share; the apps
+    that record decisions answer through an AppConfig `license_bars(pairs, today)` hook."""
+    bars = {}
+    pairs = {(code, category_id) for code, category_id in pairs if code and category_id}
+    for config in apps.get_app_configs():
+        if pairs and hasattr(config, "license_bars"):
+            bars.update(config.license_bars(pairs, today))
+    return bars
+
+
+def new_license_bar(credit_code, category_id):
+    """The message barring this enterprise (by credit code) from a new license for the category, or None."""
+    return license_bars([(credit_code, category_id)]).get((credit_code, category_id))

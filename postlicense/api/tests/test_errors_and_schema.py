@@ -61,6 +61,12 @@ def test_every_operation_documents_its_error_responses(openapi):
         ("GET", "/api/v1/rectification-orders/{id}/"): {"200", "403", "404"},
         ("GET", "/api/v1/revisits/"): {"200", "400", "403"},
         ("GET", "/api/v1/revisits/{id}/"): {"200", "403", "404"},
+        ("GET", "/api/v1/followup/decisions/"): {"200", "400", "403"},
+        ("GET", "/api/v1/followup/decisions/{id}/"): {"200", "403", "404"},
+        ("GET", "/api/v1/followup/interviews/"): {"200", "400", "403"},
+        ("GET", "/api/v1/followup/interviews/{id}/"): {"200", "403", "404"},
+        ("GET", "/api/v1/followup/cases/"): {"200", "400", "403"},
+        ("GET", "/api/v1/followup/cases/{id}/"): {"200", "403", "404"},
     }
     params = {p["name"]: p["schema"] for p in openapi["paths"]["/api/v1/enterprises/"]["get"]["parameters"]}
     assert params["supervision_class"]["enum"] == ["A", "B", "C", "D", ""] and params["focus"]["type"] == "boolean"

@@ -104,11 +104,11 @@ def test_license_stale_save_is_refused(two_clerks, make_enterprise, make_license
     url = reverse("registry:license_edit", args=[enterprise.pk, lic.pk])
     mine, theirs = loaded(first, url), loaded(second, url)
     assert second.post(url, {**theirs, "expiry_date": "2028-06-30"}).status_code == 302
-    response = first.post(url, {**mine, "status": "revoked"})
+    response = first.post(url, {**mine, "issuing_authority": "许昌市市场监督管理局"})
     form = assert_refused(response, "有效期至：2028-06-30 → 2027-01-01")
-    assert form["status"].value() == "revoked"
+    assert form["issuing_authority"].value() == "许昌市市场监督管理局"
     lic.refresh_from_db()
-    assert (lic.expiry_date, lic.status) == (date(2028, 6, 30), "valid")
+    assert (lic.expiry_date, lic.issuing_authority) == (date(2028, 6, 30), "河南省市场监督管理局")
 
 
 def test_license_double_click_is_not_an_error(two_clerks, make_enterprise, make_license):
@@ -116,7 +116,7 @@ def test_license_double_click_is_not_an_error(two_clerks, make_enterprise, make_
     lic = make_license(enterprise, "豫XK08-001-00002")
     first, _ = two_clerks
     url = reverse("registry:license_edit", args=[enterprise.pk, lic.pk])
-    data = {**loaded(first, url), "status": "revoked"}
+    data = {**loaded(first, url), "issuing_authority": "许昌市市场监督管理局"}
     assert first.post(url, data).status_code == 302 and first.post(url, data).status_code == 302
 
 
