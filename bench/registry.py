@@ -246,7 +246,6 @@ def explain_register_queries(queries):
     return ms, pages
 
 
-
 def write_import_workbook(path, rows, base, seed=7):
     """An enterprise import .xlsx of `rows` 许昌 cement makers, credit codes from serial `base` on (bench/load.py
     reuses it for its import job)."""
