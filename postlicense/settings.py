@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "postlicense.followup",
     "postlicense.supervision",
     "postlicense.planning",
+    "postlicense.reports",
     "postlicense.portal",
     "postlicense.api",
 ]

@@ -36,6 +36,7 @@ urlpatterns = [
     path("followup/", include("postlicense.followup.urls")),
     path("supervision/", include("postlicense.supervision.urls")),
     path("planning/", include("postlicense.planning.urls")),
+    path("reports/", include("postlicense.reports.urls")),
     path("public/", include("postlicense.portal.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("postlicense.api.urls")),
