@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "postlicense.supervision",
     "postlicense.planning",
     "postlicense.selfservice",
+    "postlicense.reports",
     "postlicense.portal",
     "postlicense.api",
 ]

@@ -37,6 +37,7 @@ urlpatterns = [
     path("supervision/", include("postlicense.supervision.urls")),
     path("planning/", include("postlicense.planning.urls")),
     path("enterprise/", include("postlicense.selfservice.urls")),
+    path("reports/", include("postlicense.reports.urls")),
     path("public/", include("postlicense.portal.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("postlicense.api.urls")),

@@ -9,12 +9,16 @@ CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
 @login_required
 def home(request):
-    """Counts for the user's jurisdiction, contributed by every app that defines `home_cards(user)`."""
-    cards = []
+    """Counts and charts for the user's jurisdiction, contributed by every app that defines `home_cards(user)` or
+    `home_charts(user)`."""
+    cards, charts = [], []
     for config in apps.get_app_configs():
         if hasattr(config, "home_cards"):
             cards.extend(config.home_cards(request.user))
-    return render(request, "home.html", {"cards": cards})
+        if hasattr(config, "home_charts"):
+            charts.extend(config.home_charts(request.user))
+    charts = [(f"chart-{i}", chart) for i, chart in enumerate(charts, start=1)]
+    return render(request, "home.html", {"cards": cards, "charts": charts})
 
 
 def _user_message(exception):

@@ -21,6 +21,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.properties import PageSetupProperties
 
 from .http import attachment
 
@@ -37,6 +38,8 @@ class Sheet:
     header: Sequence[str]
     rows: Iterable[Sequence]
     widths: Sequence[int] = ()
+    preamble: Sequence[str] = ()  # lines above the header in an .xlsx (a printed table's title, unit, period)
+    footer: Sequence[str] = ()  # lines below the rows (填报人, 审核人, date)
 
 
 def safe_cell(value):
@@ -64,6 +67,10 @@ def xlsx_bytes(sheets: Sequence[Sheet]) -> bytes:
         out = workbook.create_sheet(sheet.title)
         for i, width in enumerate(sheet.widths, start=1):
             out.column_dimensions[get_column_letter(i)].width = width
+        for i, text in enumerate(sheet.preamble):
+            cell = WriteOnlyCell(out, value=safe_cell(text))
+            cell.font = Font(bold=True, size=14) if i == 0 else Font()
+            out.append([cell])
         header = []
         for text in sheet.header:
             cell = WriteOnlyCell(out, value=safe_cell(text))
@@ -72,6 +79,11 @@ def xlsx_bytes(sheets: Sequence[Sheet]) -> bytes:
         out.append(header)
         for row in _safe_rows(sheet.rows):
             out.append(row)
+        for text in sheet.footer:
+            out.append([safe_cell(text)])
+        out.page_setup.orientation = "landscape"  # printed on A4 across, every column on the page's width
+        out.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+        out.page_setup.fitToWidth, out.page_setup.fitToHeight = 1, 0
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

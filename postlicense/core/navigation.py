@@ -31,3 +31,15 @@ class HomeCard:
     value: object
     url: str = ""
     note: str = ""
+
+
+@dataclass(frozen=True)
+class HomeChart:
+    """A chart on a bureau role's home page (AppConfig.home_charts(user)): an ECharts option (plain JSON data, drawn by
+    static/js/charts.js from the vendored ECharts) and the list page behind it. A data item may carry its own `url`
+    (clicking the bar opens that list)."""
+
+    title: str
+    option: dict
+    url: str = ""
+    note: str = ""
