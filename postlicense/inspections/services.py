@@ -581,7 +581,7 @@ def close_problem(problem, *, by, outcome="", via=None, reason=""):
     (`via`, the revisit InspectionRecord; `by` may be None when the system applies the revisit's outcome), or through
     a decision with its reason (`reason`, and the deciding user `by`), kept as the outcome. Closing a closed problem
     changes nothing (a double submit)."""
-    problem = Problem.objects.select_for_update().select_related("finding").get(pk=problem.pk)
+    problem = Problem.objects.select_for_update(of=("self",)).select_related("finding").get(pk=problem.pk)
     if problem.status == Problem.Status.CLOSED:
         return problem
     if problem.status == Problem.Status.SUPERSEDED:
