@@ -42,6 +42,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from postlicense.core import audit
+from postlicense.core.bulk import insert_objects
 from postlicense.core.regulations import cite
 from postlicense.registry.models import KeyEquipment, License
 
@@ -118,7 +119,9 @@ def create_inspections(orders):
     """Dispatch many records at once, each order holding create_inspection's keyword arguments: a query per kind
     of row whatever their number (a random check dispatches one record per drawn enterprise), and the same
     audit entries as one by one. A record without `licenses` covers its enterprise's valid licenses, and every
-    record lists its enterprise's registered equipment for the on-site comparison."""
+    record lists its enterprise's registered equipment for the on-site comparison. The rows go in with COPY on
+    PostgreSQL (core.bulk.insert_objects): at 100,000 records bulk_create spent longer compiling each value
+    than the database took to store them."""
     for order in orders:
         if order["kind"] == InspectionRecord.Kind.SPECIAL and not order.get("special_trigger"):
             raise ValidationError({"special_trigger": f"专项检查须选择检查原因（{SPECIAL_RULE}）。"})
@@ -126,7 +129,8 @@ def create_inspections(orders):
             raise ValidationError(
                 {"template_version": checklist_kind_mismatch(order["template_version"], order["kind"])}
             )
-    records = InspectionRecord.objects.bulk_create(
+    records = insert_objects(
+        InspectionRecord,
         [
             InspectionRecord(
                 enterprise=order["enterprise"],
@@ -141,7 +145,7 @@ def create_inspections(orders):
                 submission_token=order.get("submission_token"),
             )
             for order in orders
-        ]
+        ],
     )
     audit.record_created(records)
     enterprise_ids = {record.enterprise_id for record in records}
@@ -172,10 +176,10 @@ def create_inspections(orders):
             )
             for e in (equipment[record.enterprise_id] if order["template_version"].has_equipment_table else [])
         ]
-    RecordInspector.objects.bulk_create(crews)
-    LicenseLink.objects.bulk_create(license_links)
+    insert_objects(RecordInspector, crews)
+    insert_objects(LicenseLink, license_links)
     audit.record(links)
-    audit.bulk_create_audited(EquipmentCheck, checks)
+    audit.record_created(insert_objects(EquipmentCheck, checks))
     return records
 
 
