@@ -475,9 +475,11 @@ def dispatch(task: Task, user) -> Task:
                 for d in drawn
             ]
         )
+        # The drawn rows were read after the task's row lock, which every step that changes them takes first.
+        before = {d.pk: audit.snapshot(d) for d in drawn}
         for d, record in zip(drawn, records):
-            d.inspection = record
-        audit.bulk_update_audited(DrawnEnterprise, drawn, ["inspection"])
+            d.inspection_id = record.pk
+        audit.bulk_update_audited(DrawnEnterprise, drawn, ["inspection"], before=before)
         _advance(task, State.DISPATCHED, user)
     return task
 
