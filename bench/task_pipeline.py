@@ -126,7 +126,7 @@ def floor(task, drawn_count, audit_count):
     from postlicense.core.bulk import insert_rows
     from postlicense.core.models import AuditEntry
     from postlicense.inspections.models import InspectionRecord, RecordInspector
-    from postlicense.randomcheck.models import Assignment, DrawnEnterprise
+    from postlicense.randomcheck.models import Assignment, DrawnEnterprise, Task
 
     def rows(model, template, overrides):
         fields = [f for f in model._meta.concrete_fields if not f.primary_key or f.name in overrides[0]]
@@ -143,6 +143,8 @@ def floor(task, drawn_count, audit_count):
         drawn_start = cursor.fetchone()[0] + 1
         cursor.execute("SELECT max(id) FROM inspections_inspectionrecord")
         record_start = cursor.fetchone()[0] + 1
+    twin = Task.objects.get(pk=task.pk)  # the floor's drawn rows belong to a copy of the task (unique per task)
+    twin.pk = None
     tables = [
         (
             DrawnEnterprise,
@@ -167,11 +169,21 @@ def floor(task, drawn_count, audit_count):
             crews[0],
             [{"record_id": record_start + n // 2, "inspector_id": c.inspector_id} for n, c in enumerate(crews)],
         ),
-        (AuditEntry, entries[0], [{"changes": e.changes, "hash": e.hash, "prev_hash": e.prev_hash} for e in entries]),
+        (
+            AuditEntry,
+            entries[0],
+            [
+                {"changes": e.changes, "hash": f"{n:064x}", "prev_hash": f"{n + 1:064x}"}
+                for n, e in enumerate(entries)
+            ],
+        ),
     ]
     prepared = [(model._meta.db_table, *rows(model, template, overrides)) for model, template, overrides in tables]
     clock = Clock()
     with transaction.atomic():
+        twin.save()
+        for _, columns, values in prepared[:1]:
+            values[:] = [[twin.pk if c == "task_id" else v for c, v in zip(columns, row)] for row in values]
         clock.start()
         with connection.cursor() as cursor:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the foreign keys are checked, as at a commit
