@@ -172,10 +172,7 @@ def floor(task, drawn_count, audit_count):
         (
             AuditEntry,
             entries[0],
-            [
-                {"changes": e.changes, "hash": f"{n:064x}", "prev_hash": f"{n + 1:064x}"}
-                for n, e in enumerate(entries)
-            ],
+            [{"changes": e.changes, "hash": f"{n:064x}", "prev_hash": f"{n + 1:064x}"} for n, e in enumerate(entries)],
         ),
     ]
     prepared = [(model._meta.db_table, *rows(model, template, overrides)) for model, template, overrides in tables]
