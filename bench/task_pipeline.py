@@ -17,6 +17,7 @@ as many audit entries as the steps append), values computed beforehand, rolled b
 """
 
 import argparse
+import json
 import os
 import sys
 import time
@@ -172,7 +173,10 @@ def floor(task, drawn_count, audit_count):
         (
             AuditEntry,
             entries[0],
-            [{"changes": e.changes, "hash": f"{n:064x}", "prev_hash": f"{n + 1:064x}"} for n, e in enumerate(entries)],
+            [
+                {"changes": json.dumps(e.changes), "hash": f"{n:064x}", "prev_hash": f"{n + 1:064x}"}
+                for n, e in enumerate(entries)
+            ],
         ),
     ]
     prepared = [(model._meta.db_table, *rows(model, template, overrides)) for model, template, overrides in tables]
