@@ -69,7 +69,7 @@ def open_recheck(city, county, year, checklist, deadline, user, now=None) -> Rec
         )
         randomcheck.save_new_task(task, user)
         task.regions.set([county.region])
-        randomcheck.freeze_candidates(task, user, now=now)
+        task = randomcheck.freeze_candidates(task, user, now=now)
         licensed = task.candidates.count()
         return Recheck.objects.create(
             city=city,
@@ -279,7 +279,7 @@ def open_visit_draw(visit: CampaignVisit, checklist, user, now=None) -> Task:
             load_cap=10,
         )
         randomcheck.save_new_task(task, user)
-        randomcheck.freeze_candidates(task, user, now=now)
+        task = randomcheck.freeze_candidates(task, user, now=now)
         visit.task = task
         visit.save(update_fields=["task"])
     return task
@@ -287,6 +287,9 @@ def open_visit_draw(visit: CampaignVisit, checklist, user, now=None) -> Task:
 
 def dispatch_visit(visit: CampaignVisit, user, inspectors=None):
     """Inspectors from the visit's group only; the audited branch's own are refused (000 附件1)."""
+    visit = CampaignVisit.objects.select_related("campaign__organiser", "branch", "task").get(pk=visit.pk)
+    if visit.task is None:
+        raise ValidationError("请先冻结候选名单并抽取企业。")
     if inspectors is not None:
         own = [i.name for i in inspectors if i.org_unit_id == visit.branch_id]
         if own:

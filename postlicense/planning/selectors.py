@@ -6,7 +6,7 @@ from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Least
 from django.urls import reverse
 
-from postlicense.core.models import OrgUnit, User
+from postlicense.core.models import OrgUnit
 from postlicense.registry.models import Enterprise
 
 from . import rules

@@ -1,6 +1,6 @@
 """Objects the planning tests build, on the random-check tests' register factories."""
 
-from datetime import date
+from datetime import UTC, date, datetime, time
 
 from postlicense.core.models import OrgUnit
 from postlicense.inspections.models import InspectionRecord
@@ -18,6 +18,7 @@ def record(enterprise, day, kind="patrol", status=InspectionRecord.Status.FINISH
         inspection_date=day,
         status=status,
         conclusion=conclusion if status == InspectionRecord.Status.FINISHED else "",
+        finished_at=datetime.combine(day, time(17), UTC) if status == InspectionRecord.Status.FINISHED else None,
         **fields,
     )
 
