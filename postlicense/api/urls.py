@@ -8,5 +8,6 @@ urlpatterns = [
     path("docs/", views.DocsView.as_view(url_name="api-schema"), name="api-docs"),
     path("calendar/add-working-days", views.calendar_add_working_days, name="api-add-working-days"),
     path("", include("postlicense.registry.api")),
+    path("", include("postlicense.planning.api")),
     re_path(r"", views.not_found),
 ]

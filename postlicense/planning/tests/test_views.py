@@ -109,3 +109,16 @@ def test_city_pages_and_campaign_visit_form(client, make_user):
     assert client.get(f"/planning/campaigns/{campaign.pk}/").status_code == 200
     pdf = client.get(f"/planning/campaigns/{campaign.pk}/schedule.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+
+def test_api_reads_are_scoped(client, weidu, make_user):
+    make_enterprise()
+    mine = services.generate_plan(unit("xuchang-weidu"), 2026, PLAN_DATE, weidu)
+    other = services.generate_plan(unit("xuchang-changge"), 2026, PLAN_DATE, make_user(org_code="xuchang-changge"))
+    plans = client.get("/api/v1/plans/").json()["results"]
+    assert [p["id"] for p in plans] == [mine.pk]
+    entries = client.get(f"/api/v1/plans/{mine.pk}/entries/").json()["results"]
+    assert entries[0]["planned"] == 1 and "done" in entries[0]
+    assert client.get(f"/api/v1/plans/{other.pk}/entries/").status_code == 404
+    assert client.get("/api/v1/rechecks/").status_code == 200
+    assert client.get("/api/v1/campaigns/").status_code == 200
