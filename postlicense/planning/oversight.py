@@ -434,18 +434,24 @@ def suggestions(enterprises, today):
 # ---- inspector calibration (DESIGN: visible to the city only) ----
 
 
+def _matched_records(city):
+    return InspectionRecord.objects.filter(
+        unit_q(InspectionRecord, city), random_draw__isnull=False, status=InspectionRecord.Status.FINISHED
+    )
+
+
+def latest_calibration_year(city: OrgUnit) -> int | None:
+    latest = _matched_records(city).order_by("-inspection_date").values_list("inspection_date", flat=True).first()
+    return latest.year if latest else None
+
+
 def calibration(city: OrgUnit, year: int):
     """Per inspector on records assigned by random matching (finished, in the city's area, in the year): items
     answered, items found nonconforming, the share with its 95% Wilson interval, against the share of the
     inspector's unit; flagged when the unit's share lies outside the inspector's interval."""
     from postlicense.inspections.rules import is_nonconforming
 
-    records = InspectionRecord.objects.filter(
-        unit_q(InspectionRecord, city),
-        random_draw__isnull=False,
-        status=InspectionRecord.Status.FINISHED,
-        inspection_date__year=year,
-    )
+    records = _matched_records(city).filter(inspection_date__year=year)
     per_record = defaultdict(lambda: [0, 0])
     for record_id, option, conclusion, conclusions, nc_options in Finding.objects.filter(
         record__in=records

@@ -519,8 +519,8 @@ def visit_finding(request, pk):
 @login_required
 def calibration(request):
     _city(request)
-    year = _year(request)
     city = request.user.org_unit or OrgUnit.objects.filter(kind=OrgUnit.Kind.CITY).first()
+    year = _year(request) if request.GET.get("year") else oversight.latest_calibration_year(city) or _year(request)
     return render(
         request, "planning/calibration.html", {"year": year, "rows": oversight.calibration(city, year), "city": city}
     )

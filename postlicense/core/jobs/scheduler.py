@@ -23,6 +23,7 @@ DAILY_COMMANDS = {
     "clearsessions": "清理过期的登录会话",
     "prune_db_task_results": "清理 14 天前已完成的队列记录",
     "send-reminders": "发送待办提醒（逾期与临近期限事项）",
+    "planning-recount": "重算年度计划的已检次数",
 }
 
 

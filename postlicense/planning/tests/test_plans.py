@@ -156,3 +156,17 @@ def test_focus_categories_replace(staff):
     assert FocusCategory.objects.count() == 1
     services.set_focus_categories(city, 2026, [])
     assert not FocusCategory.objects.exists()
+
+
+def test_recount_command_corrects_drift(staff):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    e = make_enterprise()
+    record(e, date(2026, 2, 1))
+    plan = services.generate_plan(unit("xuchang-weidu"), 2026, PLAN_DATE, staff)
+    PlanEntry.objects.filter(plan=plan).update(done=0)
+    out = StringIO()
+    call_command("planning-recount", stdout=out)
+    assert "更正 1 户" in out.getvalue()
