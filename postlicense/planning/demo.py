@@ -68,7 +68,7 @@ def _recheck(admin, stdout):
         randomcheck.add_contribution(recheck.task, name, unit, value, admin)
     randomcheck.draw_enterprises(recheck.task, admin)
     oversight.dispatch_recheck(recheck, admin)
-    oversight.add_county_finding(recheck, "抽查的3户企业巡查记录未写明检查依据，日常巡查台账更新不及时。", False, admin)
+    oversight.add_county_finding(recheck, "部分企业的巡查记录未写明检查依据，日常巡查台账更新不及时。", False, admin)
     stdout.write(f"计划与督查：{county.name}{YEAR}年市局复查（应复查{recheck.target}户，已派发）")
 
 
