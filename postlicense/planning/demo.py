@@ -103,6 +103,7 @@ def _campaign(stdout):
             for record in oversight.dispatch_visit(visit, admin):
                 _fill(record, rng, 0, day)
                 _finish(record, day, rng)
+            randomcheck.complete_task(task, admin)
             oversight.save_materials(visit, rng.randint(4, 8), "巡查、年审材料基本齐全，个别记录签字不全。", admin)
         first = campaign.visits.order_by("date").first()
         oversight.add_campaign_finding(first, "年审材料中2份缺少企业负责人签字，已要求补正。", admin)

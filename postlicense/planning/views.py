@@ -410,7 +410,7 @@ def _visit_page(request, visit, status=200, **form_overrides):
     context = {
         "visit": visit,
         "group": group,
-        "block": oversight.branch_block(visit),
+        "branch_block": oversight.branch_block(visit),
         "drawn": visit.task.drawn.select_related("enterprise", "inspection") if visit.task_id else [],
         "findings": visit.findings.select_related("enterprise", "by"),
         "organiser": request.user.is_superuser or request.user.org_unit_id == visit.campaign.organiser_id,

@@ -107,6 +107,10 @@ def test_city_pages_and_campaign_visit_form(client, make_user):
     )
     assert response.status_code == 400 and "日期应在督查互查阶段内" in response.content.decode()
     assert client.get(f"/planning/campaigns/{campaign.pk}/").status_code == 200
+    make_enterprise(org_code="binhai-tanggu")
+    visit = oversight.add_visit(campaign, unit("binhai-tanggu"), date(2026, 10, 24), binhai)
+    page = client.get(f"/planning/visits/{visit.pk}/").content.decode()
+    assert "应完成巡查、年审企业数</th><td>1</td>" in page  # the 000 branch block, computed
     pdf = client.get(f"/planning/campaigns/{campaign.pk}/schedule.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
 
