@@ -1,7 +1,11 @@
+import uuid
+
 from django import forms
 from django.utils import timezone
 
 from postlicense.core.models import OrgUnit
+from postlicense.inspections.models import ChecklistVersion, InspectionRecord
+from postlicense.inspections.services import checklist_kind_mismatch
 from postlicense.inspectors.models import Inspector
 from postlicense.randomcheck.models import YEAR_VALIDATORS
 from postlicense.registry.models import Enterprise, ProductCategory
@@ -117,3 +121,36 @@ class CampaignFindingForm(forms.Form):
         super().__init__(*args, **kwargs)
         if visit.task_id:
             self.fields["enterprise"].queryset = Enterprise.objects.filter(random_draws__task=visit.task_id)
+
+
+class BatchForm(forms.Form):
+    """派发检查: the enterprises furthest behind plan, matched from the plan's unit."""
+
+    KINDS = [
+        (kind.value, kind.label)
+        for kind in (
+            InspectionRecord.Kind.PERIODIC,
+            InspectionRecord.Kind.UNSCHEDULED,
+            InspectionRecord.Kind.PATROL,
+            InspectionRecord.Kind.FLIGHT,
+        )
+    ]
+    count = forms.IntegerField(label="本批企业数", min_value=1, max_value=500, initial=20)
+    kind = forms.ChoiceField(label="检查类型", choices=KINDS)
+    template_version = forms.ModelChoiceField(ChecklistVersion.objects.none(), label="检查表")
+    due_date = forms.DateField(label="完成期限", widget=DATE)
+    token = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["template_version"].queryset = ChecklistVersion.objects.filter(published=True).select_related(
+            "template"
+        )
+        self.initial.setdefault("token", uuid.uuid4())
+
+    def clean(self):
+        data = super().clean()
+        version, kind = data.get("template_version"), data.get("kind")
+        if version and kind and kind not in version.kinds:
+            self.add_error("template_version", checklist_kind_mismatch(version, kind))
+        return data

@@ -134,6 +134,27 @@ class PlanAdjustment(AuditedModel):
         return f"{self.planned_before} → {self.planned_after}"
 
 
+class PlanBatch(AuditedModel):
+    """派发批次: inspections of a plan's enterprises dispatched together (the token makes a resubmit a no-op)."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="batches", verbose_name="计划")
+    token = models.UUIDField("提交标识", unique=True, editable=False)
+    kind = models.CharField("检查类型", max_length=20, choices=InspectionRecord.Kind.choices)
+    records = models.ManyToManyField(InspectionRecord, related_name="+", verbose_name="检查记录")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="派发人")
+    at = models.DateTimeField("派发时间", auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope = ScopePaths(**{key: f"plan__{path}" for key, path in PLAN_SCOPE.items()})
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = verbose_name_plural = "计划派发批次"
+
+    def __str__(self):
+        return f"{self.plan_id} {self.at:%Y-%m-%d}"
+
+
 class ClassChange(AuditedModel):
     """监管分类调整 confirmed by the city, with its reason (DESIGN: the city confirms the suggestion)."""
 

@@ -5,7 +5,6 @@ holds the frozen candidate list, the seed contributions and the draw, so the pub
 here and recorded as the task's steps (randomcheck.services.record_step)."""
 
 from collections import defaultdict
-from dataclasses import replace
 from datetime import date
 
 from django.core.exceptions import ValidationError
@@ -19,13 +18,13 @@ from postlicense.core.regulations import cite
 from postlicense.core.scoping import unit_q
 from postlicense.inspections.models import Finding, InspectionRecord, Problem, RecordInspector
 from postlicense.inspections.services import create_inspections
-from postlicense.inspectors.models import Inspector
-from postlicense.randomcheck import draw, matching
+from postlicense.randomcheck import draw
 from postlicense.randomcheck import services as randomcheck
 from postlicense.randomcheck.models import Assignment, DrawnEnterprise, Task
 from postlicense.randomcheck.services import months_before
 
 from . import rules
+from .crews import match_from_units
 from .models import Campaign, CampaignFinding, CampaignVisit, CountyFinding, Recheck
 from .services import licensed_enterprises
 
@@ -83,57 +82,31 @@ def open_recheck(city, county, year, checklist, deadline, user, now=None) -> Rec
 
 
 def dispatch_drawn(task, *, units, kind, org_unit, user, inspectors=None, special_trigger=""):
-    """Match ≥2 inspectors from `units` only to each drawn enterprise (or use the chosen `inspectors`, who must
-    belong to those units) and dispatch one record each; recorded as the task's 已匹配 and 已派发 steps."""
-    unit_ids = frozenset(u.pk for u in units)
+    """Match ≥2 inspectors from `units` only to each drawn enterprise (or use the chosen `inspectors`) and dispatch
+    one record each; recorded as the task's 已匹配 and 已派发 steps (randomcheck.services.record_step)."""
     with transaction.atomic():
         task = Task.objects.select_for_update().get(pk=task.pk)
         if task.state != State.DRAWN:
             raise ValidationError(f"只有“已抽取企业”的任务才能匹配并派发（当前：{task.get_state_display()}）。")
         drawn = list(task.drawn.select_related("enterprise"))
-        pool = list(
-            Inspector.objects.filter(org_unit__in=unit_ids).prefetch_related("expertise", "avoid_enterprises")
-            if inspectors is None
-            else inspectors
+        crews = match_from_units(
+            [d.enterprise for d in drawn],
+            units=units,
+            seed=task.seed,
+            deadline=task.deadline,
+            load_cap=task.load_cap,
+            required=task.inspectors_per_enterprise,
+            inspectors=inspectors,
         )
-        outsiders = [i.name for i in pool if i.org_unit_id not in unit_ids]
-        if outsiders:
-            raise ValidationError(
-                {"inspectors": f"{'、'.join(outsiders)}不属于{'、'.join(u.name for u in units)}，不能参加本次检查。"}
-            )
-        last = randomcheck.last_inspectors([d.enterprise_id for d in drawn])
-        params = replace(
-            randomcheck.match_params(task),
-            widen_pool=False,
-            allowed_org_units_by_enterprise={d.enterprise_id: unit_ids for d in drawn},
-        )
-        demands = [
-            matching.EnterpriseDemand(
-                id=d.enterprise_id,
-                credit_code=d.credit_code,
-                org_unit_id=d.enterprise.supervising_unit_id,
-                product_category=str(d.enterprise.product_category_id),
-                required=task.inspectors_per_enterprise,
-                last_inspector_ids=last.get(d.enterprise_id, frozenset()),
-            )
-            for d in drawn
-        ]
-        result = matching.match(demands, [randomcheck.inspector_info(i) for i in pool], params)
-        if not result.ok:
-            name_of = {d.enterprise_id: d.enterprise.name for d in drawn}
-            raise ValidationError(
-                {"inspectors": [f"{name_of[s.enterprise_id]}：{s.message}" for s in result.shortfalls]}
-            )
-        inspector_of = {i.pk: i for i in pool}
         assignments = Assignment.objects.bulk_create(
             [
                 Assignment(
                     drawn=d,
-                    inspector=inspector_of[i],
-                    rank=draw.inspector_rank(task.seed, d.credit_code, inspector_of[i].certificate_no),
+                    inspector=inspector,
+                    rank=draw.inspector_rank(task.seed, d.credit_code, inspector.certificate_no),
                 )
                 for d in drawn
-                for i in result.assignments[d.enterprise_id]
+                for inspector in crews[d.enterprise_id]
             ]
         )
         audit.record_created(assignments)
@@ -146,7 +119,7 @@ def dispatch_drawn(task, *, units, kind, org_unit, user, inspectors=None, specia
                     special_trigger=special_trigger,
                     template_version=task.checklist,
                     org_unit=org_unit,
-                    inspectors=[inspector_of[i] for i in result.assignments[d.enterprise_id]],
+                    inspectors=crews[d.enterprise_id],
                     due_date=task.deadline,
                     created_by=user,
                 )

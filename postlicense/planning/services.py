@@ -27,7 +27,7 @@ from datetime import date
 from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Exists, F, OuterRef
 from django.utils import timezone
 
 from postlicense.core.bulk import insert_rows
@@ -39,7 +39,8 @@ from postlicense.inspections.models import InspectionRecord
 from postlicense.registry.models import Enterprise, License
 
 from . import rules
-from .models import ClassChange, FocusCategory, Plan, PlanAdjustment, PlanEntry
+from .crews import match_from_units
+from .models import ClassChange, FocusCategory, Plan, PlanAdjustment, PlanBatch, PlanEntry
 
 ADJUST_FIELDS = ["planned"]
 
@@ -312,3 +313,55 @@ def set_focus_categories(city: OrgUnit, year: int, categories) -> None:
         have = set(FocusCategory.objects.filter(city=city, year=year).values_list("product_category", flat=True))
         for pk in sorted(wanted - have):
             FocusCategory.objects.create(city=city, year=year, product_category_id=pk)
+
+
+def dispatch_batch(plan: Plan, *, count, kind, template_version, due_date, token, user, inspectors=None):
+    """派发 a batch of the approved plan's inspections: the `count` enterprises furthest behind plan with no open
+    record, each matched ≥2 inspectors of the plan's unit (or the chosen ones) and dispatched through
+    inspections.create_inspections. A resubmitted form (the same token) returns the batch already made."""
+    from postlicense.inspections.services import create_inspections
+
+    with transaction.atomic():
+        plan = Plan.objects.select_for_update().select_related("org_unit").get(pk=plan.pk)
+        done = PlanBatch.objects.filter(token=token).first()
+        if done is not None:
+            return done
+        if plan.status != Plan.Status.APPROVED:
+            raise ValidationError("计划批准后才能派发检查。")
+        open_records = InspectionRecord.objects.filter(
+            enterprise=OuterRef("enterprise"), status__in=InspectionRecord.OPEN_STATUSES
+        )
+        entries = list(
+            plan.entries.filter(done__lt=F("planned"))
+            .exclude(Exists(open_records))
+            .select_related("enterprise")
+            .order_by(F("done") - F("planned"), "enterprise_id")[:count]
+        )
+        if not entries:
+            raise ValidationError("没有待派发的企业：计划内企业均已完成或已有未完成的检查记录。")
+        enterprises = [e.enterprise for e in entries]
+        crews = match_from_units(
+            enterprises,
+            units=[plan.org_unit],
+            seed=f"{plan.org_unit.code}|{plan.year}|{token}",
+            deadline=due_date,
+            load_cap=max(5, len(enterprises)),
+            inspectors=inspectors,
+        )
+        records = create_inspections(
+            [
+                dict(
+                    enterprise=e,
+                    kind=kind,
+                    template_version=template_version,
+                    org_unit=plan.org_unit,
+                    inspectors=crews[e.pk],
+                    due_date=due_date,
+                    created_by=user,
+                )
+                for e in enterprises
+            ]
+        )
+        batch = PlanBatch.objects.create(plan=plan, token=token, kind=kind, by=user)
+        batch.records.set(records)
+    return batch

@@ -9,6 +9,7 @@ urlpatterns = [
     path("focus/", views.focus_categories, name="focus_categories"),
     path("<int:pk>/", views.plan_detail, name="plan_detail"),
     path("<int:pk>/approve/", views.plan_approve, name="plan_approve"),
+    path("<int:pk>/dispatch/", views.plan_dispatch, name="plan_dispatch"),
     path("entry/<int:pk>/adjust/", views.entry_adjust, name="entry_adjust"),
     path("completion/", views.completion, name="completion"),
     path("classes/", views.class_suggestions, name="class_suggestions"),

@@ -71,10 +71,14 @@ def plan_create(request):
     return render(request, "planning/form.html", {"form": form, "title": "编制年度检查计划"})
 
 
-@login_required
-def plan_detail(request, pk):
+def _plan(request, pk):
     _staff(request)
-    plan = get_scoped_or_404(Plan.objects.select_related("org_unit", "approved_by", "created_by"), request.user, pk=pk)
+    return get_scoped_or_404(Plan.objects.select_related("org_unit", "approved_by", "created_by"), request.user, pk=pk)
+
+
+@login_required
+def plan_detail(request, pk, plan=None, batch_form=None):
+    plan = plan or _plan(request, pk)
     behind = request.GET.get("behind") == "1"
     entries = selectors.behind_entries(plan) if behind else selectors.entry_rows(plan)
     page = Paginator(entries, PAGE).get_page(request.GET.get("page"))
@@ -88,7 +92,10 @@ def plan_detail(request, pk):
             "page": page,
             "behind": behind,
             "manage": services.may_manage(request.user, plan.org_unit),
+            "batch_form": batch_form or forms.BatchForm(),
+            "batches": plan.batches.select_related("by").prefetch_related("records")[:10],
         },
+        status=400 if batch_form is not None else 200,
     )
 
 
@@ -102,6 +109,33 @@ def plan_approve(request, pk):
     services.approve_plan(plan, request.user)
     messages.success(request, "计划已批准。")
     return redirect("planning:plan_detail", plan.pk)
+
+
+@login_required
+@require_POST
+def plan_dispatch(request, pk):
+    plan = _plan(request, pk)
+    if not services.may_manage(request.user, plan.org_unit):
+        raise PermissionDenied("只有本单位或市局可以派发计划内的检查。")
+    form = forms.BatchForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            batch = services.dispatch_batch(
+                plan,
+                count=data["count"],
+                kind=data["kind"],
+                template_version=data["template_version"],
+                due_date=data["due_date"],
+                token=data["token"],
+                user=request.user,
+            )
+        except ValidationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, f"已派发{batch.records.count()}户企业的检查。")
+            return redirect("planning:plan_detail", plan.pk)
+    return plan_detail(request, pk, plan=plan, batch_form=form)
 
 
 @login_required

@@ -170,3 +170,41 @@ def test_recount_command_corrects_drift(staff):
     out = StringIO()
     call_command("planning-recount", stdout=out)
     assert "更正 1 户" in out.getvalue()
+
+
+def test_dispatch_batch_matches_the_units_inspectors_once_per_token(staff):
+    import uuid
+
+    from postlicense.inspections.models import InspectionRecord
+    from postlicense.inspections.selectors import current_template
+
+    from .factories import make_inspector
+
+    behind = [make_enterprise(supervision_class="C") for _ in range(3)]
+    plan = services.generate_plan(unit("xuchang-weidu"), 2026, PLAN_DATE, staff)
+    kwargs = dict(
+        count=2,
+        kind="periodic",
+        template_version=current_template("production_conditions_004"),
+        due_date=date(2026, 12, 20),
+        user=staff,
+    )
+    with pytest.raises(ValidationError, match="计划批准后"):
+        services.dispatch_batch(plan, token=uuid.uuid4(), **kwargs)
+    services.approve_plan(plan, staff)
+    with pytest.raises(ValidationError):  # nobody to send: the shortfall is named, nothing saved
+        services.dispatch_batch(plan, token=uuid.uuid4(), **kwargs)
+    assert not InspectionRecord.objects.exists()
+    for _ in range(3):
+        make_inspector("xuchang-weidu")
+    make_inspector("xuchang")  # the city's: not in the county's pool
+    token = uuid.uuid4()
+    batch = services.dispatch_batch(plan, token=token, **kwargs)
+    again = services.dispatch_batch(plan, token=token, **kwargs)  # a double click
+    assert again.pk == batch.pk and InspectionRecord.objects.count() == 2
+    for r in batch.records.all():
+        assert r.inspectors.count() == 2 and {i.org_unit.code for i in r.inspectors.all()} == {"xuchang-weidu"}
+    nxt = services.dispatch_batch(plan, token=uuid.uuid4(), **kwargs)  # the rest: those without an open record
+    assert nxt.records.count() == 1 and {r.enterprise_id for r in InspectionRecord.objects.all()} == {
+        e.pk for e in behind
+    }
