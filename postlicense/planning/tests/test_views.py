@@ -37,6 +37,8 @@ def test_pages_render_for_county_staff(client, weidu):
         response = client.get(url)
         assert response.status_code == 200, url
     assert "未完成计划" in client.get(f"/planning/{plan.pk}/").content.decode()
+    home = client.get("/").content.decode()
+    assert "年度计划完成率" in home and "年度计划" in home  # home card and navigation
     assert client.get("/planning/calibration/").status_code == 403  # the city only
     assert client.get("/planning/classes/").status_code == 403
 
