@@ -19,6 +19,18 @@ from .models import Campaign, CampaignVisit, FocusCategory, Plan, PlanEntry, Rec
 PAGE = 50
 
 
+class KnownCount(Paginator):
+    """A paginator told its row count (the page's per-class aggregate already has it): no second COUNT."""
+
+    def __init__(self, *args, count, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._known = count
+
+    @property
+    def count(self):
+        return self._known
+
+
 def _staff(request):
     if not request.user.is_bureau_staff:
         raise PermissionDenied("只有市局、县局人员可以使用计划与督查。")
@@ -80,15 +92,19 @@ def _plan(request, pk):
 def plan_detail(request, pk, plan=None, batch_form=None):
     plan = plan or _plan(request, pk)
     behind = request.GET.get("behind") == "1"
+    classes = selectors.by_class(plan.entries.all())
+    totals = selectors.totals_of(classes)
     entries = selectors.behind_entries(plan) if behind else selectors.entry_rows(plan)
-    page = Paginator(entries, PAGE).get_page(request.GET.get("page"))
+    page = KnownCount(entries, PAGE, count=totals["behind"] if behind else totals["enterprises"]).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "planning/plan_detail.html",
         {
             "plan": plan,
-            "totals": selectors.plan_totals(plan),
-            "classes": selectors.by_class(plan.entries.all()),
+            "totals": totals,
+            "classes": classes,
             "page": page,
             "behind": behind,
             "manage": services.may_manage(request.user, plan.org_unit),
