@@ -36,6 +36,16 @@ def _advance(task: Task, to_state: str, user) -> None:
     TaskStep.objects.create(task=task, state=to_state, by=user if getattr(user, "is_authenticated", False) else None)
 
 
+def record_step(task: Task, from_state: str, to_state: str, user) -> Task:
+    """A step another app performs on a task it drew with this app's draw (planning's re-checks and cross audits
+    match and dispatch under their own unit rules): recorded like this app's own steps, once, in order."""
+    with transaction.atomic():
+        task = _locked(task)
+        _require_state(task, (from_state,), f"只有“{State(from_state).label}”的任务才能执行此步骤")
+        _advance(task, to_state, user)
+    return task
+
+
 def _require_state(task: Task, allowed: tuple, message: str) -> None:
     if task.state not in allowed:
         raise ValidationError(f"{message}（任务当前状态：{task.get_state_display()}）")
