@@ -12,12 +12,13 @@ from docx import Document
 
 from postlicense.core.models import User
 from postlicense.core.todo import todo_for
+from postlicense.followup import services
 from postlicense.followup.models import RectificationOrder, Revisit
 from postlicense.inspections.models import Problem
 from postlicense.inspections.tests.factories import make_enterprise
 from postlicense.registry.models import EnterpriseAccount
 
-from .helpers import crew, failed_record, issued_order, served_order
+from .helpers import crew, failed_record, finish_revisit, issued_order, served_order
 
 pytestmark = pytest.mark.django_db
 
@@ -200,3 +201,15 @@ def test_the_api_reads_orders_and_revisits_in_scope(client, staff, make_user):
     client.force_login(enterprise_user(make_user, make_enterprise()))
     assert client.get(f"/api/v1/rectification-orders/{order.pk}/").status_code == 404
     assert client.get("/api/v1/rectification-orders/?status=bogus").status_code == 400
+
+
+def test_a_revocation_proposal_cites_its_own_ground(client, staff):
+    """After a 停产整顿 order: 总局后续监管意见 二(四) (001); after a failed test: 条例 第五十四条 — not both."""
+    order = served_order(staff, period_key=RectificationOrder.Period.AFTER_TEST)
+    revisit = services.dispatch_revisit(
+        order, by=staff, inspectors=crew(), due_date=date(2026, 7, 20), today=date(2026, 7, 8)
+    )
+    finish_revisit(revisit, staff, {"6": False, "7": False}, day=date(2026, 7, 10))
+    client.force_login(staff)
+    page = client.get(order.get_absolute_url()).content.decode()
+    assert "提请吊销生产许可证" in page and "第五十四条" in page and "二(四)" not in page
