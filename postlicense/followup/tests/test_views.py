@@ -8,6 +8,7 @@ from datetime import date
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from docx import Document
 
 from postlicense.core.models import User
@@ -213,3 +214,14 @@ def test_a_revocation_proposal_cites_its_own_ground(client, staff):
     client.force_login(staff)
     page = client.get(order.get_absolute_url()).content.decode()
     assert "提请吊销生产许可证" in page and "第五十四条" in page and "二(四)" not in page
+
+
+def test_the_order_page_prefills_its_dates_in_the_format_a_date_input_shows(client, staff):
+    """The service date (today) and the revisit's due date were left blank: a date input shows only YYYY-MM-DD."""
+    order = served_order(staff)
+    client.force_login(staff)
+    page = client.get(order.get_absolute_url()).content.decode()
+    assert f'name="due_date" value="{order.revisit_due:%Y-%m-%d}"' in page
+    order = issued_order(staff)
+    page = client.get(order.get_absolute_url()).content.decode()
+    assert f'name="served_on" value="{timezone.localdate():%Y-%m-%d}"' in page
