@@ -140,6 +140,9 @@ def test_a_problem_followed_to_its_closing(page, browser, live_server, login, sh
     phone.goto(order.get_absolute_url())
     assert fits(phone)
     shot(phone, f"{DIR}/05-enterprise-order-375")
+    links = {a.get_attribute("href") for a in phone.locator("main a[href^='/']").all()}
+    broken = {href: phone.request.get(href).status for href in links}
+    assert all(status == 200 for status in broken.values()), broken  # every link the enterprise is shown opens
     phone.fill("#id_text", "已补齐3个批次的出厂检验记录，建立进货台帐并逐批登记。")
     phone.fill("#id_completed_on", "2026-11-04")
     photo = tmp_path / "整改后台帐.png"
