@@ -12,7 +12,7 @@ from postlicense.inspectors.models import Inspector
 
 from .models import RectificationOrder
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")  # the only format a date input shows
 
 
 def add_errors(form, exc: ValidationError):

@@ -8,16 +8,18 @@ from datetime import date
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from docx import Document
 
 from postlicense.core.models import User
 from postlicense.core.todo import todo_for
+from postlicense.followup import services
 from postlicense.followup.models import RectificationOrder, Revisit
 from postlicense.inspections.models import Problem
 from postlicense.inspections.tests.factories import make_enterprise
 from postlicense.registry.models import EnterpriseAccount
 
-from .helpers import crew, failed_record, issued_order, served_order
+from .helpers import crew, failed_record, finish_revisit, issued_order, served_order
 
 pytestmark = pytest.mark.django_db
 
@@ -104,7 +106,8 @@ def test_an_enterprise_user_sees_its_order_reports_on_it_and_gets_404_for_anothe
     assert response.status_code == 302
     mine.refresh_from_db()
     assert mine.status == RectificationOrder.Status.REPORTED
-    assert [g.label for g in todo_for(user, date(2026, 11, 30)).groups] == []  # reported: nothing left to do
+    labels = [g.label for g in todo_for(user, date(2026, 11, 30)).groups]
+    assert "待整改并报告的通知书" not in labels  # reported: nothing left to do on it (other apps add their own groups)
     assert client.get(reverse("followup:order_list")).content.decode().count(mine.number) == 1
 
 
@@ -200,3 +203,26 @@ def test_the_api_reads_orders_and_revisits_in_scope(client, staff, make_user):
     client.force_login(enterprise_user(make_user, make_enterprise()))
     assert client.get(f"/api/v1/rectification-orders/{order.pk}/").status_code == 404
     assert client.get("/api/v1/rectification-orders/?status=bogus").status_code == 400
+
+
+def test_a_revocation_proposal_cites_its_own_ground(client, staff):
+    """After a 停产整顿 order: 总局后续监管意见 二(四) (001); after a failed test: 条例 第五十四条 — not both."""
+    order = served_order(staff, period_key=RectificationOrder.Period.AFTER_TEST)
+    revisit = services.dispatch_revisit(
+        order, by=staff, inspectors=crew(), due_date=date(2026, 7, 20), today=date(2026, 7, 8)
+    )
+    finish_revisit(revisit, staff, {"6": False, "7": False}, day=date(2026, 7, 10))
+    client.force_login(staff)
+    page = client.get(order.get_absolute_url()).content.decode()
+    assert "提请吊销生产许可证" in page and "第五十四条" in page and "二(四)" not in page
+
+
+def test_the_order_page_prefills_its_dates_in_the_format_a_date_input_shows(client, staff):
+    """The service date (today) and the revisit's due date were left blank: a date input shows only YYYY-MM-DD."""
+    order = served_order(staff)
+    client.force_login(staff)
+    page = client.get(order.get_absolute_url()).content.decode()
+    assert f'name="due_date" value="{order.revisit_due:%Y-%m-%d}"' in page
+    order = issued_order(staff)
+    page = client.get(order.get_absolute_url()).content.decode()
+    assert f'name="served_on" value="{timezone.localdate():%Y-%m-%d}"' in page
