@@ -498,6 +498,11 @@ def order_rectification(test, *, by, today=None):
     locked = _lock(test)
     if locked.rectification_order_id:
         return locked.rectification_order  # a double click
+    if locked.source_order_id:
+        raise ValidationError(
+            f"这是{locked.source_order.number}的复查抽样：复查仍不合格的，由系统提出提请吊销建议，"
+            f"请在该通知书页面确认（{rules.RECHECK_FAILED_RULE}），不再另行责令改正。"
+        )
     today = today or timezone.localdate()
     _check(rules.rectification_errors(locked.result, locked.status, locked.retest_due, today))
     order = _issue(

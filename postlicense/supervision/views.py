@@ -151,6 +151,7 @@ def _detail(request, order, bound=None, status=200):
             "may_order": request.user.is_bureau_staff
             and order.failed
             and order.rectification_order_id is None
+            and order.source_order_id is None
             and order.status in (TestOrder.Status.NOTIFIED, TestOrder.Status.HANDLED),
             "recheck_order": _recheck_order(request.user, order),
         },

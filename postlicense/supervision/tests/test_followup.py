@@ -15,6 +15,7 @@ from postlicense.followup.models import Escalation, LicenseDecisionProposal, Rec
 from postlicense.registry.models import EnterpriseAccount
 from postlicense.supervision import services
 from postlicense.supervision.models import LinkageNotice, NoticeEntry, TestOrder
+from postlicense.supervision.selectors import todo_groups
 
 from .factories import enterprise, reported, sampled
 from .test_notices_complaints import UNKNOWN, notice, row
@@ -136,6 +137,30 @@ def test_a_second_failure_proposes_a_revocation_a_person_confirms(world, staff):
     proposal = LicenseDecisionProposal.objects.get()
     assert (proposal.kind, proposal.ground) == ("revoke", LicenseDecisionProposal.Ground.FAILED_RECHECK)
     assert proposal.license == world.license
+
+
+def test_a_failed_recheck_sampling_is_not_ordered_again(world, staff):
+    _, order = served_test_order(world, staff)
+    again = lab_report(world, recheck(world, order), date(2026, 10, 23), "unqualified", "3天抗压强度")
+    again = services.record_notification(
+        again,
+        notified_date=date(2026, 10, 24),
+        notify_method="直接送达",
+        stop_selling_date=date(2026, 10, 24),
+        stop_selling_method="当场送达",
+    )
+    with pytest.raises(ValidationError, match="第五十四条"):
+        services.order_rectification(again, by=staff, today=date(2026, 11, 20))
+    assert RectificationOrder.objects.count() == 1
+
+
+def test_the_county_is_reminded_of_a_concluded_failure_without_an_order(world, staff):
+    test = notified(world)
+    services.record_handled(test, handled_date=date(2026, 8, 25), note="复检仍不合格", today=date(2026, 8, 25))
+    group = next(g for g in todo_groups(staff, date(2026, 8, 26), 5) if g.label == "检验不合格待责令改正")
+    assert group.total == 1 and group.items[0].url == test.get_absolute_url()
+    services.order_rectification(test, by=staff, today=date(2026, 8, 26))
+    assert "检验不合格待责令改正" not in [g.label for g in todo_groups(staff, date(2026, 8, 26), 5)]
 
 
 def test_a_recheck_must_be_of_the_same_enterprise_with_the_recheck_trigger(world, staff):
