@@ -252,7 +252,7 @@ def load_demo(stdout):
     S.order_rectification_for_notice(notice, by=_staff(unit), today=date(2026, 11, 12))
     stdout.write(
         f"监督检验：检验机构 2 家，监督检验 11 项（含不合格 4 项，其中 1 项已责令改正、复查抽样仍不合格），"
-        f"通报后责令改正 {NoticeEntry.objects.filter(rectification_order__isnull=False).count()} 家，，举报投诉 3 件，通报 1 份"
+        f"通报后责令改正 {NoticeEntry.objects.filter(rectification_order__isnull=False).count()} 家，举报投诉 3 件，通报 1 份"
         f"（专项检查 {InspectionRecord.objects.filter(trigger_evidence__isnull=False).count()} 项，疑似无证线索 1 条）。"
     )
 
