@@ -4,6 +4,9 @@ follow-up and calls these; follow-up never imports supervision.
 recheck_ordered(order, *, today=None)
     A follow-up test (trigger 复查) is ordered for a rectification order: the order must be served and open, and the
     term run out unless the enterprise reported completion (the revisit rule). Status 待复查.
+recheck_not_done(order)
+    The 复查 sampling came to nothing (抽样未果): the order is open again (已下达, or 企业已报告整改 after a report) for
+    another 复查 sampling or a revisit.
 recheck_result(order, *, passed, facts)
     The 复查 test's report: passed → the order is closed; failed (a second failure) → status 仍存在问题 and a
     revocation escalation (ground 条例 第五十四条) a person confirms or dismisses (services.confirm_escalation).
@@ -35,6 +38,15 @@ def recheck_ordered(order, *, today=None):
         raise ValidationError({"source_order": error})
     order.status = Status.AWAITING_REVISIT
     order.save(update_fields=["status"])
+    return order
+
+
+@transaction.atomic
+def recheck_not_done(order):
+    order = _locked(order)
+    if order.status == Status.AWAITING_REVISIT:
+        order.status = Status.REPORTED if order.reports.exists() else Status.ISSUED
+        order.save(update_fields=["status"])
     return order
 
 

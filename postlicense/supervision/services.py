@@ -322,6 +322,8 @@ def record_not_sampled(order, *, sampling_date, reason):
     _check(errors)
     locked.status, locked.sampling_date, locked.not_sampled_reason = S.NOT_SAMPLED, sampling_date, reason.strip()
     locked.save()
+    if locked.source_order_id:  # the 复查 sampling came to nothing: the order waits for another 复查
+        from_tests.recheck_not_done(locked.source_order)
     return locked
 
 

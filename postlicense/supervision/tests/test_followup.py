@@ -124,6 +124,28 @@ def test_a_recheck_sampling_passes_and_closes_the_order(world, staff):
     assert order.status == OS.CLOSED and not order.escalations.exists()
 
 
+def test_a_recheck_sampling_that_came_to_nothing_reopens_the_order(world, staff):
+    _, order = served_test_order(world, staff)
+    test = sampled_not(world, order)
+    order.refresh_from_db()
+    assert test.status == S.NOT_SAMPLED and order.status == OS.ISSUED  # another 复查 may be ordered
+    assert recheck(world, order).source_order == order
+
+
+def sampled_not(world, order):
+    test = services.create_test(
+        enterprise=world.enterprise,
+        license=world.license,
+        product="通用硅酸盐水泥",
+        trigger="rectification",
+        samplers=world.samplers,
+        org_unit=world.unit,
+        source_order=order,
+        today=date(2026, 10, 21),
+    )
+    return services.record_not_sampled(test, sampling_date=date(2026, 10, 22), reason="企业停产，无库存")
+
+
 def test_a_second_failure_proposes_a_revocation_a_person_confirms(world, staff):
     # 条例 第五十四条: 抽查复查仍不合格 → 吊销; the system proposes, a person confirms (never silently)
     _, order = served_test_order(world, staff)
