@@ -17,6 +17,7 @@ Selectors: interviews_for(user), interview_for(user, pk), commitments_due(user),
 import re
 from datetime import timedelta
 
+from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -203,15 +204,39 @@ def commitments_due(user):
     )
 
 
+def _no_triggers(since):
+    return []
+
+
+def interview_triggers(since):
+    """The other apps' grounds for suggesting an interview: each AppConfig may define `interview_triggers(since)`
+    returning [(label, queryset of rows with an `enterprise` field)] (supervision: a failed test reported since).
+    Follow-up does not import those apps."""
+    return [
+        trigger
+        for config in apps.get_app_configs()
+        for trigger in getattr(config, "interview_triggers", _no_triggers)(since)
+    ]
+
+
 def suggestions(user, today):
-    """Enterprises an interview is suggested for (DESIGN, choice): two 不合格 records within 12 months, or a problem
-    persisting at revisit; without an interview notified since. (After a failed supervision test: not built yet.)"""
+    """Enterprises an interview is suggested for (DESIGN, choice): two 不合格 records within 12 months, a problem
+    persisting at revisit, or another app's trigger within 12 months (a failed supervision test); without an
+    interview notified since. Each row carries `reasons` (see suggestion_reasons)."""
     since = today - timedelta(days=365)
     recent_interview = Interview.objects.filter(enterprise=OuterRef("pk"), notice_date__gte=since)
     persisting = Problem.objects.filter(enterprise=OuterRef("pk"), status=Problem.Status.PERSISTING)
+    triggers = {
+        f"trigger_{i}": Exists(qs.filter(enterprise=OuterRef("pk")))
+        for i, (_, qs) in enumerate(interview_triggers(since))
+    }
+    any_trigger = Q()
+    for name in triggers:
+        any_trigger |= Q(**{name: True})
     return (
         Enterprise.objects.for_user(user)
         .annotate(
+            **triggers,
             failed=Count(
                 "inspections",
                 filter=Q(
@@ -222,8 +247,16 @@ def suggestions(user, today):
             ),
             persisting=Exists(persisting),
         )
-        .filter(Q(failed__gte=2) | Q(persisting=True))
+        .filter(Q(failed__gte=2) | Q(persisting=True) | any_trigger)
         .filter(~Exists(recent_interview))
         .select_related("supervising_unit")
         .order_by("name")
     )
+
+
+def suggestion_reasons(enterprise, today):
+    """Why an enterprise of `suggestions()` is on the list, as Chinese phrases."""
+    labels = [label for label, _ in interview_triggers(today - timedelta(days=365))]
+    reasons = [f"12个月内 {enterprise.failed} 次检查不合格"] if enterprise.failed >= 2 else []
+    reasons += ["复查发现问题仍存在"] if enterprise.persisting else []
+    return reasons + [label for i, label in enumerate(labels) if getattr(enterprise, f"trigger_{i}", False)]

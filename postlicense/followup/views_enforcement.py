@@ -170,7 +170,9 @@ def interview_list(request):
     qs = interviews.interviews_for(request.user)
     ctx = {"page": _page(request, qs)}
     if request.user.is_bureau_staff:
-        ctx["suggestions"] = interviews.suggestions(request.user, timezone.localdate())[:50]
+        today = timezone.localdate()
+        rows = interviews.suggestions(request.user, today)[:50]
+        ctx["suggestions"] = [(e, "；".join(interviews.suggestion_reasons(e, today))) for e in rows]
     return render(request, "followup/interview_list.html", ctx)
 
 

@@ -61,6 +61,8 @@ class TestOrderSerializer(serializers.ModelSerializer):
             "retest_due",
             "retest_requested_date",
             "handled_date",
+            "rectification_order",
+            "source_order",
         ]
         read_only_fields = fields
 

@@ -52,6 +52,13 @@ class SupervisionConfig(AppConfig):
             ]
         return cards
 
+    def interview_triggers(self, since):
+        """Follow-up's interview suggestions: a supervision test found 不合格 in a report dated after `since`."""
+        from .models import TestOrder
+
+        failed = TestOrder.objects.filter(result=TestOrder.Result.UNQUALIFIED, report_date__gt=since)
+        return [("监督抽查检验不合格", failed)]
+
     def todo_items(self, user, today):
         from postlicense.core.todo import ITEMS_PER_GROUP
 

@@ -1,8 +1,9 @@
 """Demo data for supervision testing (today is 2026-11-30): the city's lab register, a test in each state of the
 chain (one sent late with its reason, one failed with the enterprise told to stop selling), a complaint in each
 state (a substantiated one opened a special inspection), and a provincial sampling notice listing two licensed
-enterprises and one credit code that matches none (a lead of possible unlicensed production). Every deadline falls
-within 2026. Idempotent: skipped once the city has a lab."""
+enterprises and one credit code that matches none (a lead of possible unlicensed production), each licensed one
+with its rectification order. One failure went the whole way: the order (抽查办法 第四十六条), the 复查 sampling
+failed again, the revocation proposal waits for the county. Every deadline falls within 2026. Idempotent: skipped once the city has a lab."""
 
 import base64
 from datetime import date, datetime, time, timedelta
@@ -11,7 +12,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Q
 from django.utils import timezone
 
-from postlicense.core.models import OrgUnit
+from postlicense.core.models import OrgUnit, User
+from postlicense.core.services import ROLE_SUFFIX, ensure_demo_user
+from postlicense.followup import services as followup
 from postlicense.inspections.demo import _signature_bytes
 from postlicense.inspections.models import InspectionRecord
 from postlicense.inspections.selectors import current_template
@@ -20,7 +23,7 @@ from postlicense.registry.credit_code import make_credit_code
 from postlicense.registry.models import License, ProductCategory
 
 from . import services
-from .models import LabScope, LinkageNotice, TestingLab
+from .models import LabScope, LinkageNotice, NoticeEntry, TestingLab
 
 CITY, COUNTY = "xuchang", "xuchang-weidu"
 TODAY = date(2026, 11, 30)
@@ -94,7 +97,7 @@ def load_demo(stdout):
         .filter(Q(certificate_valid_from__isnull=True) | Q(certificate_valid_from__lte=date(2026, 1, 1)))
         .order_by("-user_id", "id")[:2]
     )
-    if len(licenses) < 13 or len(samplers) < 2:
+    if len(licenses) < 14 or len(samplers) < 2:
         stdout.write("监督检验：演示名录中没有足够的获证企业或检查人员，跳过。")
         return
 
@@ -184,6 +187,8 @@ def load_demo(stdout):
         failed[1], requested_date=date(2026, 10, 28), note="企业对细度结果有异议，申请用备用样品复检"
     )
 
+    _failed_and_rechecked(licenses[13], samplers, lab, unit)
+
     special = current_template("production_conditions_004")
     S.register_complaint(
         unit=city,
@@ -215,7 +220,7 @@ def load_demo(stdout):
         content="来信反映某无名小厂生产电线，未见许可证。",
         enterprise_text="长葛市某电线加工点",
     )
-    S.register_notice(
+    notice = S.register_notice(
         region=city.region,
         source=LinkageNotice.Source.PROVINCIAL_SAMPLING,
         doc_no="豫市监质〔2026〕45号",
@@ -244,7 +249,62 @@ def load_demo(stdout):
             },
         ],
     )
+    S.order_rectification_for_notice(notice, by=_staff(unit), today=date(2026, 11, 12))
     stdout.write(
-        f"监督检验：检验机构 2 家，监督检验 9 项（含不合格 2 项），举报投诉 3 件，通报 1 份"
+        f"监督检验：检验机构 2 家，监督检验 11 项（含不合格 4 项，其中 1 项已责令改正、复查抽样仍不合格），"
+        f"通报后责令改正 {NoticeEntry.objects.filter(rectification_order__isnull=False).count()} 家，举报投诉 3 件，通报 1 份"
         f"（专项检查 {InspectionRecord.objects.filter(trigger_evidence__isnull=False).count()} 项，疑似无证线索 1 条）。"
+    )
+
+
+def _staff(unit):
+    return ensure_demo_user(f"{unit.code}-{ROLE_SUFFIX[User.Role.COUNTY_STAFF]}", User.Role.COUNTY_STAFF, unit)
+
+
+def _lab_report(test, lab, sampled, reported, report_no, failed_items):
+    services.record_sending(test, lab=lab, sent_date=sampled + timedelta(days=2))
+    services.record_receipt(test, received_date=sampled + timedelta(days=3))
+    return services.record_report(
+        test,
+        report_no=report_no,
+        report_date=reported,
+        result="unqualified",
+        failed_items=failed_items,
+        hazard_level="general",
+    )
+
+
+def _failed_and_rechecked(lic, samplers, lab, unit):
+    """A failure carried through (抽查办法 第四十五至四十七条): told 09-01, no 复检 by 09-16, the order issued 09-18
+    and served 09-21 (60 日 → 11-20), the term ran out unreported, the 复查 sampling 11-23 failed again (11-27):
+    the revocation proposal (条例 第五十四条) waits for the county to confirm."""
+    staff = _staff(unit)
+    kw = dict(enterprise=lic.enterprise, license=lic, product=lic.product_category.name, samplers=samplers)
+    first = _sample(
+        services.create_test(**kw, trigger="serious_quality", org_unit=unit, today=date(2026, 8, 10)),
+        date(2026, 8, 10),
+        13,
+    )
+    first = _lab_report(first, lab, date(2026, 8, 10), date(2026, 8, 28), "WT2026-0828", "标志\n包装")
+    services.record_notification(
+        first,
+        notified_date=date(2026, 9, 1),
+        notify_method="直接送达（送达回证）",
+        stop_selling_date=date(2026, 9, 1),
+        stop_selling_method="当场送达责令停止销售通知",
+    )
+    order = services.order_rectification(first, by=staff, today=date(2026, 9, 18))
+    order = followup.serve_order(
+        order,
+        by=staff,
+        served_on=date(2026, 9, 21),
+        method="direct",
+        receiver=lic.enterprise.legal_representative or "企业负责人",
+        today=date(2026, 9, 21),
+    )
+    again = services.create_test(
+        **kw, trigger="rectification", org_unit=unit, source_order=order, today=date(2026, 11, 23)
+    )
+    _lab_report(
+        _sample(again, date(2026, 11, 23), 14), lab, date(2026, 11, 23), date(2026, 11, 27), "WT2026-1127F", "标志"
     )

@@ -8,6 +8,7 @@ from django.db.models import Q
 
 from postlicense.core.concurrency import VersionedForm
 from postlicense.core.models import OrgUnit
+from postlicense.followup.models import RectificationOrder
 from postlicense.inspections.models import ChecklistVersion, InspectionRecord
 from postlicense.inspections.selectors import versions_for_kind
 from postlicense.inspectors.models import Inspector
@@ -78,6 +79,12 @@ class TestOrderForm(TokenForm):
         InspectionRecord.objects.none(), label="来源检查记录", required=False, help_text="发现问题的检查记录（如有）"
     )
     source_notice = forms.ModelChoiceField(LinkageNotice.objects.none(), label="来源通报", required=False)
+    source_order = forms.ModelChoiceField(
+        RectificationOrder.objects.none(),
+        label="复查所依据的责令改正通知书",
+        required=False,
+        help_text="监督抽查不合格责令改正后的复查抽样（抽查办法 第四十七条）",
+    )
     samplers = forms.ModelMultipleChoiceField(
         Inspector.objects.none(),
         label="抽样人员",
@@ -93,6 +100,11 @@ class TestOrderForm(TokenForm):
         self.fields["license"].label_from_instance = lambda lic: f"{lic.enterprise.name} · {lic.number}"
         self.fields["source_record"].queryset = InspectionRecord.objects.for_user(user).select_related("enterprise")
         self.fields["source_notice"].queryset = LinkageNotice.objects.for_user(user)
+        self.fields["source_order"].queryset = RectificationOrder.objects.for_user(user).filter(
+            period_key=RectificationOrder.Period.AFTER_TEST,
+            status__in=[RectificationOrder.Status.ISSUED, RectificationOrder.Status.REPORTED],
+            served_on__isnull=False,
+        )
         self.fields["samplers"].queryset = Inspector.objects.for_user(user).filter(active=True)
 
 

@@ -151,6 +151,14 @@ class NoticeEntry(AuditedModel):
     assigned_unit = models.ForeignKey(
         OrgUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="承办单位"
     )
+    rectification_order = models.ForeignKey(
+        "followup.RectificationOrder",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="notice_entries",
+        verbose_name="责令改正通知书",
+    )
     concluded_at = models.DateTimeField("核查办结时间", null=True, blank=True)
     conclusion = models.TextField("核查结论", blank=True)
     concluded_by = models.ForeignKey(
@@ -394,6 +402,23 @@ class TestOrder(AuditedModel):
     stop_selling_method = models.CharField("停止销售告知方式", max_length=100, blank=True)
     handled_date = models.DateField("处理完毕日期", null=True, blank=True)
     handling_note = models.TextField("处理情况", blank=True)
+    # the follow-up (抽查办法 第四十六、四十七条): the order this failure produced, or the order this test re-checks
+    rectification_order = models.ForeignKey(
+        "followup.RectificationOrder",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="tests",
+        verbose_name="责令改正通知书",
+    )
+    source_order = models.ForeignKey(
+        "followup.RectificationOrder",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="recheck_tests",
+        verbose_name="复查所依据的通知书",
+    )
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name="下达人"

@@ -8,6 +8,8 @@
 产品质量法 第十五条: a re-test (复检) may be asked within 15 日 of receiving the result.
 """
 
+import re
+
 from postlicense.core.regulations import cite
 
 MIN_SAMPLERS = 2
@@ -85,3 +87,32 @@ def retest_errors(requested, notified_date, retest_due):
             "不予受理。"
         }
     return {}
+
+
+FAILURE_RULE = cite("002", "第十八条")
+RECHECK_FAILED_RULE = "条例 第五十四条"
+ITEM_SPLIT = re.compile(r"[\n；;]+")
+
+
+def rectification_errors(result, status, retest_due, today):
+    """When a failed test may produce its rectification order (002 第十八条 → 产品质量法; 抽查办法 第四十五至四十七条):
+    the result is 不合格, the enterprise has been told it (第四十五条), and the 复检 window has passed without a request
+    or the 复检 has been concluded with the failure upheld (the test is 已处理). `status` is the test's status value."""
+    if result != "unqualified":
+        return {"__all__": "检验结论为合格的监督检验无需责令改正。"}
+    if status == "reported":
+        return {"__all__": "请先登记告知企业（含责令停止销售），再下达责令改正通知书（抽查办法 第四十五条）。"}
+    if status == "retest":
+        return {"__all__": f"企业已申请复检，待复检结论确认不合格并办结后再下达责令改正通知书（{RETEST_RULE}）。"}
+    if status == "notified" and today <= retest_due:
+        return {
+            "__all__": f"复检申请期限（{retest_due:%Y-%m-%d}）尚未届满，届满后再下达责令改正通知书（{RETEST_RULE}）。"
+        }
+    if status not in ("notified", "handled"):
+        return {"__all__": "该监督检验尚未完成告知，不能下达责令改正通知书。"}
+    return {}
+
+
+def failed_item_list(text):
+    """The failed items of a report or notice, one order item each (split at new lines and ；)."""
+    return [part.strip() for part in ITEM_SPLIT.split(text or "") if part.strip()]

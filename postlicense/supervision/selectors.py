@@ -200,6 +200,24 @@ def todo_groups(user, today, limit):
             )
         )
     if audience == "bureau":
+        # 抽查办法 第四十六条: a failure whose 复检 was concluded and that has no order yet (a 复查 sampling escalates)
+        unordered = base.filter(
+            status=S.HANDLED, result=TestOrder.Result.UNQUALIFIED, rectification_order__isnull=True
+        ).filter(source_order__isnull=True)
+        total = unordered.count()
+        if total:
+            groups.append(
+                TodoGroup(
+                    "检验不合格待责令改正",
+                    total,
+                    0,
+                    [
+                        TodoItem(f"{t.enterprise.name} · {t.product}", t.get_absolute_url(), t.handled_date)
+                        for t in unordered.select_related("enterprise").order_by("handled_date", "id")[:limit]
+                    ],
+                    reverse("supervision:test_list") + "?result=unqualified",
+                )
+            )
         complaints = Complaint.objects.for_user(user).exclude(status=Complaint.Status.ANSWERED)
         total = complaints.count()
         if total:

@@ -26,6 +26,15 @@ register_notice(*, user, source, doc_no, doc_date, received_date, product, faile
     LinkageNotice: each listed credit code of a licensed enterprise gets a special inspection due
     linkage_inspection from receipt; any other code becomes a lead of possible unlicensed production.
 assign_lead(entry, *, unit) · conclude_lead(entry, *, by, conclusion)
+
+The follow-up of a failure (抽查办法 第四十五至四十七条; 条例 第五十四条), through followup.services / from_tests:
+order_rectification(test, *, by, today=None) -> RectificationOrder
+    下达责令改正通知书 (source_kind "test", the failed items, 60 日 rectification_after_test; its 复查 due 75 日 from
+    the order) once the enterprise was told and the 复检 window passed (or the 复检 was concluded). Once per test.
+create_test(..., source_order=order, trigger="rectification"): the 复查 by a new sampling; its report closes the
+    order (合格) or, a second failure, proposes a revocation (Escalation a person confirms).
+order_rectification_for_notice(notice, *, by, today=None) -> [RectificationOrder]
+    A national/provincial sampling-failure notice: one order per matched enterprise in the user's scope (once each).
 """
 
 import hashlib
@@ -37,6 +46,9 @@ from django.utils import timezone
 
 from postlicense.core.deadlines import Deadlines
 from postlicense.core.models import OrgUnit
+from postlicense.followup import from_tests
+from postlicense.followup import services as followup
+from postlicense.followup.models import RectificationOrder
 from postlicense.inspections import attachments
 from postlicense.inspections import services as inspections
 from postlicense.inspections.models import InspectionRecord
@@ -124,6 +136,7 @@ def create_test(
     created_by=None,
     source_record=None,
     source_notice=None,
+    source_order=None,
     submission_token=None,
     today=None,
 ):
@@ -139,7 +152,14 @@ def create_test(
         errors["source_record"] = "来源检查记录不是受检企业的记录。"
     if not product.strip():
         errors["product"] = "请填写产品名称。"
+    if source_order is not None:
+        if source_order.enterprise_id != enterprise.pk:
+            errors["source_order"] = "复查所依据的通知书不是受检企业的通知书。"
+        if trigger != TestOrder.Trigger.RECTIFICATION:
+            errors["trigger"] = "依据责令改正通知书安排的复查抽样，原因应为“企业未完成整改，或经复查仍不合格”。"
     _check(errors)
+    if source_order is not None:
+        from_tests.recheck_ordered(source_order, today=today)  # 抽查办法 第四十七条: the order is now 待复查
     order = TestOrder.objects.create(
         number=next_number(today),
         enterprise=enterprise,
@@ -150,6 +170,7 @@ def create_test(
         trigger_note=trigger_note.strip(),
         source_record=source_record,
         source_notice=source_notice,
+        source_order=source_order,
         org_unit=org_unit,
         created_by=created_by,
         submission_token=submission_token,
@@ -301,6 +322,8 @@ def record_not_sampled(order, *, sampling_date, reason):
     _check(errors)
     locked.status, locked.sampling_date, locked.not_sampled_reason = S.NOT_SAMPLED, sampling_date, reason.strip()
     locked.save()
+    if locked.source_order_id:  # the 复查 sampling came to nothing: the order waits for another 复查
+        from_tests.recheck_not_done(locked.source_order)
     return locked
 
 
@@ -373,6 +396,13 @@ def record_report(order, *, report_no, report_date, result, failed_items="", haz
     locked.failed_items = failed_items.strip() if failed else ""
     locked.hazard_level = hazard_level if failed else ""
     locked.save()
+    if locked.source_order_id:  # the 复查 of an order after a failed test: closes it, or a second failure escalates
+        from_tests.recheck_result(
+            locked.source_order,
+            passed=not failed,
+            facts=f"{locked.source_order.number}（监督抽查不合格责令改正）复查抽样 {locked.number}，检验报告 "
+            f"{locked.report_no}（{report_date:%Y-%m-%d}）仍不合格：{locked.failed_items}（{rules.RECHECK_FAILED_RULE}）",
+        )
     return locked
 
 
@@ -434,6 +464,100 @@ def record_handled(order, *, handled_date, note, today=None):
     locked.status, locked.handled_date, locked.handling_note = S.HANDLED, handled_date, note.strip()
     locked.save()
     return locked
+
+
+# --- the rectification order a failure produces (抽查办法 第四十六条) ---------------------------------------------
+
+
+ORDER_REQUIREMENT = (
+    "查明不合格原因，对同批次库存及已出厂产品依法处理，在期限内完成整改并书面报告整改情况；"
+    "本局自责令整改之日起75日内组织复查（抽查办法 第四十六条、第四十七条）。"
+)
+
+
+def _order_basis():
+    return f"{rules.FAILURE_RULE}；《产品质量法》第十五条、第十七条；《产品质量监督抽查管理暂行办法》第四十六条、第四十七条"
+
+
+def _issue(enterprise, by, label, failed_items, fallback, today, source_kind):
+    return followup.issue_order(
+        enterprise=enterprise,
+        unit=enterprise.supervising_unit,
+        by=by,
+        source_kind=source_kind,
+        source_label=label,
+        items=[(item, "") for item in rules.failed_item_list(failed_items) or [fallback]],
+        period_key=RectificationOrder.Period.AFTER_TEST,
+        legal_basis=_order_basis(),
+        requirement=ORDER_REQUIREMENT,
+        issued_on=today,
+    )
+
+
+@transaction.atomic
+def order_rectification(test, *, by, today=None):
+    """下达责令改正通知书 for a failed test (60 日, 抽查办法 第四十六条). Once per test: a second post returns the order."""
+    locked = _lock(test)
+    if locked.rectification_order_id:
+        return locked.rectification_order  # a double click
+    if locked.source_order_id:
+        raise ValidationError(
+            f"这是{locked.source_order.number}的复查抽样：复查仍不合格的，由系统提出提请吊销建议，"
+            f"请在该通知书页面确认（{rules.RECHECK_FAILED_RULE}），不再另行责令改正。"
+        )
+    today = today or timezone.localdate()
+    _check(rules.rectification_errors(locked.result, locked.status, locked.retest_due, today))
+    order = _issue(
+        locked.enterprise,
+        by,
+        f"监督检验 {locked.number}（检验报告 {locked.report_no}）{locked.product}不合格",
+        locked.failed_items,
+        f"{locked.product}监督检验不合格",
+        today,
+        RectificationOrder.SourceKind.TEST,
+    )
+    locked.rectification_order = order
+    if locked.status == S.NOTIFIED:  # the 复检 window passed without a request: the order is the handling
+        locked.status, locked.handled_date = S.HANDLED, today
+        locked.handling_note = f"复检申请期限届满未申请复检，已下达{order.number}。"
+    locked.save()
+    return order
+
+
+def notice_entries_to_order(notice, user):
+    """The matched enterprises of a sampling-failure notice the user may act for, without an order yet."""
+    if notice.source not in LinkageNotice.SAMPLING_SOURCES:
+        return NoticeEntry.objects.none()
+    return (
+        NoticeEntry.objects.for_user(user)
+        .filter(notice=notice, enterprise__isnull=False, rectification_order__isnull=True)
+        .select_related("enterprise__supervising_unit")
+    )
+
+
+@transaction.atomic
+def order_rectification_for_notice(notice, *, by, today=None):
+    """After a national/provincial sampling failure each matched enterprise gets, beside its targeted inspection, a
+    rectification order for its failed items (60 日; DESIGN "Linkage"). A batch a person confirms; entries that
+    already have their order are skipped, so posting twice issues nothing more. Returns the orders issued."""
+    if notice.source not in LinkageNotice.SAMPLING_SOURCES:
+        raise ValidationError("只有国家或省级监督抽查不合格通报才据以下达责令改正通知书。")
+    today = today or timezone.localdate()
+    pks = list(notice_entries_to_order(notice, by).values_list("pk", flat=True))
+    orders = []
+    for entry in NoticeEntry.objects.select_for_update().filter(pk__in=pks, rectification_order__isnull=True):
+        entry.rectification_order = _issue(
+            entry.enterprise,
+            by,
+            f"{notice.get_source_display()}通报 {notice.doc_no}：{entry.product}",
+            entry.failed_items,
+            f"{entry.product}监督抽查不合格",
+            today,
+            RectificationOrder.SourceKind.LINKAGE,
+        )
+        entry.save(update_fields=["rectification_order"])
+        orders.append(entry.rectification_order)
+    return orders
 
 
 # --- special inspections with their trigger evidence ----------------------------------------------------------

@@ -14,6 +14,7 @@ from postlicense.core.audit import record_export
 from postlicense.core.http import next_url
 from postlicense.core.models import User
 from postlicense.core.scoping import get_scoped_or_404
+from postlicense.followup.models import RectificationOrder
 from postlicense.inspections.forms import parse_revision
 from postlicense.registry.views import save_form
 
@@ -92,6 +93,7 @@ def test_new(request):
                 created_by=request.user,
                 source_record=data["source_record"],
                 source_notice=data["source_notice"],
+                source_order=data["source_order"],
                 submission_token=data["token"],
             )
         except ValidationError as exc:
@@ -146,9 +148,38 @@ def _detail(request, order, bound=None, status=200):
             "steps": _step_forms(order, request.user, bound),
             "may_sample": order.status == TestOrder.Status.ORDERED and _may_sample(request.user, order),
             "evidence_links": [r for r in (order.source_record, order.source_notice) if r],
+            "may_order": request.user.is_bureau_staff
+            and order.failed
+            and order.rectification_order_id is None
+            and order.source_order_id is None
+            and order.status in (TestOrder.Status.NOTIFIED, TestOrder.Status.HANDLED),
+            "recheck_order": _recheck_order(request.user, order),
         },
         status=status,
     )
+
+
+def _recheck_order(user, order):
+    """The order this failure produced, when a 复查 sampling may be ordered for it now (served and open)."""
+    rectification = order.rectification_order
+    if not (user.is_bureau_staff and rectification and rectification.served_on):
+        return None
+    open_ = (RectificationOrder.Status.ISSUED, RectificationOrder.Status.REPORTED)
+    return rectification if rectification.status in open_ else None
+
+
+@bureau_required
+@require_POST
+def test_rectify(request, pk):
+    """下达责令改正通知书 for a failed test (抽查办法 第四十六条); a double click returns the same order."""
+    order = selectors.test_detail(request.user, pk)
+    try:
+        rectification = services.order_rectification(order, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+        return _detail(request, order, status=400)
+    messages.success(request, f"已下达{rectification.title} {rectification.number}，请登记送达。")
+    return redirect(rectification)
 
 
 @login_required
@@ -541,9 +572,33 @@ def notice_detail(request, pk):
     entries = (
         NoticeEntry.objects.for_user(request.user)
         .filter(notice=notice)
-        .select_related("enterprise", "inspection", "assigned_unit")
+        .select_related("enterprise", "inspection", "assigned_unit", "rectification_order")
     )
-    return render(request, "supervision/notice_detail.html", {"notice": notice, "entries": entries})
+    return render(
+        request,
+        "supervision/notice_detail.html",
+        {"notice": notice, "entries": entries, "to_order": services.notice_entries_to_order(notice, request.user)},
+    )
+
+
+@bureau_required
+@require_POST
+def notice_orders(request, pk):
+    """The batch: a rectification order for each matched enterprise of a sampling-failure notice, confirmed."""
+    notice = get_object_or_404(selectors.notices_for(request.user), pk=pk)
+    if request.POST.get("confirm") != "1":
+        messages.error(request, "请勾选确认后再批量下达责令改正通知书。")
+        return redirect(notice)
+    try:
+        orders = services.order_rectification_for_notice(notice, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+        return redirect(notice)
+    if orders:
+        messages.success(request, f"已下达责令改正通知书 {len(orders)} 份：{'、'.join(o.number for o in orders)}。")
+    else:
+        messages.info(request, "所列企业均已下达责令改正通知书，本次未重复下达。")
+    return redirect(notice)
 
 
 @bureau_required

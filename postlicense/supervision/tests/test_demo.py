@@ -16,13 +16,20 @@ pytestmark = pytest.mark.django_db
 
 
 def test_demo_has_a_test_in_each_state_and_loads_once():
-    for _ in range(13):
+    for _ in range(14):
         enterprise()
     make_inspector()
     make_inspector()
     load_demo(io.StringIO())
     assert set(TestOrder.objects.values_list("status", flat=True)) == set(TestOrder.Status.values)
-    assert TestOrder.objects.filter(result="unqualified").count() == 2
+    assert TestOrder.objects.filter(result="unqualified").count() == 4
+    # one failure produced its order, whose 复查 sampling failed again: a revocation proposal to confirm
+    ordered = TestOrder.objects.get(rectification_order__isnull=False)
+    order = ordered.rectification_order
+    assert (order.source_kind, order.deadline, order.revisit_due) == ("test", date(2026, 11, 20), date(2026, 12, 2))
+    assert order.status == "persisting" and order.escalations.get().status == "proposed"
+    assert TestOrder.objects.get(source_order=order).result == "unqualified"
+    assert NoticeEntry.objects.filter(rectification_order__isnull=False).count() == 2
     assert TestOrder.objects.filter(late_reason__gt="").count() == 1
     for order in TestOrder.objects.all():
         dates = [order.sampling_date, order.sent_date, order.received_date, order.report_date, order.notified_date]

@@ -23,10 +23,10 @@ pytestmark = pytest.mark.django_db
 UNKNOWN = make_credit_code("411002", 99_000_001)
 
 
-def notice(city_admin, rows, received=date(2026, 11, 10), **kw):
+def notice(city_admin, rows, received=date(2026, 11, 10), source="provincial_sampling", **kw):
     return services.register_notice(
         region=city_admin.org_unit.region,
-        source="provincial_sampling",
+        source=source,
         doc_no="豫市监质〔2026〕45号",
         doc_date=date(2026, 11, 5),
         received_date=received,

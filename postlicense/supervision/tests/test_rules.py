@@ -70,3 +70,25 @@ def test_a_retest_request_after_the_window_is_refused_product_quality_law_15():
     assert rules.retest_errors(due, notified, due) == {}
     assert "超过期限" in rules.retest_errors(date(2026, 11, 18), notified, due)["retest_requested_date"]
     assert "不能早于" in rules.retest_errors(date(2026, 11, 1), notified, due)["retest_requested_date"]
+
+
+@pytest.mark.parametrize(
+    "result, status, today, expected",
+    [
+        ("qualified", "handled", date(2026, 9, 1), "合格"),
+        ("unqualified", "reported", date(2026, 9, 1), "第四十五条"),  # not yet told (抽查办法 第四十五条)
+        ("unqualified", "notified", date(2026, 8, 19), "尚未届满"),  # the last day of the 复检 window
+        ("unqualified", "retest", date(2026, 9, 1), "复检"),  # a 复检 pending
+        ("unqualified", "notified", date(2026, 8, 20), ""),  # the window passed without a request
+        ("unqualified", "handled", date(2026, 8, 10), ""),  # the 复检 upheld the failure, handled
+    ],
+)
+def test_a_failed_test_is_ordered_to_rectify_after_the_notice_and_the_retest_window(result, status, today, expected):
+    # 002 第十八条 → 产品质量法 第十五条 (复检 within 15 日); 抽查办法 第四十五条、第四十六条
+    errors = rules.rectification_errors(result, status, date(2026, 8, 19), today)
+    assert bool(errors) == bool(expected) and expected in errors.get("__all__", "")
+
+
+def test_the_failed_items_become_one_order_item_each():
+    assert rules.failed_item_list("标志\n包装；  细度;\n") == ["标志", "包装", "细度"]
+    assert rules.failed_item_list("  ") == []
