@@ -69,7 +69,8 @@ def report(request, key):
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
         else:
-            tables = kind.compute(unit, period, period.cut(today))
+            cut = kind.cut(unit, period, today)
+            tables = kind.compute(unit, period, cut)
             if request.GET.get("format") == "xlsx":
                 audit.record_export(
                     request,
@@ -77,13 +78,13 @@ def report(request, key):
                     rows=sum(len(t.rows) for t in tables),
                     target=None,
                 )
-                sheets = _sheets(kind, unit.name, period.label, period.cut(today), tables)
+                sheets = _sheets(kind, unit.name, period.label, cut, tables)
                 return exports.download(f"{kind.label}-{unit.name}-{period.label}.xlsx", sheets, "report.xlsx")
             context.update(
                 tables=tables,
                 unit=unit,
                 period=period,
-                cut=period.cut(today),
+                cut=cut,
                 own_unit=unit == request.user.org_unit,
                 live=selectors.live_submission(key, unit, period),
                 submit_form=SubmitForm(initial={"year": period.year, "part": period.part}),

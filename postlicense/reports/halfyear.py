@@ -1,0 +1,92 @@
+"""Half-year report (001 二(五)): the four contents the seed names, per supervising unit — annual reviews (the
+enterprises' self-reports reviewed), patrols and revisits, periodic supervision inspections, and the handling of
+problem enterprises (orders, escalations, license decisions, cases). One aggregate query per column (counting)."""
+
+from postlicense.core.scoping import unit_q
+from postlicense.followup.models import Case, Escalation, LicenseDecisionProposal, RectificationOrder, Revisit
+from postlicense.inspections.models import InspectionRecord, Problem
+from postlicense.selfservice.models import SelfReport
+
+from .counting import fold, grouped
+from .tables import Column
+
+E = "enterprise__"
+REVIEWED = [SelfReport.Status.QUALIFIED, SelfReport.Status.PROBLEMS]
+
+
+def _unit(g):
+    return g[0]
+
+
+def compute(unit, period, cut):
+    span = (period.start, cut)
+    reports = SelfReport.objects.filter(unit_q(SelfReport, unit))
+    reviewed = reports.filter(status__in=REVIEWED, reviewed_at__date__range=span)
+    records = InspectionRecord.objects.filter(
+        unit_q(InspectionRecord, unit), status=InspectionRecord.Status.FINISHED, inspection_date__range=span
+    )
+    K = InspectionRecord.Kind
+    revisits = Revisit.objects.filter(unit_q(Revisit, unit), record__in=records.values("pk"))
+    periodic = records.filter(kind=K.PERIODIC)
+    orders = RectificationOrder.objects.filter(unit_q(RectificationOrder, unit))
+    escalations = Escalation.objects.filter(unit_q(Escalation, unit), status=Escalation.Status.CONFIRMED)
+    decisions = LicenseDecisionProposal.objects.filter(unit_q(LicenseDecisionProposal, unit), decision_date__range=span)
+    return [
+        fold(
+            "一、年度审查（企业自查报告）",
+            "监管单位",
+            [Column("提交自查报告（份）"), Column("已审查（份）"), Column("审查合格"), Column("发现问题")],
+            [
+                grouped(reports.filter(submitted_at__date__range=span), E),
+                grouped(reviewed, E),
+                grouped(reviewed.filter(status=SelfReport.Status.QUALIFIED), E),
+                grouped(reviewed.filter(status=SelfReport.Status.PROBLEMS), E),
+            ],
+            _unit,
+        ),
+        fold(
+            "二、巡查和回访",
+            "监管单位",
+            [Column("巡查（次）"), Column("回访/复查（次）"), Column("复查已整改"), Column("复查仍存在问题")],
+            [
+                grouped(records.filter(kind=K.PATROL), E),
+                grouped(records.filter(kind=K.REVISIT), E),
+                grouped(revisits.filter(outcome=Revisit.Outcome.CORRECTED), "order__" + E),
+                grouped(revisits.filter(outcome=Revisit.Outcome.PERSISTING), "order__" + E),
+            ],
+            _unit,
+        ),
+        fold(
+            "三、定期监督检查",
+            "监管单位",
+            [Column("定期监督检查（次）"), Column("检查企业（家）"), Column("发现问题（项）")],
+            [
+                grouped(periodic, E),
+                grouped(periodic, E, "enterprise_id", distinct=True),
+                grouped(
+                    Problem.objects.filter(record__in=periodic.values("pk")).exclude(status=Problem.Status.SUPERSEDED),
+                    E,
+                ),
+            ],
+            _unit,
+        ),
+        fold(
+            "四、问题企业处理",
+            "监管单位",
+            [
+                Column("责令改正通知书（份）"),
+                Column("整改完成关闭（份）"),
+                Column("升级处理（停产整顿/提请吊销）"),
+                Column("许可处理决定（件）"),
+                Column("移交案件（件）"),
+            ],
+            [
+                grouped(orders.filter(issued_on__range=span), E),
+                grouped(orders.filter(status=RectificationOrder.Status.CLOSED, closed_at__date__range=span), E),
+                grouped(escalations.filter(decided_at__date__range=span), "order__" + E),
+                grouped(decisions, "license__" + E),
+                grouped(Case.objects.filter(unit_q(Case, unit), referred_on__range=span), E),
+            ],
+            _unit,
+        ),
+    ]

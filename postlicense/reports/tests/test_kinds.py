@@ -1,0 +1,119 @@
+"""The completion summary (004 八), the half-year report (001 二(五)) and the risk problem list (004 七(二))."""
+
+from datetime import date
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from postlicense.core.models import User
+from postlicense.followup.tests.helpers import failed_record, issued_order
+from postlicense.inspections.models import InspectionRecord
+from postlicense.registry.models import Enterprise
+from postlicense.reports import completion, halfyear, risks, services
+from postlicense.reports.kinds import KINDS
+from postlicense.reports.models import Submission
+from postlicense.reports.periods import Period
+from postlicense.supervision.tests.factories import make_world, reported
+
+pytestmark = pytest.mark.django_db
+TODAY = date(2026, 11, 30)
+Y2026 = Period(2026, "Y")
+
+
+@pytest.fixture
+def weidu(make_user):
+    return make_user(User.Role.COUNTY_STAFF, "xuchang-weidu")
+
+
+@pytest.fixture
+def admin(make_user):
+    return make_user(User.Role.CITY_ADMIN, "xuchang")
+
+
+@pytest.fixture
+def world(weidu):
+    """A failed inspection (2 problems) with its order, and a failed supervision test (较大) in 魏都."""
+    record = failed_record(weidu, day=date(2026, 5, 1))
+    order = issued_order(weidu, record=record, issued_on=date(2026, 5, 6))
+    test = reported(make_world(), day=date(2026, 10, 9))
+    return record, order, test
+
+
+def _row(table, key):
+    return next(r for r in table.rows if r[0] == key)
+
+
+def test_the_completion_summary_counts_the_periods_work_per_county_and_class(world, weidu):
+    """004 八: 检查完成情况, 发现问题及整改, 通知书, 抽检与不合格, 风险问题 per county and per class."""
+    cut = KINDS["completion"].cut(weidu.org_unit, Y2026, TODAY)
+    assert cut == date(2026, 10, 30)  # the data cut is the due date (summary_yearend), not the year's end
+    by_county, by_class = completion.compute(weidu.org_unit, Y2026, cut)
+    row = _row(by_county, weidu.org_unit.name)
+    enterprises = Enterprise.objects.filter(supervising_unit=weidu.org_unit).count()
+    assert row[1:3] == [enterprises, 1] and row[3] == round(100 / enterprises, 1)
+    assert row[4:8] == [1, 2, 0, 0.0]  # one record, two problems, none rectified yet
+    assert row[8:13] == [1, 1, 1, 0, 1]  # one order, one test that failed, no case, one risk problem
+    assert by_class.with_total()[-1][1:] == by_county.with_total()[-1][1:]  # the two tables add up alike
+
+
+def test_records_after_the_data_cut_do_not_count(world, weidu):
+    later = failed_record(weidu, day=date(2026, 11, 10))
+    assert later.inspection_date > date(2026, 10, 30)
+    by_county, _ = completion.compute(weidu.org_unit, Y2026, date(2026, 10, 30))
+    assert _row(by_county, weidu.org_unit.name)[4] == 1
+
+
+def test_the_risk_list_carries_cause_hazard_and_measures(world, weidu):
+    """004 七(二): 原因分析、危害程度、处置措施 for each serious finding."""
+    summary, listing = risks.compute(weidu.org_unit, Y2026, TODAY)
+    assert summary.rows == [["监督检验不合格", 1, 0, 1, 0]]
+    (line,) = listing.rows
+    assert line[2] == "监督检验不合格" and "3天抗压强度" in line[4] and line[5] == "较大"
+    assert "列入风险问题清单" in line[6] and line[7] == "2026-10-09"
+
+
+def test_the_half_year_report_has_the_four_contents(world, weidu):
+    """001 二(五): 年度审查, 巡查和回访, 定期监督检查, 问题企业处理."""
+    InspectionRecord.objects.filter(pk=world[0].pk).update(kind=InspectionRecord.Kind.PERIODIC)
+    tables = halfyear.compute(weidu.org_unit, Period(2026, "H1"), date(2026, 6, 30))
+    assert [t.title[:2] for t in tables] == ["一、", "二、", "三、", "四、"]
+    assert _row(tables[2], weidu.org_unit.name)[1:] == [1, 1, 2]  # one periodic inspection, two problems
+    assert _row(tables[3], weidu.org_unit.name)[1:] == [1, 0, 0, 0, 0]  # the order issued on 5-6
+    assert halfyear.compute(weidu.org_unit, Period(2026, "H2"), TODAY)[2].rows == []
+
+
+def test_a_county_without_data_cannot_submit_and_nobody_submits_twice(world, weidu, make_user):
+    changge = make_user(User.Role.COUNTY_STAFF, "xuchang-changge")
+    for key in ("completion", "risks", "halfyear"):
+        period = Period(2026, KINDS[key].parts[0])
+        with pytest.raises(ValidationError, match="没有可统计的数据"):
+            services.submit(changge, key, period, filled_by="李四", checked_by="王五", today=TODAY)
+        services.submit(weidu, key, period, filled_by="李四", checked_by="王五", today=TODAY)
+        with pytest.raises(ValidationError, match="不能修改"):
+            services.submit(weidu, key, period, filled_by="李四", checked_by="王五", today=TODAY)
+    assert Submission.objects.filter(org_unit=weidu.org_unit).count() == 3
+
+
+def test_a_future_period_is_refused_for_the_new_kinds(client, weidu):
+    client.force_login(weidu)
+    for key in ("completion", "risks", "halfyear"):
+        page = client.get(f"/reports/{key}/?year=2027&part={KINDS[key].parts[0]}&unit={weidu.org_unit_id}")
+        assert "尚未开始" in page.content.decode()
+
+
+def test_the_city_adds_up_accepted_summaries_and_no_other_city_reviews_them(world, weidu, admin, make_user):
+    submission = services.submit(weidu, "completion", Y2026, filled_by="李四", checked_by="王五", today=TODAY)
+    with pytest.raises(PermissionDenied):
+        services.review(make_user(User.Role.CITY_ADMIN, "baicheng"), submission, accept=True)
+    services.review(admin, submission, accept=True)
+    city = services.submit(admin, "completion", Y2026, filled_by="赵六", checked_by="钱七", today=TODAY)
+    assert city.tables == submission.tables and city.cut == date(2026, 10, 30)
+
+
+def test_each_new_report_page_renders_and_exports(client, world, weidu):
+    client.force_login(weidu)
+    for key in ("completion", "risks", "halfyear"):
+        base = f"/reports/{key}/?year=2026&part={KINDS[key].parts[0]}&unit={weidu.org_unit_id}"
+        assert client.get(base).status_code == 200
+        response = client.get(base + "&format=xlsx")
+        assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxmlformats")
