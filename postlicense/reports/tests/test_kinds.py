@@ -117,3 +117,27 @@ def test_each_new_report_page_renders_and_exports(client, world, weidu):
         assert client.get(base).status_code == 200
         response = client.get(base + "&format=xlsx")
         assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_the_api_returns_the_reports_tables_and_its_submissions(client, world, weidu, make_user, monkeypatch):
+    from postlicense.reports import api
+
+    monkeypatch.setattr(api.timezone, "localdate", lambda: TODAY)
+    client.force_login(weidu)
+    data = client.get("/api/v1/reports/completion/", {"year": 2026, "part": "Y"}).json()
+    assert data["cut"] == "2026-10-30" and data["unit"] == weidu.org_unit_id
+    assert [t["rows"] for t in data["tables"]] == [
+        t.rows for t in completion.compute(weidu.org_unit, Y2026, date(2026, 10, 30))
+    ]
+    services.submit(weidu, "completion", Y2026, filled_by="李四", checked_by="王五", today=TODAY)
+    (listed,) = client.get("/api/v1/reports/completion/submissions/").json()["results"]
+    assert listed["tables"] == data["tables"]
+    assert client.get("/api/v1/reports/completion/", {"year": 2027}).status_code == 400
+    assert client.get("/api/v1/reports/completion/", {"part": "Q3"}).status_code == 400
+    changge = make_user(User.Role.COUNTY_STAFF, "xuchang-changge")
+    assert client.get("/api/v1/reports/completion/", {"unit": changge.org_unit_id}).status_code == 400
+    assert client.get("/api/v1/reports/nothing/").status_code == 404
+    client.force_login(changge)
+    assert client.get("/api/v1/reports/completion/submissions/").json()["results"] == []
+    client.force_login(make_user(User.Role.INSPECTOR, None))
+    assert client.get("/api/v1/reports/completion/").status_code == 403
