@@ -117,9 +117,9 @@ class ReportView(ApiView, generics.GenericAPIView):
             raise ValidationError({"unit": ["填报单位（unit）应为本单位或所辖单位。"]})
         try:
             period = parse(params.get("year", today.year), params.get("part") or kind.parts[0], today, kind.parts)
+            cut = kind.cut(unit, period, today)  # a due date in a year without calendar data is refused
         except DjangoValidationError as exc:
-            raise ValidationError(exc.message_dict) from None
-        cut = kind.cut(unit, period, today)
+            raise ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"year": exc.messages}) from None
         data = {
             "kind": kind.key,
             "label": kind.label,

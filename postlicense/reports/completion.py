@@ -6,15 +6,18 @@ folded into the two tables in Python (a dozen rows), never a per-enterprise loop
 the data cut (records dated after it do not count).
 """
 
+from django.db.models import Count, Q
+
 from postlicense.core.scoping import unit_q
 from postlicense.followup.models import Case, RectificationOrder
+from postlicense.followup.selectors import overdue_q
 from postlicense.inspections.models import InspectionRecord, Problem
 from postlicense.registry.models import Enterprise
 from postlicense.supervision.models import TestOrder
 
 from . import risks
 from .counting import fold, grouped
-from .tables import Column
+from .tables import Column, Table
 
 COLUMNS = [
     Column("获证企业数"),
@@ -62,9 +65,41 @@ def measures(unit, period, cut):
     ]
 
 
+ORDER_COLUMNS = [Column("签发（份）"), Column("办理中"), Column("其中逾期"), Column("仍存在问题"), Column("已关闭")]
+
+
+def orders_table(unit, period, cut):
+    """The period's rectification orders per supervising unit by their status when counted (one GROUP BY query);
+    逾期 as follow-up counts it (followup.selectors.overdue_q) on the data cut."""
+    S = RectificationOrder.Status
+    open_ = Q(status__in=RectificationOrder.OPEN_STATUSES)
+    rows = (
+        RectificationOrder.objects.filter(unit_q(RectificationOrder, unit), issued_on__range=(period.start, cut))
+        .values("enterprise__supervising_unit__name")
+        .annotate(
+            total=Count("pk"),
+            open=Count("pk", filter=open_),
+            overdue=Count("pk", filter=open_ & overdue_q(cut)),
+            persisting=Count("pk", filter=Q(status=S.PERSISTING)),
+            closed=Count("pk", filter=Q(status=S.CLOSED)),
+        )
+        .order_by("enterprise__supervising_unit__name")
+    )
+    return Table(
+        "责令改正通知书办理情况（按监管单位）",
+        [Column("监管单位", "text"), *ORDER_COLUMNS],
+        [
+            [r["enterprise__supervising_unit__name"], r["total"], r["open"], r["overdue"], r["persisting"], r["closed"]]
+            for r in rows
+        ],
+        "办理中、仍存在问题、已关闭为统计时的状态；逾期指整改期满未报告或复查逾期未派发。",
+    )
+
+
 def compute(unit, period, cut):
     counted = measures(unit, period, cut)
     return [
         fold("按监管单位（县区）", "监管单位", COLUMNS, counted, lambda g: g[0]),
         fold("按监管类别", "监管类别", COLUMNS, counted, lambda g: CLASS_LABELS.get(g[1], g[1] or "未分类")),
+        orders_table(unit, period, cut),
     ]

@@ -2,13 +2,18 @@
 enterprises' self-reports reviewed), patrols and revisits, periodic supervision inspections, and the handling of
 problem enterprises (orders, escalations, license decisions, cases). One aggregate query per column (counting)."""
 
+from datetime import date
+
+from django.db.models import Count
+from django.db.models.functions import TruncMonth
+
 from postlicense.core.scoping import unit_q
 from postlicense.followup.models import Case, Escalation, LicenseDecisionProposal, RectificationOrder, Revisit
 from postlicense.inspections.models import InspectionRecord, Problem
 from postlicense.selfservice.models import SelfReport
 
 from .counting import fold, grouped
-from .tables import Column
+from .tables import Column, Table
 
 E = "enterprise__"
 REVIEWED = [SelfReport.Status.QUALIFIED, SelfReport.Status.PROBLEMS]
@@ -16,6 +21,27 @@ REVIEWED = [SelfReport.Status.QUALIFIED, SelfReport.Status.PROBLEMS]
 
 def _unit(g):
     return g[0]
+
+
+def orders_by_month(unit, period, cut):
+    """附表: rectification orders issued and closed per month of the period up to the cut (two GROUP BY queries)."""
+    orders = RectificationOrder.objects.filter(unit_q(RectificationOrder, unit))
+
+    def per_month(qs, field):
+        rows = qs.annotate(m=TruncMonth(field)).values("m").annotate(n=Count("pk")).order_by()
+        return {(r["m"].year, r["m"].month): r["n"] for r in rows}
+
+    issued = per_month(orders.filter(issued_on__range=(period.start, cut)), "issued_on")
+    closed = per_month(
+        orders.filter(status=RectificationOrder.Status.CLOSED, closed_at__date__range=(period.start, cut)), "closed_at"
+    )
+    months = [date(period.year, m, 1) for m in range(period.start.month, cut.month + 1)] if cut >= period.start else []
+    rows = [[f"{m:%Y-%m}", issued.get((m.year, m.month), 0), closed.get((m.year, m.month), 0)] for m in months]
+    return Table(
+        "附：责令改正通知书按月签发与关闭",
+        [Column("月份", "text"), Column("签发（份）"), Column("整改完成关闭（份）")],
+        rows if any(r[1] or r[2] for r in rows) else [],
+    )
 
 
 def compute(unit, period, cut):
@@ -89,4 +115,5 @@ def compute(unit, period, cut):
             ],
             _unit,
         ),
+        orders_by_month(unit, period, cut),
     ]

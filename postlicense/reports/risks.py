@@ -6,6 +6,8 @@ Hazard of a failed re-check: a revocation proposal is 严重 (the license is at 
 carries the hazard level its report set.
 """
 
+from django.db.models import Count, Q
+
 from postlicense.core.scoping import unit_q
 from postlicense.followup.models import Escalation
 from postlicense.supervision.models import HazardLevel, TestOrder
@@ -61,6 +63,27 @@ def lines(unit, period, cut):
     return found
 
 
+def failed_by_category(unit, period, cut):
+    """The period's failed supervision tests per product category and hazard level (one GROUP BY query)."""
+    H = HazardLevel
+    rows = (
+        _failed_tests(unit, period, cut)
+        .values("product_category__name")
+        .annotate(
+            n=Count("pk"),
+            serious=Count("pk", filter=Q(hazard_level=H.SERIOUS)),
+            major=Count("pk", filter=Q(hazard_level=H.MAJOR)),
+            general=Count("pk", filter=Q(hazard_level=H.GENERAL)),
+        )
+        .order_by("-n", "product_category__name")
+    )
+    return Table(
+        "监督检验不合格（按产品类别）",
+        [Column("产品类别", "text"), Column("不合格（批次）"), Column("严重"), Column("较大"), Column("一般")],
+        [[r["product_category__name"], r["n"], r["serious"], r["major"], r["general"]] for r in rows],
+    )
+
+
 def compute(unit, period, cut):
     found = lines(unit, period, cut)
     levels = [HAZARD_LABELS[h] for h in (HazardLevel.SERIOUS, HazardLevel.MAJOR, HazardLevel.GENERAL)]
@@ -96,4 +119,5 @@ def compute(unit, period, cut):
             "原因分析：监督检验为不合格项目，复查为仍存在的问题；危害程度：监督检验按检验报告评定，复查仍存在问题"
             "提请吊销的为严重、责令停产整顿的为较大。",
         ),
+        failed_by_category(unit, period, cut),
     ]

@@ -65,11 +65,11 @@ def report(request, key):
         unit = next((u for u in units if u.pk == form.cleaned_data["unit"]), units[0])
         try:
             period = parse(form.cleaned_data["year"], form.cleaned_data["part"], today, kind.parts)
+            cut = kind.cut(unit, period, today)  # a due date in a year without calendar data is refused
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
+            for field, errors in (exc.message_dict if hasattr(exc, "error_dict") else {"year": exc.messages}).items():
                 form.add_error(field if field in form.fields else None, errors)
         else:
-            cut = kind.cut(unit, period, today)
             tables = kind.compute(unit, period, cut)
             if request.GET.get("format") == "xlsx":
                 audit.record_export(

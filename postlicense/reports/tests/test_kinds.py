@@ -47,36 +47,38 @@ def test_the_completion_summary_counts_the_periods_work_per_county_and_class(wor
     """004 八: 检查完成情况, 发现问题及整改, 通知书, 抽检与不合格, 风险问题 per county and per class."""
     cut = KINDS["completion"].cut(weidu.org_unit, Y2026, TODAY)
     assert cut == date(2026, 10, 30)  # the data cut is the due date (summary_yearend), not the year's end
-    by_county, by_class = completion.compute(weidu.org_unit, Y2026, cut)
+    by_county, by_class, orders = completion.compute(weidu.org_unit, Y2026, cut)
     row = _row(by_county, weidu.org_unit.name)
     enterprises = Enterprise.objects.filter(supervising_unit=weidu.org_unit).count()
     assert row[1:3] == [enterprises, 1] and row[3] == round(100 / enterprises, 1)
     assert row[4:8] == [1, 2, 0, 0.0]  # one record, two problems, none rectified yet
     assert row[8:13] == [1, 1, 1, 0, 1]  # one order, one test that failed, no case, one risk problem
     assert by_class.with_total()[-1][1:] == by_county.with_total()[-1][1:]  # the two tables add up alike
+    assert orders.rows == [[weidu.org_unit.name, 1, 1, 0, 0, 0]]  # issued, open, not overdue (not yet served)
 
 
 def test_records_after_the_data_cut_do_not_count(world, weidu):
     later = failed_record(weidu, day=date(2026, 11, 10))
     assert later.inspection_date > date(2026, 10, 30)
-    by_county, _ = completion.compute(weidu.org_unit, Y2026, date(2026, 10, 30))
+    by_county, *_ = completion.compute(weidu.org_unit, Y2026, date(2026, 10, 30))
     assert _row(by_county, weidu.org_unit.name)[4] == 1
 
 
 def test_the_risk_list_carries_cause_hazard_and_measures(world, weidu):
     """004 七(二): 原因分析、危害程度、处置措施 for each serious finding."""
-    summary, listing = risks.compute(weidu.org_unit, Y2026, TODAY)
+    summary, listing, by_category = risks.compute(weidu.org_unit, Y2026, TODAY)
     assert summary.rows == [["监督检验不合格", 1, 0, 1, 0]]
     (line,) = listing.rows
     assert line[2] == "监督检验不合格" and "3天抗压强度" in line[4] and line[5] == "较大"
     assert "列入风险问题清单" in line[6] and line[7] == "2026-10-09"
+    assert by_category.rows == [[world[2].product_category.name, 1, 0, 1, 0]]
 
 
 def test_the_half_year_report_has_the_four_contents(world, weidu):
     """001 二(五): 年度审查, 巡查和回访, 定期监督检查, 问题企业处理."""
     InspectionRecord.objects.filter(pk=world[0].pk).update(kind=InspectionRecord.Kind.PERIODIC)
     tables = halfyear.compute(weidu.org_unit, Period(2026, "H1"), date(2026, 6, 30))
-    assert [t.title[:2] for t in tables] == ["一、", "二、", "三、", "四、"]
+    assert [t.title[:2] for t in tables] == ["一、", "二、", "三、", "四、", "附："]
     assert _row(tables[2], weidu.org_unit.name)[1:] == [1, 1, 2]  # one periodic inspection, two problems
     assert _row(tables[3], weidu.org_unit.name)[1:] == [1, 0, 0, 0, 0]  # the order issued on 5-6
     assert halfyear.compute(weidu.org_unit, Period(2026, "H2"), TODAY)[2].rows == []
@@ -141,3 +143,42 @@ def test_the_api_returns_the_reports_tables_and_its_submissions(client, world, w
     assert client.get("/api/v1/reports/completion/submissions/").json()["results"] == []
     client.force_login(make_user(User.Role.INSPECTOR, None))
     assert client.get("/api/v1/reports/completion/").status_code == 403
+
+
+def test_each_home_chart_shows_the_numbers_of_its_report(client, world, weidu, monkeypatch):
+    """The follow-up, failures and monthly charts read the completion summary, the risk list and the half-year report."""
+    from postlicense.reports import dashboards
+
+    today = date(2026, 10, 20)  # before the summary's due date: the year's report and the chart share the cut
+    monkeypatch.setattr(dashboards.timezone, "localdate", lambda: today)
+    charts = {c.title: c for c in dashboards.charts_for(weidu)}
+
+    def values(chart, series):
+        return [item["value"] for item in chart.option["series"][series]["data"]]
+
+    orders = charts["2026年责令改正通知书办理情况（按监管单位）"]
+    table = completion.compute(weidu.org_unit, Y2026, KINDS["completion"].cut(weidu.org_unit, Y2026, today))[2]
+    assert orders.option["xAxis"]["data"] == [r[0] for r in table.rows]
+    assert [values(orders, i) for i in range(4)] == [[r[i] for r in table.rows] for i in (2, 3, 4, 5)]
+    assert values(orders, 0) == [1]
+    failures = charts["2026年监督检验不合格（按产品类别）"]
+    table = risks.compute(weidu.org_unit, Y2026, today)[2]
+    assert [values(failures, i) for i in range(3)] == [[r[i] for r in table.rows] for i in (2, 3, 4)] == [[0], [1], [0]]
+    monthly = charts["2026年责令改正通知书按月签发与关闭"]
+    halves = [
+        halfyear.compute(weidu.org_unit, Period(2026, p), c)[4] for p, c in (("H1", date(2026, 6, 30)), ("H2", today))
+    ]
+    assert values(monthly, 0)[:6] == [r[1] for r in halves[0].rows] and sum(values(monthly, 0)) == 1
+    assert halves[1].rows == [] and not any(values(monthly, 0)[6:] + values(monthly, 1))
+    client.force_login(weidu)
+    page = client.get("/").content.decode()
+    assert page.count('data-chart="chart-') == len(charts) and "/followup/orders/?status=open" in page
+
+
+def test_a_year_without_calendar_data_is_an_error_at_the_year(client, weidu):
+    """The summary's data cut is its due date (core.deadlines), which needs the year's working calendar."""
+    client.force_login(weidu)
+    page = client.get(f"/reports/completion/?year=2001&part=Y&unit={weidu.org_unit_id}")
+    assert page.status_code == 200 and "节假日安排" in page.content.decode()
+    response = client.get("/api/v1/reports/completion/", {"year": 2001})
+    assert response.status_code == 400 and "year" in response.json()
