@@ -16,7 +16,7 @@ from postlicense.registry.models import Enterprise
 from postlicense.supervision.models import TestOrder
 
 from . import risks
-from .counting import fold, grouped
+from .counting import fold, grouped, grouped_many
 from .tables import Column, Table
 
 COLUMNS = [
@@ -33,6 +33,7 @@ COLUMNS = [
     Column("移交案件（件）"),
     Column("风险问题（项）"),
 ]
+E = "enterprise__"
 CLASS_LABELS = dict(Enterprise.SupervisionClass.choices)
 
 
@@ -42,25 +43,38 @@ def measures(unit, period, cut):
     records = InspectionRecord.objects.filter(
         unit_q(InspectionRecord, unit), status=InspectionRecord.Status.FINISHED, inspection_date__range=(start, cut)
     )
-    problems = Problem.objects.filter(unit_q(Problem, unit), record__in=records.values("pk")).exclude(
-        status=Problem.Status.SUPERSEDED
+    inspected, done = grouped_many(records, E, enterprises=Count("enterprise_id", distinct=True), records=Count("pk"))
+    problems = Problem.objects.filter(
+        unit_q(Problem, unit),
+        record__status=InspectionRecord.Status.FINISHED,
+        record__inspection_date__range=(start, cut),
+    ).exclude(status=Problem.Status.SUPERSEDED)
+    found, rectified = grouped_many(
+        problems,
+        E,
+        found=Count("pk"),
+        rectified=Count("pk", filter=Q(status=Problem.Status.CLOSED, closed_at__date__lte=cut)),
     )
-    tests = TestOrder.objects.filter(unit_q(TestOrder, unit))
+    tests, failed = grouped_many(
+        TestOrder.objects.filter(unit_q(TestOrder, unit)).filter(
+            Q(sampling_date__range=(start, cut)) | Q(report_date__range=(start, cut))
+        ),
+        E,
+        tests=Count("pk", filter=Q(sampling_date__range=(start, cut))),
+        failed=Count("pk", filter=Q(result=TestOrder.Result.UNQUALIFIED, report_date__range=(start, cut))),
+    )
     return [
         grouped(Enterprise.objects.filter(unit_q(Enterprise, unit)).exclude(status=Enterprise.Status.CANCELLED), ""),
-        grouped(records, "enterprise__", "enterprise_id", distinct=True),
+        inspected,
         None,
-        grouped(records, "enterprise__"),
-        grouped(problems, "enterprise__"),
-        grouped(problems.filter(status=Problem.Status.CLOSED, closed_at__date__lte=cut), "enterprise__"),
+        done,
+        found,
+        rectified,
         None,
-        grouped(
-            RectificationOrder.objects.filter(unit_q(RectificationOrder, unit), issued_on__range=(start, cut)),
-            "enterprise__",
-        ),
-        grouped(tests.filter(sampling_date__range=(start, cut)), "enterprise__"),
-        grouped(tests.filter(result=TestOrder.Result.UNQUALIFIED, report_date__range=(start, cut)), "enterprise__"),
-        grouped(Case.objects.filter(unit_q(Case, unit), referred_on__range=(start, cut)), "enterprise__"),
+        grouped(RectificationOrder.objects.filter(unit_q(RectificationOrder, unit), issued_on__range=(start, cut)), E),
+        tests,
+        failed,
+        grouped(Case.objects.filter(unit_q(Case, unit), referred_on__range=(start, cut)), E),
         risks.grouped_counts(unit, period, cut),
     ]
 

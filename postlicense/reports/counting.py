@@ -8,9 +8,14 @@ from .tables import Column, Table, fill_rates
 
 def grouped(qs, prefix, count="pk", distinct=False):
     """{(supervising unit name, supervision class): n} in one GROUP BY query; `prefix` leads to the enterprise."""
+    return grouped_many(qs, prefix, n=Count(count, distinct=distinct))[0]
+
+
+def grouped_many(qs, prefix, **aggregates):
+    """Several counts of one scan: [{(supervising unit name, supervision class): n}] in the aggregates' order."""
     unit, klass = f"{prefix}supervising_unit__name", f"{prefix}supervision_class"
-    rows = qs.values(unit, klass).annotate(n=Count(count, distinct=distinct)).order_by()
-    return {(r[unit], r[klass]): r["n"] for r in rows}
+    rows = list(qs.values(unit, klass).annotate(**aggregates).order_by())
+    return [{(r[unit], r[klass]): r[name] for r in rows} for name in aggregates]
 
 
 def fold(title, label, columns, counted, key):
