@@ -117,3 +117,24 @@ def compute(unit, period, cut):
         ),
         orders_by_month(unit, period, cut),
     ]
+
+
+def _total(table, i):
+    return table.with_total()[-1][i] if table.rows else 0
+
+
+def narrative(tables):
+    """The report's text (001 二(五): 年度审查情况、巡查回访情况、定期监督情况、对存在问题的企业处理情况), from its tables."""
+    reviews, patrols, periodic, handling = tables[:4]
+    t = _total
+    return [
+        f"一、年度审查情况。本期收到获证企业自查报告{t(reviews, 1)}份，审查{t(reviews, 2)}份，"
+        f"其中审查合格{t(reviews, 3)}份，发现问题{t(reviews, 4)}份。",
+        f"二、巡查回访情况。本期开展巡查{t(patrols, 1)}次，回访/复查{t(patrols, 2)}次；"
+        f"复查确认已整改{t(patrols, 3)}次，仍存在问题{t(patrols, 4)}次。",
+        f"三、定期监督情况。本期开展定期监督检查{t(periodic, 1)}次，检查企业{t(periodic, 2)}家，"
+        f"发现问题{t(periodic, 3)}项。",
+        f"四、对存在问题的企业处理情况。本期下达责令改正通知书{t(handling, 1)}份，整改完成关闭{t(handling, 2)}份；"
+        f"升级处理（责令停产整顿、提请吊销）{t(handling, 3)}件，许可处理决定{t(handling, 4)}件，"
+        f"移交案件{t(handling, 5)}件。",
+    ]

@@ -23,6 +23,7 @@ class ReportKind:
     due_keys: dict  # period part -> core.deadlines key of its due date (月日)
     compute: Callable
     cut_at_due: bool = False  # the data counts up to the due date (004 八: the summary is made on that day)
+    narrative: Callable | None = None  # tables -> the paragraphs of the report's printed document (PDF)
 
     def cut(self, unit, period, today):
         """The last day whose data counts: the period's end or today, and for a cut_at_due kind its due date."""
@@ -62,6 +63,7 @@ KINDS = {
             ("H1", "H2"),
             {"H1": "halfyear_h1", "H2": "halfyear_h2"},
             halfyear.compute,
+            narrative=halfyear.narrative,
         ),
         ReportKind(
             "risks",

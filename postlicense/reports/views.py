@@ -7,6 +7,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from postlicense.core import audit, exports
+from postlicense.core.http import attachment
+from postlicense.inspections.printing import render_pdf
 
 from . import selectors, services
 from .forms import PeriodForm, ReviewForm, SubmitForm
@@ -71,6 +73,8 @@ def report(request, key):
                 form.add_error(field if field in form.fields else None, errors)
         else:
             tables = kind.compute(unit, period, cut)
+            if request.GET.get("format") == "pdf" and kind.narrative:
+                return _document(request, kind, unit, period, cut, tables)
             if request.GET.get("format") == "xlsx":
                 audit.record_export(
                     request,
@@ -90,6 +94,25 @@ def report(request, key):
                 submit_form=SubmitForm(initial={"year": period.year, "part": period.part}),
             )
     return render(request, "reports/report.html", context)
+
+
+def _document(request, kind, unit, period, cut, tables):
+    """The report as the document the seed expects (its text, then the tables), an A4 PDF through the inspections'
+    printing machinery (WeasyPrint)."""
+    audit.record_export(request, f"{unit.name}{period.label}{kind.label}（文稿）", rows=0, target=None)
+    content = render_pdf(
+        {
+            "title": kind.table_name,
+            "unit": unit,
+            "period": period,
+            "cut": cut,
+            "paragraphs": kind.narrative(tables),
+            "tables": tables,
+            "today": timezone.localdate(),
+        },
+        "reports/print.html",
+    )
+    return attachment(content, f"{kind.label}-{unit.name}-{period.label}.pdf", "application/pdf", "report.pdf")
 
 
 @login_required

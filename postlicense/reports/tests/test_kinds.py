@@ -182,3 +182,16 @@ def test_a_year_without_calendar_data_is_an_error_at_the_year(client, weidu):
     assert page.status_code == 200 and "节假日安排" in page.content.decode()
     response = client.get("/api/v1/reports/completion/", {"year": 2001})
     assert response.status_code == 400 and "year" in response.json()
+
+
+def test_the_half_year_report_prints_the_text_the_seed_expects(client, world, weidu):
+    """001 二(五): 年度审查情况、巡查回访情况、定期监督情况、对存在问题的企业处理情况, as a PDF document."""
+    tables = halfyear.compute(weidu.org_unit, Period(2026, "H1"), date(2026, 6, 30))
+    paragraphs = halfyear.narrative(tables)
+    assert [p[:6] for p in paragraphs] == ["一、年度审查", "二、巡查回访", "三、定期监督", "四、对存在问"]
+    assert "下达责令改正通知书1份" in paragraphs[3]
+    client.force_login(weidu)
+    response = client.get(f"/reports/halfyear/?year=2026&part=H1&unit={weidu.org_unit_id}&format=pdf")
+    assert response["Content-Type"] == "application/pdf" and response.content.startswith(b"%PDF")
+    page = client.get(f"/reports/completion/?year=2026&part=Y&unit={weidu.org_unit_id}").content.decode()
+    assert "format=pdf" not in page  # only a kind with a text has a document
