@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1:8000
 PYTEST_WORKERS ?= 2
 
-.PHONY: install run serve test test-postgres test-browser lint bench-registry bench-draw bench-load bench-scaleout ci clean
+.PHONY: install run serve test test-postgres test-browser lint bench-registry bench-draw bench-pipeline bench-load bench-scaleout ci clean
 
 $(STAMP): pyproject.toml scripts/debian-packages
 	scripts/debian-packages run
@@ -51,6 +51,9 @@ bench-registry: install
 
 bench-draw: install
 	$(BIN)/python bench/draw.py
+
+bench-pipeline: install
+	$(BIN)/python bench/task_pipeline.py
 
 # The served system under locust (bench/load.py; README "Production"). LOAD_ARGS passes flags, e.g.
 # make bench-load LOAD_ARGS="--users 100 --duration 20 --dev-users 0"

@@ -25,10 +25,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench._data import build_register, ensure_database  # noqa: E402
+
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/postlicense_bench_draw"
-# 40/30/20/10% low/medium/medium_high/high, interleaved: the freeze stores a task's candidates in credit-code
-# order, and an enterprise's risk level has nothing to do with its credit code.
-STRATUM_CYCLE = ("low", "medium", "low", "medium_high", "low", "medium", "high", "low", "medium", "medium_high")
 SEED = "bench 2023-07-04 公开种子"
 
 
@@ -45,82 +44,15 @@ def parse_args():
     return parser.parse_args()
 
 
-def ensure_database(url):
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')  # our own constant name, not input from a request
-
-
-def copy_rows(model, rows, template):
-    """COPY rows of `model`; each row is `template`'s field values with the given overrides."""
-    from django.db import connection
-
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    base = {f.column: f.get_db_prep_save(f.pre_save(template, add=True), connection) for f in fields}
-    columns = [f.column for f in fields]
-    with connection.cursor() as cursor:
-        with cursor.cursor.copy(f"COPY {model._meta.db_table} ({', '.join(columns)}) FROM STDIN") as copy:
-            for overrides in rows:
-                copy.write_row([overrides.get(column, base[column]) for column in columns])
-
-
 def build(args):
     from django.db import connection, transaction
 
-    from postlicense.core.models import OrgUnit, Region
+    from postlicense.core.models import OrgUnit
     from postlicense.inspections.selectors import current_template
-    from postlicense.inspectors.models import Inspector
     from postlicense.randomcheck.models import Task
-    from postlicense.registry.models import Enterprise, ProductCategory
 
-    started = time.perf_counter()
-    region = Region.objects.get(code="411002")
-    category = ProductCategory.objects.get_or_create(code="13", defaults={"name": "水泥"})[0]
+    build_register(args.candidates, args.units, args.inspectors)
     with transaction.atomic():
-        units = [
-            OrgUnit.objects.get_or_create(
-                code=f"bench-{u:03d}",
-                defaults={"name": f"基准测试单位{u:03d}", "kind": OrgUnit.Kind.COUNTY, "region": region},
-            )[0]
-            for u in range(args.units)
-        ]
-        template = Enterprise(
-            name="",
-            credit_code="",
-            legal_representative="张三",
-            address="许昌市",
-            region=region,
-            supervising_unit=units[0],
-            product_category=category,
-        )
-
-        def enterprises():
-            for n in range(args.candidates):
-                # Strata alternate from row to row and, as n // units grows, within each unit too.
-                stratum = STRATUM_CYCLE[(n + n // len(units)) % len(STRATUM_CYCLE)]
-                yield {
-                    "name": f"基准企业{n}",
-                    "credit_code": f"91{n:016d}",
-                    "risk_level": stratum,
-                    "supervising_unit_id": units[n % len(units)].pk,
-                }
-
-        copy_rows(Enterprise, enterprises(), template)
-        per_unit = args.inspectors // len(units)
-        inspector_template = Inspector(
-            name="", org_unit=units[0], certificate_no="", certificate_valid_until=date(2027, 12, 31)
-        )
-        copy_rows(
-            Inspector,
-            (
-                {"name": f"检查员{n}", "certificate_no": f"豫B{n:08d}", "org_unit_id": units[n // per_unit].pk}
-                for n in range(per_unit * len(units))
-            ),
-            inspector_template,
-        )
         task = Task.objects.create(
             name="基准测试任务",
             year=2023,
@@ -139,11 +71,6 @@ def build(args):
             )
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE randomcheck_candidate")
-        cursor.execute("VACUUM ANALYZE registry_enterprise")
-    print(
-        f"built {args.candidates:,} candidates, {args.units} org units, {per_unit * len(units):,} inspectors "
-        f"in {time.perf_counter() - started:.1f} s"
-    )
     return task
 
 
@@ -178,12 +105,7 @@ def main():
 
     if args.rebuild:
         connection.close()
-        import psycopg
-
-        name = args.database_url.rsplit("/", 1)[1]
-        with psycopg.connect(args.database_url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        ensure_database(args.database_url)
+        ensure_database(args.database_url, rebuild=True)
     call_command("migrate", verbosity=0)
     task = Task.objects.filter(name="基准测试任务").first()
     if task is None or task.candidates.count() != args.candidates:

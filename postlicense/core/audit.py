@@ -215,10 +215,12 @@ def m2m_change(instance, field, verb, pks):
     return Change(AuditEntry.Action.UPDATE, instance, {"m2m": {field: {verb: sorted(str(pk) for pk in pks)}}})
 
 
-def bulk_update_audited(model, objects, fields):
+def bulk_update_audited(model, objects, fields, before=None):
     """Write the named fields of many instances (bulk.update_rows, which sends no signals) with one update
-    entry per changed row; the values before are read back in one query."""
-    before = {obj.pk: snapshot(obj) for obj in model._base_manager.filter(pk__in=[obj.pk for obj in objects])}
+    entry per changed row; the values before are read back in one query, unless the caller passes them
+    (`before`: pk → snapshot, taken of rows it read under a lock in this transaction)."""
+    if before is None:
+        before = {obj.pk: snapshot(obj) for obj in model._base_manager.filter(pk__in=[obj.pk for obj in objects])}
     update_rows(model, objects, fields)
     record(
         [

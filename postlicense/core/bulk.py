@@ -49,15 +49,44 @@ def insert_new(model, objects, key):
     if not isinstance(model._meta.pk, models.AutoField | models.BigAutoField):
         raise TypeError(f"{model.__name__}: insert_new needs an auto-increment primary key")
     connection = connections[router.db_for_write(model)]
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    _insert_values(connection, model, [f for f in model._meta.concrete_fields if not f.primary_key], objects)
+    keys = [getattr(obj, key) for obj in objects]
+    ids = dict(model._base_manager.using(connection.alias).filter(**{f"{key}__in": keys}).values_list(key, "pk"))
+    for obj in objects:
+        obj.pk = ids[getattr(obj, key)]
+        obj._state.adding, obj._state.db = False, connection.alias
+
+
+def insert_objects(model, objects):
+    """Insert new model instances and set their primary keys, for a model without a unique field to find them
+    by (insert_new). On PostgreSQL the ids are drawn from the table's sequence first and COPYed with the rows;
+    elsewhere this is bulk_create, which sets them too. No signals are sent, so the caller writes the audit
+    entries."""
+    connection = connections[router.db_for_write(model)]
+    if connection.vendor != "postgresql":
+        return model._base_manager.db_manager(connection.alias).bulk_create(objects)
+    if not objects:
+        return objects
+    pk = model._meta.pk
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [model._meta.db_table, pk.column, len(objects)],
+        )
+        ids = sorted(row[0] for row in cursor.fetchall())
+    for obj, pk_value in zip(objects, ids):
+        obj.pk = pk_value
+    _insert_values(connection, model, model._meta.concrete_fields, objects)
+    for obj in objects:
+        obj._state.adding, obj._state.db = False, connection.alias
+    return objects
+
+
+def _insert_values(connection, model, fields, objects):
+    """The named fields of each instance, through pre_save and get_db_prep_save as save() does."""
     insert_rows(
         connection,
         model._meta.db_table,
         [f.column for f in fields],
         ([f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields] for obj in objects),
     )
-    keys = [getattr(obj, key) for obj in objects]
-    ids = dict(model._base_manager.using(connection.alias).filter(**{f"{key}__in": keys}).values_list(key, "pk"))
-    for obj in objects:
-        obj.pk = ids[getattr(obj, key)]
-        obj._state.adding, obj._state.db = False, connection.alias

@@ -5,3 +5,55 @@ class PlanningConfig(AppConfig):
     name = "postlicense.planning"
     label = "planning"
     verbose_name = "计划与督查"
+
+    def ready(self):
+        from . import signals  # noqa: F401  (keeps each plan entry's done count true)
+
+    def planning_raising_factors(self, enterprises, year):
+        """The factors planning knows itself: a license expiring in the year, a focus industry of the city."""
+        from .services import expiring_license_factors, focus_industry_factors
+
+        found = expiring_license_factors(enterprises, year)
+        for pk, factors in focus_industry_factors(enterprises, year).items():
+            found.setdefault(pk, []).extend(factors)
+        return found
+
+    def nav_items(self, user):
+        from postlicense.core.navigation import NavItem
+
+        from .selectors import is_city
+
+        if not user.is_bureau_staff:
+            return []
+        items = [NavItem("年度计划", "planning:plan_list", 35), NavItem("计划完成情况", "planning:completion", 36)]
+        if is_city(user):
+            items += [
+                NavItem("市局复查", "planning:recheck_list", 37),
+                NavItem("督查互查", "planning:campaign_list", 38),
+                NavItem("检查尺度", "planning:calibration", 39),
+            ]
+        else:
+            items.append(NavItem("督查互查", "planning:campaign_list", 38))
+        return items
+
+    def home_cards(self, user):
+        from django.utils import timezone
+
+        from .selectors import home_cards
+
+        return home_cards(user, timezone.localdate())
+
+    def todo_items(self, user, today):
+        from .selectors import todo_groups
+
+        return todo_groups(user, today)
+
+    def archive_events(self, enterprise):
+        from .selectors import archive_events
+
+        return archive_events(enterprise)
+
+    def load_demo(self, stdout):
+        from .demo import load_demo
+
+        load_demo(stdout)

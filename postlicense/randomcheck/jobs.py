@@ -1,7 +1,11 @@
 """The draw, match and dispatch of a large task as background jobs (issue 12 §2): the page queues the step and
 shows its progress instead of holding the request for minutes. Exports of JOBS["EXPORT_ROWS"] rows or more, and
-printing the task's finished records as one PDF, are jobs too: their file is downloaded from the job's page. Each step is one transaction in services.py, so a
-step that fails or whose worker dies has written nothing, and a step already done is refused when run again."""
+printing the task's finished records as one PDF, are jobs too: their file is downloaded from the job's page. Each
+step is one transaction in services.py, so a step that fails or whose worker dies mid-way has written nothing, and a
+step already done is refused when run again. A worker that dies after its step committed but before the job
+recorded it leaves the job running; the next attempt (core.jobs recovers the job once its lease expires) finds the
+step done by this job and finishes the job with that result instead of running the step twice or reporting it
+refused."""
 
 import io
 import zipfile
@@ -26,10 +30,11 @@ STEP_KINDS = {
     "match": Job.Kind.RANDOMCHECK_MATCH,
     "dispatch": Job.Kind.RANDOMCHECK_DISPATCH,
 }
+# kind → (step, phase shown while it runs, the state the step moves the task into)
 STEPS = {
-    Job.Kind.RANDOMCHECK_DRAW: (services.draw_enterprises, "正在抽取企业"),
-    Job.Kind.RANDOMCHECK_MATCH: (services.match_inspectors, "正在匹配检查人员"),
-    Job.Kind.RANDOMCHECK_DISPATCH: (services.dispatch, "正在派发检查表"),
+    Job.Kind.RANDOMCHECK_DRAW: (services.draw_enterprises, "正在抽取企业", Task.State.DRAWN),
+    Job.Kind.RANDOMCHECK_MATCH: (services.match_inspectors, "正在匹配检查人员", Task.State.MATCHED),
+    Job.Kind.RANDOMCHECK_DISPATCH: (services.dispatch, "正在派发检查表", Task.State.DISPATCHED),
 }
 
 
@@ -49,9 +54,11 @@ def start_step(task, user, action):
 
 def run_step(job, progress):
     """The job's handler: run the step as the user who started it; a refusal is the job's input error."""
-    step, phase = STEPS[job.kind]
+    step, phase, reached = STEPS[job.kind]
     task = Task.objects.get(pk=job.input["task"])
     progress(0, total=1, phase=phase)
+    if job.attempts > 1 and done_by_earlier_attempt(task, job, reached):
+        return {"task": task.pk, "state": task.get_state_display()}
     try:
         with acting_as(job.created_by):
             task = step(task, job.created_by)
@@ -128,3 +135,9 @@ def run_print(job, progress):
 def _pdf(records):
     documents = [printing.document(printing.print_context(r)) for r in records]
     return documents[0].copy([page for d in documents for page in d.pages]).write_pdf()
+
+
+def done_by_earlier_attempt(task, job, reached):
+    """Whether an earlier attempt of this job committed the step: the task reached the step's state as the job's
+    user after the job first started."""
+    return task.steps.filter(state=reached, by=job.created_by, at__gte=job.started_at).exists()

@@ -7,11 +7,12 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, prefetch_related_objects
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from postlicense.core import audit
-from postlicense.core.bulk import insert_rows
+from postlicense.core.bulk import insert_objects
+from postlicense.core.models import OrgUnit
 from postlicense.core.scoping import unit_q
 from postlicense.inspections.models import InspectionRecord, RecordInspector
 from postlicense.inspections.services import create_inspections, mark_not_carried_out
@@ -33,6 +34,16 @@ def _advance(task: Task, to_state: str, user) -> None:
     task.state = to_state
     task.save(update_fields=["state"])
     TaskStep.objects.create(task=task, state=to_state, by=user if getattr(user, "is_authenticated", False) else None)
+
+
+def record_step(task: Task, from_state: str, to_state: str, user) -> Task:
+    """A step another app performs on a task it drew with this app's draw (planning's re-checks and cross audits
+    match and dispatch under their own unit rules): recorded like this app's own steps, once, in order."""
+    with transaction.atomic():
+        task = _locked(task)
+        _require_state(task, (from_state,), f"只有“{State(from_state).label}”的任务才能执行此步骤")
+        _advance(task, to_state, user)
+    return task
 
 
 def _require_state(task: Task, allowed: tuple, message: str) -> None:
@@ -111,25 +122,30 @@ def freeze_candidates(task: Task, user, now=None) -> Task:
         if reason_error:
             raise ValidationError(reason_error)
         frozen_at = now or timezone.now()
-        rows = list(
+        # The list is written by the database itself (INSERT … SELECT, in credit-code order as the draw bench
+        # assumes), and the digest is made from the rows as stored: a million rows need not travel to Python
+        # and back.
+        sql, params = (
             candidate_queryset(task, timezone.localdate(frozen_at))
-            .order_by("credit_code")
             .values_list("pk", "credit_code", "risk_level")
+            .query.sql_with_params()
         )
-        if not rows:
-            raise ValidationError(
-                "候选企业名单为空：没有符合抽查区域、产品类别和生产状态且持有有效生产许可证的企业，无法冻结。"
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {Candidate._meta.db_table} (enterprise_id, credit_code, stratum, task_id) "
+                f"SELECT frozen.*, %s FROM ({sql}) frozen ORDER BY 2",
+                [task.pk, *params],
             )
+            if not cursor.rowcount:
+                raise ValidationError(
+                    "候选企业名单为空：没有符合抽查区域、产品类别和生产状态且持有有效生产许可证的企业，无法冻结。"
+                )
         try:
-            digest = draw.candidates_digest((code, stratum) for _, code, stratum in rows)
+            digest = draw.candidates_digest(
+                task.candidates.order_by().values_list("credit_code", "stratum").iterator(chunk_size=50_000)
+            )
         except ValueError as exc:
             raise ValidationError(f"候选企业名单有误：{exc}") from None
-        insert_rows(
-            connection,
-            Candidate._meta.db_table,
-            ("task_id", "enterprise_id", "credit_code", "stratum"),
-            ((task.pk, pk, code, stratum) for pk, code, stratum in rows),
-        )
         task.candidates_digest, task.frozen_at = digest, frozen_at
         task.save(update_fields=["candidates_digest", "frozen_at"])
         _advance(task, State.FROZEN, user)
@@ -183,7 +199,8 @@ def draw_enterprises(task: Task, user) -> Task:
             dict(task.candidates.order_by().values("stratum").annotate(n=Count("pk")).values_list("stratum", "n"))
         )
         enterprise_of = dict(task.candidates.values_list("credit_code", "enterprise_id"))
-        drawn = DrawnEnterprise.objects.bulk_create(
+        drawn = insert_objects(
+            DrawnEnterprise,
             [
                 DrawnEnterprise(
                     task=task,
@@ -194,10 +211,13 @@ def draw_enterprises(task: Task, user) -> Task:
                 )
                 for result in draw_in_database(task.candidates.all(), seed, task.ratios, counts)
                 for row in result.drawn
-            ]
+            ],
         )
-        # The audit entries name each drawn enterprise: one query for all the names, not one per entry.
-        prefetch_related_objects(drawn, Prefetch("enterprise", queryset=Enterprise.objects.only("name")))
+        # The audit entries name each drawn enterprise: the names come in one join, not one query per entry
+        # nor a list of 100,000 ids to compile.
+        named = Enterprise.objects.filter(random_draws__task=task).only("name").in_bulk()
+        for row in drawn:
+            row.enterprise = named[row.enterprise_id]
         audit.record_created(drawn)
         task.seed = seed
         task.save(update_fields=["seed"])
@@ -286,7 +306,8 @@ def inspector_info(inspector: Inspector) -> matching.InspectorInfo:
 
 
 def last_inspectors(enterprise_ids) -> dict:
-    """Enterprise id → the inspectors of its latest finished inspection (not to be sent again)."""
+    """Enterprise id → the inspectors of its latest finished inspection (not to be sent again). `enterprise_ids`
+    may be a query (a task's drawn enterprises: a subquery rather than 100,000 parameters)."""
     latest = {}
     records = (
         InspectionRecord.objects.filter(enterprise_id__in=enterprise_ids, status=InspectionRecord.Status.FINISHED)
@@ -329,8 +350,17 @@ def match_inspectors(task: Task, user) -> Task:
     with transaction.atomic():
         task = _locked(task)
         _require_state(task, (State.DRAWN,), "只有“已抽取企业”的任务才能匹配检查人员；匹配后的调整须逐人说明原因")
-        drawn = list(task.drawn.select_related("enterprise"))
-        last = last_inspectors([d.enterprise_id for d in drawn])
+        drawn = list(
+            task.drawn.select_related("enterprise").only(
+                "task",
+                "enterprise_id",
+                "credit_code",
+                "enterprise__name",
+                "enterprise__supervising_unit",
+                "enterprise__product_category",
+            )
+        )
+        last = last_inspectors(task.drawn.values("enterprise_id"))
         inspectors = list(inspector_pool(task))
         result = matching.match(
             [_demand(task, d, last) for d in drawn], [inspector_info(i) for i in inspectors], match_params(task)
@@ -339,7 +369,8 @@ def match_inspectors(task: Task, user) -> Task:
             name_of = {d.enterprise_id: f"{d.enterprise.name}（{d.credit_code}）" for d in drawn}
             raise ValidationError([f"{name_of[s.enterprise_id]}：{s.message}" for s in result.shortfalls])
         inspector_of = {i.pk: i for i in inspectors}
-        assignments = Assignment.objects.bulk_create(
+        assignments = insert_objects(
+            Assignment,
             [
                 Assignment(
                     drawn=d,
@@ -348,7 +379,7 @@ def match_inspectors(task: Task, user) -> Task:
                 )
                 for d in drawn
                 for inspector_id in result.assignments[d.enterprise_id]
-            ]
+            ],
         )
         audit.record_created(assignments)
         _advance(task, State.MATCHED, user)
@@ -424,17 +455,29 @@ def dispatch(task: Task, user) -> Task:
     with transaction.atomic():
         task = _locked(task)
         _require_state(task, (State.MATCHED,), "只有“已匹配人员”的任务才能派发")
+        # Only what the records and their audit entries need: each enterprise's name (it names the record) and
+        # unit, and one instance per inspector and per unit however many records they are on.
+        inspector_by_id = Inspector.objects.filter(random_assignments__drawn__task=task).distinct().in_bulk()
         inspectors_of = defaultdict(list)
-        for assignment in Assignment.objects.filter(drawn__task=task, removed_by=None).select_related("inspector"):
-            inspectors_of[assignment.drawn_id].append(assignment.inspector)
-        drawn = list(task.drawn.select_related("enterprise__supervising_unit"))
+        for drawn_id, inspector_id in Assignment.objects.filter(drawn__task=task, removed_by=None).values_list(
+            "drawn_id", "inspector_id"
+        ):
+            inspectors_of[drawn_id].append(inspector_by_id[inspector_id])
+        drawn = list(
+            task.drawn.select_related("enterprise").only(
+                *(f.name for f in DrawnEnterprise._meta.concrete_fields),
+                "enterprise__name",
+                "enterprise__supervising_unit",
+            )
+        )
+        unit_by_id = OrgUnit.objects.in_bulk({d.enterprise.supervising_unit_id for d in drawn})
         records = create_inspections(
             [
                 dict(
                     enterprise=d.enterprise,
                     kind=InspectionRecord.Kind.RANDOM_CHECK,
                     template_version=task.checklist,
-                    org_unit=d.enterprise.supervising_unit,
+                    org_unit=unit_by_id[d.enterprise.supervising_unit_id],
                     inspectors=inspectors_of[d.pk],
                     due_date=task.deadline,
                     created_by=user,
@@ -442,9 +485,11 @@ def dispatch(task: Task, user) -> Task:
                 for d in drawn
             ]
         )
+        # The drawn rows were read after the task's row lock, which every step that changes them takes first.
+        before = {d.pk: audit.snapshot(d) for d in drawn}
         for d, record in zip(drawn, records):
-            d.inspection = record
-        audit.bulk_update_audited(DrawnEnterprise, drawn, ["inspection"])
+            d.inspection_id = record.pk
+        audit.bulk_update_audited(DrawnEnterprise, drawn, ["inspection"], before=before)
         _advance(task, State.DISPATCHED, user)
     return task
 

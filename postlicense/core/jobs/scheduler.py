@@ -24,6 +24,7 @@ DAILY_COMMANDS = {
     "prune_db_task_results": "清理 14 天前已完成的队列记录",
     "followup-candidates": "检索许可处理候选（届满未延续、停产），起草注销建议",
     "send-reminders": "发送待办提醒（逾期与临近期限事项）",
+    "planning-recount": "重算年度计划的已检次数",
 }
 
 

@@ -124,3 +124,17 @@ def test_an_inspector_reads_the_follow_up_of_enterprises_they_inspected_only(
     listed = client.get("/followup/decisions/")
     assert listed.status_code == 200 and proposal.license.number in listed.content.decode()
     assert "提出建议" not in listed.content.decode()
+
+
+def test_an_enterprise_user_reads_its_own_proposal_without_the_internal_notes(client, proposal, staff, make_user):
+    from postlicense.registry.models import EnterpriseAccount
+
+    decisions.confirm(proposal, staff, "内部意见：事实清楚")
+    owner = make_user(User.Role.ENTERPRISE, None)
+    EnterpriseAccount.objects.create(user=owner, enterprise=proposal.license.enterprise)
+    client.force_login(owner)
+    page = client.get(f"/followup/decisions/{proposal.pk}/").content.decode()
+    assert proposal.license.number in page and "内部意见" not in page and "转报许可机关" not in page
+    stranger = make_user(User.Role.ENTERPRISE, None)
+    client.force_login(stranger)
+    assert client.get(f"/followup/decisions/{proposal.pk}/").status_code == 404

@@ -1,0 +1,175 @@
+"""Reads for planning: plans in scope, completion by unit and by class, behind-plan lists, to-do and archive."""
+
+from datetime import date
+
+from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import Least
+from django.urls import reverse
+
+from postlicense.core.models import OrgUnit
+from postlicense.registry.models import Enterprise
+
+from . import rules
+from .models import Campaign, Plan, PlanEntry, Recheck
+
+BEHIND = Q(done__lt=F("planned"))
+
+
+def plans_for(user):
+    return Plan.objects.for_user(user).select_related("org_unit", "approved_by")
+
+
+def _aggregates():
+    return dict(
+        enterprises=Count("pk"),
+        required=Sum("planned"),
+        finished=Sum(Least(F("done"), F("planned"))),
+        behind=Count("pk", filter=BEHIND),
+    )
+
+
+def _row(row, **extra):
+    row = {key: row.get(key) or 0 for key in ("enterprises", "required", "finished", "behind")}
+    return {**row, **extra, "percent": rules.completion_percent(row["finished"], row["required"])}
+
+
+def _totals(qs):
+    return _row(qs.aggregate(**_aggregates()))
+
+
+def plan_totals(plan):
+    return totals_of(by_class(plan.entries.all()))
+
+
+def totals_of(class_rows):
+    """The plan's totals as the sum of its per-class rows (one aggregate for the page instead of two)."""
+    keys = ("enterprises", "required", "finished", "behind")
+    return _row({key: sum(row[key] for row in class_rows) for key in keys})
+
+
+def by_class(entries):
+    """Completion per supervision class (A–D) of the entries."""
+    rows = {
+        row["supervision_class"]: row
+        for row in entries.order_by().values("supervision_class").annotate(**_aggregates())
+    }
+    return [_row(rows.get(cls, {}), cls=cls) for cls in Enterprise.SupervisionClass.values]
+
+
+def by_unit(user, year):
+    """Completion per plan (one per unit) of the year, in the user's scope."""
+    plans = plans_for(user).filter(year=year)
+    rows = {
+        row["plan"]: row
+        for row in PlanEntry.objects.filter(plan__in=plans).order_by().values("plan").annotate(**_aggregates())
+    }
+    return [_row(rows.get(plan.pk, {}), plan=plan) for plan in plans.order_by("org_unit__region_id", "org_unit__name")]
+
+
+def behind_entries(plan):
+    """The plan's enterprises with fewer inspections done than planned (the partial index plan_entry_behind)."""
+    return plan.entries.filter(BEHIND).select_related("enterprise").order_by("enterprise_id")
+
+
+def entry_rows(plan):
+    return plan.entries.select_related("enterprise").order_by("enterprise_id")
+
+
+def expected_by(today: date, year: int) -> float:
+    """The share of the year gone by `today` (the to-do list shows a deficit once the year is under way)."""
+    if today.year != year:
+        return 1.0 if today.year > year else 0.0
+    return (today - date(year, 1, 1)).days / ((date(year + 1, 1, 1) - date(year, 1, 1)).days)
+
+
+def todo_groups(user, today):
+    """County staff (and the city): enterprises behind plan in the current year's approved plans of their units."""
+    from postlicense.core.todo import ITEMS_PER_GROUP, TodoGroup, TodoItem
+
+    if not user.is_bureau_staff:
+        return []
+    plans = plans_for(user).filter(year=today.year, status=Plan.Status.APPROVED)
+    entries = PlanEntry.objects.filter(plan__in=plans).filter(BEHIND)
+    total = entries.count()
+    if not total:
+        return []
+    year_end = date(today.year, 12, 31)
+    items = [
+        TodoItem(
+            title=f"{e.enterprise.name}：应检{e.planned}次，已检{e.done}次",
+            url=reverse("planning:plan_detail", args=[e.plan_id]) + "?behind=1",
+            due=year_end,
+            note=f"年度计划 {year_end:%Y-%m-%d} 前完成",
+        )
+        for e in entries.select_related("enterprise").order_by("done", "enterprise_id")[:ITEMS_PER_GROUP]
+    ]
+    overdue = total if today > year_end else 0
+    return [TodoGroup("年度检查计划未完成的企业", total, overdue, items, reverse("planning:completion"))]
+
+
+def archive_events(enterprise):
+    from postlicense.registry.archive import ArchiveEvent
+
+    events = []
+    for entry in enterprise.plan_entries.select_related("plan__org_unit"):
+        factors = "；".join(f["label"] for f in entry.factors)
+        deficit = entry.planned - entry.done
+        title = f"{entry.year}年度计划：应检{entry.planned}次，已检{entry.done}次" + (
+            f"，尚差{deficit}次" if deficit > 0 else "，已完成"
+        )
+        events.append(
+            ArchiveEvent(
+                at=entry.plan.plan_date,
+                kind="计划",
+                title=title,
+                detail=f"{entry.supervision_class}类" + (f"；提高频次因素：{factors}" if factors else ""),
+                url=reverse("planning:plan_detail", args=[entry.plan_id]),
+            )
+        )
+    for change in enterprise.class_changes.all():
+        events.append(
+            ArchiveEvent(
+                at=change.at,
+                kind="分类",
+                title=f"监管分类由{change.from_class}类调整为{change.to_class}类",
+                detail=change.reason,
+            )
+        )
+    for drawn in enterprise.random_draws.filter(
+        Q(task__recheck__isnull=False) | Q(task__campaign_visit__isnull=False)
+    ).select_related("task"):
+        events.append(
+            ArchiveEvent(
+                at=drawn.task.frozen_at or drawn.task.created_at, kind="督查", title=f"被抽中：{drawn.task.name}"
+            )
+        )
+    return events
+
+
+def is_city(user):
+    return user.is_superuser or (
+        user.is_bureau_staff and user.org_unit_id is not None and user.org_unit.kind == OrgUnit.Kind.CITY
+    )
+
+
+def rechecks_for(user):
+    return Recheck.objects.for_user(user).select_related("county", "city", "task")
+
+
+def campaigns_for(user):
+    return Campaign.objects.for_user(user).select_related("organiser")
+
+
+def home_cards(user, today):
+    from postlicense.core.navigation import HomeCard
+
+    if not user.is_bureau_staff:
+        return []
+    totals = _totals(PlanEntry.objects.filter(plan__in=plans_for(user).filter(year=today.year)))
+    if not totals["enterprises"]:
+        return []
+    url = reverse("planning:completion")
+    return [
+        HomeCard("年度计划完成率", f"{totals['percent']}%", url, f"已完成{totals['finished']}/{totals['required']}次"),
+        HomeCard("未完成计划企业", totals["behind"], url),
+    ]
