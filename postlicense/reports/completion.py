@@ -1,5 +1,6 @@
 """工业产品生产企业监督检查完成情况汇总表 (004 八; DESIGN "Reporting"): per supervising unit and per supervision class,
-the period's inspections, problems and their rectification, orders, tests, cases and risk problems.
+the annual plan's required vs done (planning: the plan entries' counters as they stand when computed), the
+period's inspections, problems and their rectification, orders, tests, cases and risk problems.
 
 Each measure is one aggregate query grouped by (supervising unit, supervision class) over the unit's jurisdiction,
 folded into the two tables in Python (a dozen rows), never a per-enterprise loop; the figures are as recorded on
@@ -12,6 +13,8 @@ from postlicense.core.scoping import unit_q
 from postlicense.followup.models import Case, RectificationOrder
 from postlicense.followup.selectors import overdue_q
 from postlicense.inspections.models import InspectionRecord, Problem
+from postlicense.planning.models import PlanEntry
+from postlicense.planning.selectors import completion_aggregates
 from postlicense.registry.models import Enterprise
 from postlicense.supervision.models import TestOrder
 
@@ -21,12 +24,16 @@ from .tables import Column, Table
 
 COLUMNS = [
     Column("获证企业数"),
+    Column("列入计划企业数"),
+    Column("应检查（次）"),
+    Column("计划内已完成（次）"),
+    Column("计划完成率（%）", "rate", (4, 3)),
+    Column("未完成计划企业数"),
     Column("已检查企业数"),
-    Column("检查覆盖率（%）", "rate", (2, 1)),
     Column("完成检查（次）"),
     Column("发现问题（项）"),
     Column("已整改（项）"),
-    Column("整改率（%）", "rate", (6, 5)),
+    Column("整改率（%）", "rate", (10, 9)),
     Column("责令改正通知书（份）"),
     Column("监督抽检（批次）"),
     Column("不合格（批次）"),
@@ -63,10 +70,16 @@ def measures(unit, period, cut):
         tests=Count("pk", filter=Q(sampling_date__range=(start, cut))),
         failed=Count("pk", filter=Q(result=TestOrder.Result.UNQUALIFIED, report_date__range=(start, cut))),
     )
+    planned = PlanEntry.objects.filter(unit_q(PlanEntry, unit), year=period.year)
+    entered, required, finished, behind = grouped_many(planned, E, **completion_aggregates())
     return [
         grouped(Enterprise.objects.filter(unit_q(Enterprise, unit)).exclude(status=Enterprise.Status.CANCELLED), ""),
-        inspected,
+        entered,
+        required,
+        finished,
         None,
+        behind,
+        inspected,
         done,
         found,
         rectified,

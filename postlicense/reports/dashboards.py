@@ -7,6 +7,7 @@ from django.utils import timezone
 from postlicense.core.navigation import HomeChart
 
 from . import completion, halfyear, randomcheck_stats, risks
+from .kinds import KINDS
 from .periods import Period
 
 GRID = {"left": 8, "right": 8, "top": 36, "bottom": 8, "containLabel": True}
@@ -50,6 +51,23 @@ def randomcheck_rates(user, today):
         ),
         url,
         "完成率＝已检查÷抽取；公示率＝已公示÷抽取",
+    )
+
+
+def plan_completion(user, today):
+    """Plan completion by county: required vs done of the year's plans (the completion summary's first table)."""
+    period = Period(today.year, "Y")
+    cut = KINDS["completion"].cut(user.org_unit, period, today)
+    table = completion.compute(user.org_unit, period, cut)[0]
+    rows = [row for row in table.rows if row[3]]  # units with a plan
+    if not rows:
+        return None
+    url = reverse("planning:completion")
+    return HomeChart(
+        f"{period.year}年检查计划完成率（按监管单位）",
+        _bar([row[0] for row in rows], [("计划完成率", [row[5] for row in rows], url)]),
+        _report_url("completion", period),
+        "计划完成率＝计划内已完成次数÷应检查次数；点击柱形打开计划完成情况",
     )
 
 
@@ -124,7 +142,7 @@ def orders_over_time(user, today):
     )
 
 
-CHARTS = [randomcheck_rates, orders_by_county, failures_by_category, orders_over_time]
+CHARTS = [plan_completion, randomcheck_rates, orders_by_county, failures_by_category, orders_over_time]
 
 
 def charts_for(user):

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from postlicense.core.models import User
 from postlicense.followup.tests.helpers import failed_record, issued_order
 from postlicense.inspections.models import InspectionRecord
+from postlicense.planning.models import Plan, PlanEntry
 from postlicense.registry.models import Enterprise
 from postlicense.reports import completion, halfyear, risks, services
 from postlicense.reports.kinds import KINDS
@@ -47,12 +48,16 @@ def test_the_completion_summary_counts_the_periods_work_per_county_and_class(wor
     """004 八: 检查完成情况, 发现问题及整改, 通知书, 抽检与不合格, 风险问题 per county and per class."""
     cut = KINDS["completion"].cut(weidu.org_unit, Y2026, TODAY)
     assert cut == date(2026, 10, 30)  # the data cut is the due date (summary_yearend), not the year's end
+    plan = Plan.objects.create(org_unit=weidu.org_unit, year=2026, plan_date=date(2026, 1, 5))
+    PlanEntry.objects.create(
+        plan=plan, year=2026, enterprise=world[0].enterprise, supervision_class="B", minimum=1, planned=2, done=1
+    )
     by_county, by_class, orders = completion.compute(weidu.org_unit, Y2026, cut)
     row = _row(by_county, weidu.org_unit.name)
-    enterprises = Enterprise.objects.filter(supervising_unit=weidu.org_unit).count()
-    assert row[1:3] == [enterprises, 1] and row[3] == round(100 / enterprises, 1)
-    assert row[4:8] == [1, 2, 0, 0.0]  # one record, two problems, none rectified yet
-    assert row[8:13] == [1, 1, 1, 0, 1]  # one order, one test that failed, no case, one risk problem
+    assert row[1] == Enterprise.objects.filter(supervising_unit=weidu.org_unit).count()
+    assert row[2:7] == [1, 2, 1, 50.0, 1]  # planned vs done (planning), one enterprise behind plan
+    assert row[7:12] == [1, 1, 2, 0, 0.0]  # one enterprise inspected once, two problems, none rectified yet
+    assert row[12:17] == [1, 1, 1, 0, 1]  # one order, one test that failed, no case, one risk problem
     assert by_class.with_total()[-1][1:] == by_county.with_total()[-1][1:]  # the two tables add up alike
     assert orders.rows == [[weidu.org_unit.name, 1, 1, 0, 0, 0]]  # issued, open, not overdue (not yet served)
 
@@ -61,7 +66,7 @@ def test_records_after_the_data_cut_do_not_count(world, weidu):
     later = failed_record(weidu, day=date(2026, 11, 10))
     assert later.inspection_date > date(2026, 10, 30)
     by_county, *_ = completion.compute(weidu.org_unit, Y2026, date(2026, 10, 30))
-    assert _row(by_county, weidu.org_unit.name)[4] == 1
+    assert _row(by_county, weidu.org_unit.name)[8] == 1
 
 
 def test_the_risk_list_carries_cause_hazard_and_measures(world, weidu):
@@ -151,11 +156,17 @@ def test_each_home_chart_shows_the_numbers_of_its_report(client, world, weidu, m
 
     today = date(2026, 10, 20)  # before the summary's due date: the year's report and the chart share the cut
     monkeypatch.setattr(dashboards.timezone, "localdate", lambda: today)
+    plan = Plan.objects.create(org_unit=weidu.org_unit, year=2026, plan_date=date(2026, 1, 5))
+    PlanEntry.objects.create(
+        plan=plan, year=2026, enterprise=world[0].enterprise, supervision_class="C", minimum=2, planned=3, done=1
+    )
     charts = {c.title: c for c in dashboards.charts_for(weidu)}
 
     def values(chart, series):
         return [item["value"] for item in chart.option["series"][series]["data"]]
 
+    completion_table = completion.compute(weidu.org_unit, Y2026, today)[0]
+    assert values(charts["2026年检查计划完成率（按监管单位）"], 0) == [r[5] for r in completion_table.rows] == [33.3]
     orders = charts["2026年责令改正通知书办理情况（按监管单位）"]
     table = completion.compute(weidu.org_unit, Y2026, KINDS["completion"].cut(weidu.org_unit, Y2026, today))[2]
     assert orders.option["xAxis"]["data"] == [r[0] for r in table.rows]
