@@ -17,7 +17,7 @@ def _bar(categories, series, percent=True, stacked=False):
     """A bar chart; series are (name, values, the list a bar of it opens)."""
     return {
         "grid": GRID,
-        "legend": {"top": 0},
+        "legend": {"top": 0, "type": "scroll"},  # one row at 375 px: the legend never covers the bars
         "tooltip": {"trigger": "axis"},
         "xAxis": {"type": "category", "data": categories, "axisLabel": {"interval": 0, "rotate": 30}},
         "yAxis": {"type": "value", **({"max": 100, "axisLabel": {"formatter": "{value}%"}} if percent else {})},
