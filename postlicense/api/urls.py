@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("postlicense.supervision.api")),
     path("", include("postlicense.followup.api")),
     path("", include("postlicense.followup.api_enforcement")),
+    path("", include("postlicense.reports.api")),
     path("", include("postlicense.planning.api")),
     re_path(r"", views.not_found),
 ]

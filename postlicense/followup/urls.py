@@ -7,6 +7,7 @@ app_name = "followup"
 urlpatterns = [
     path("orders/", views.order_list, name="order_list"),
     path("orders/pending/", views.pending, name="pending"),
+    path("orders/export/", views.order_list_export, name="order_list_export"),
     path("orders/overdue/", views.overdue_by_county, name="overdue_by_county"),
     path("orders/new/<int:record_pk>/", views.order_new, name="order_new"),
     path("orders/<int:pk>/", views.order_detail, name="order_detail"),

@@ -6,6 +6,7 @@ app_name = "inspections"
 urlpatterns = [
     path("", views.record_list, name="record_list"),
     path("mine/", views.my_inspections, name="my_inspections"),
+    path("export/", views.record_list_export, name="record_list_export"),
     path("new/", views.record_new, name="record_new"),
     path("<int:pk>/", views.record_detail, name="record_detail"),
     path("<int:pk>/fill/", views.record_fill, name="record_fill"),

@@ -19,7 +19,9 @@ def plans_for(user):
     return Plan.objects.for_user(user).select_related("org_unit", "approved_by")
 
 
-def _aggregates():
+def completion_aggregates():
+    """Per group of plan entries: enterprises, required (planned) and finished inspections (done, capped at planned)
+    and the enterprises behind plan (the reports' completion summary reads them too)."""
     return dict(
         enterprises=Count("pk"),
         required=Sum("planned"),
@@ -34,7 +36,7 @@ def _row(row, **extra):
 
 
 def _totals(qs):
-    return _row(qs.aggregate(**_aggregates()))
+    return _row(qs.aggregate(**completion_aggregates()))
 
 
 def plan_totals(plan):
@@ -51,7 +53,7 @@ def by_class(entries):
     """Completion per supervision class (A–D) of the entries."""
     rows = {
         row["supervision_class"]: row
-        for row in entries.order_by().values("supervision_class").annotate(**_aggregates())
+        for row in entries.order_by().values("supervision_class").annotate(**completion_aggregates())
     }
     return [_row(rows.get(cls, {}), cls=cls) for cls in Enterprise.SupervisionClass.values]
 
@@ -61,7 +63,10 @@ def by_unit(user, year):
     plans = plans_for(user).filter(year=year)
     rows = {
         row["plan"]: row
-        for row in PlanEntry.objects.filter(plan__in=plans).order_by().values("plan").annotate(**_aggregates())
+        for row in PlanEntry.objects.filter(plan__in=plans)
+        .order_by()
+        .values("plan")
+        .annotate(**completion_aggregates())
     }
     return [_row(rows.get(plan.pk, {}), plan=plan) for plan in plans.order_by("org_unit__region_id", "org_unit__name")]
 

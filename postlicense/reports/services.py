@@ -44,9 +44,9 @@ def submit(user, kind, period, *, filled_by, checked_by, today=None):
             f"报送（{live.get_status_display()}），报送后不能修改；如需更正，请上级退回后重新报送。"
         )
     sources = []
+    cut = KINDS[kind].cut(unit, period, today)
     if unit.kind == OrgUnit.Kind.CITY:
         sources, missing = selectors.accepted_children(kind, unit, period)
-        cut = period.cut(today)
         missing = [u for u in missing if any(t.rows for t in KINDS[kind].compute(u, period, cut))]
         if missing:
             raise ValidationError(
@@ -56,7 +56,7 @@ def submit(user, kind, period, *, filled_by, checked_by, today=None):
             raise ValidationError(f"所辖单位{period.label}均无已接收的{KINDS[kind].label}，没有可汇总的数据。")
         tables = _added_up(sources)
     else:
-        tables = KINDS[kind].compute(unit, period, period.cut(today))
+        tables = KINDS[kind].compute(unit, period, cut)
     if not any(table.rows for table in tables):
         raise ValidationError(f"{unit.name}{period.label}没有可统计的数据，不能报送。")
     try:
@@ -66,7 +66,7 @@ def submit(user, kind, period, *, filled_by, checked_by, today=None):
                 org_unit=unit,
                 year=period.year,
                 part=period.part,
-                cut=period.cut(today),
+                cut=cut,
                 tables=[table.as_dict() for table in tables],
                 filled_by=filled_by,
                 checked_by=checked_by,

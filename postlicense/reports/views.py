@@ -7,6 +7,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from postlicense.core import audit, exports
+from postlicense.core.http import attachment
+from postlicense.inspections.printing import render_pdf
 
 from . import selectors, services
 from .forms import PeriodForm, ReviewForm, SubmitForm
@@ -65,11 +67,14 @@ def report(request, key):
         unit = next((u for u in units if u.pk == form.cleaned_data["unit"]), units[0])
         try:
             period = parse(form.cleaned_data["year"], form.cleaned_data["part"], today, kind.parts)
+            cut = kind.cut(unit, period, today)  # a due date in a year without calendar data is refused
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
+            for field, errors in (exc.message_dict if hasattr(exc, "error_dict") else {"year": exc.messages}).items():
                 form.add_error(field if field in form.fields else None, errors)
         else:
-            tables = kind.compute(unit, period, period.cut(today))
+            tables = kind.compute(unit, period, cut)
+            if request.GET.get("format") == "pdf" and kind.narrative:
+                return _document(request, kind, unit, period, cut, tables)
             if request.GET.get("format") == "xlsx":
                 audit.record_export(
                     request,
@@ -77,18 +82,37 @@ def report(request, key):
                     rows=sum(len(t.rows) for t in tables),
                     target=None,
                 )
-                sheets = _sheets(kind, unit.name, period.label, period.cut(today), tables)
+                sheets = _sheets(kind, unit.name, period.label, cut, tables)
                 return exports.download(f"{kind.label}-{unit.name}-{period.label}.xlsx", sheets, "report.xlsx")
             context.update(
                 tables=tables,
                 unit=unit,
                 period=period,
-                cut=period.cut(today),
+                cut=cut,
                 own_unit=unit == request.user.org_unit,
                 live=selectors.live_submission(key, unit, period),
                 submit_form=SubmitForm(initial={"year": period.year, "part": period.part}),
             )
     return render(request, "reports/report.html", context)
+
+
+def _document(request, kind, unit, period, cut, tables):
+    """The report as the document the seed expects (its text, then the tables), an A4 PDF through the inspections'
+    printing machinery (WeasyPrint)."""
+    audit.record_export(request, f"{unit.name}{period.label}{kind.label}（文稿）", rows=0, target=None)
+    content = render_pdf(
+        {
+            "title": kind.table_name,
+            "unit": unit,
+            "period": period,
+            "cut": cut,
+            "paragraphs": kind.narrative(tables),
+            "tables": tables,
+            "today": timezone.localdate(),
+        },
+        "reports/print.html",
+    )
+    return attachment(content, f"{kind.label}-{unit.name}-{period.label}.pdf", "application/pdf", "report.pdf")
 
 
 @login_required

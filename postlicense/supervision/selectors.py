@@ -130,6 +130,11 @@ def risk_items(user, year=None):
     qs = failed_tests().filter(pk__in=TestOrder.objects.for_user(user).values("pk"))
     if year:
         qs = qs.filter(report_date__year=year)
+    return risk_items_of(qs)
+
+
+def risk_items_of(qs):
+    """The risk list lines of these failed tests (a queryset of failed_tests()), worst hazard first."""
     worst_first = {"serious": 0, "major": 1, "general": 2}
     items = []
     for t in sorted(qs, key=lambda t: (worst_first.get(t.hazard_level, 3), -t.report_date.toordinal(), t.pk)):

@@ -67,6 +67,8 @@ def test_every_operation_documents_its_error_responses(openapi):
         ("GET", "/api/v1/followup/interviews/{id}/"): {"200", "403", "404"},
         ("GET", "/api/v1/followup/cases/"): {"200", "400", "403"},
         ("GET", "/api/v1/followup/cases/{id}/"): {"200", "403", "404"},
+        ("GET", "/api/v1/reports/{kind}/"): {"200", "400", "403", "404"},
+        ("GET", "/api/v1/reports/{kind}/submissions/"): {"200", "400", "403", "404"},
         ("GET", "/api/v1/plans/"): {"200", "400", "403"},
         ("GET", "/api/v1/plans/{id}/entries/"): {"200", "400", "403", "404"},
         ("GET", "/api/v1/rechecks/"): {"200", "400", "403"},

@@ -158,21 +158,19 @@ def test_a_county_cannot_open_another_countys_submission(client, task, weidu, ma
     assert client.get("/reports/").status_code == 403
 
 
-def test_a_report_due_appears_in_the_to_do_list_and_leaves_it_once_submitted(task, weidu, monkeypatch):
-    """Due dates from core.deadlines (塔城监督检查计划 八: 6-25); overdue is a date query."""
-    from dataclasses import replace
-
+def test_a_report_due_appears_in_the_to_do_list_and_leaves_it_once_submitted(task, weidu):
+    """Due dates from core.deadlines (塔城监督检查计划 八: 10-30 for the year's summary); overdue is a date query."""
     from postlicense.core.todo import todo_for
-    from postlicense.reports import kinds
 
-    monkeypatch.setitem(
-        kinds.KINDS, "randomcheck_stats", replace(kinds.KINDS["randomcheck_stats"], due_keys={"Y": "summary_yearend"})
-    )
-    groups = todo_for(weidu, date(2023, 11, 1)).groups
-    group = next(g for g in groups if g.label == "待报送的报表")
-    assert group.overdue == 1 and group.items[0].due == date(2023, 10, 30)
-    services.submit(weidu, "randomcheck_stats", Y2023, filled_by="李四", checked_by="王五", today=TODAY)
-    assert not any(g.label == "待报送的报表" for g in todo_for(weidu, date(2023, 11, 1)).groups)
+    def item():
+        groups = todo_for(weidu, date(2023, 11, 1)).groups
+        group = next((g for g in groups if g.label == "待报送的报表"), None)
+        return group, next((i for i in group.items if i.title == "2023年全年监督检查完成情况汇总"), None)
+
+    group, due = item()
+    assert group.overdue >= 1 and due.due == date(2023, 10, 30)
+    services.submit(weidu, "completion", Y2023, filled_by="李四", checked_by="王五", today=TODAY)
+    assert item()[1] is None
 
 
 def test_the_home_chart_shows_the_same_rates_as_the_report(client, task, weidu, monkeypatch):
