@@ -260,3 +260,21 @@ def test_dispatch_batch_matches_the_units_inspectors_once_per_token(staff):
     assert nxt.records.count() == 1 and {r.enterprise_id for r in InspectionRecord.objects.all()} == {
         e.pk for e in behind
     }
+
+
+def test_seek_pages_walk_forward_and_back(staff):
+    """The behind-plan list pages by seek on enterprise_id: forward with `after`, back with `before`."""
+    ids = sorted(make_enterprise(supervision_class="C").pk for _ in range(5))
+    plan = services.generate_plan(unit("xuchang-weidu"), 2026, PLAN_DATE, staff)
+    entries = selectors.behind_entries(plan)
+    pages, after = [], None
+    while True:
+        rows, after, _ = selectors.seek_entries(entries, after=after, size=2)
+        pages.append([e.enterprise_id for e in rows])
+        if after is None:
+            break
+    assert pages == [ids[0:2], ids[2:4], ids[4:5]]
+    rows, next_after, prev_before = selectors.seek_entries(entries, before=ids[4], size=2)
+    assert [e.enterprise_id for e in rows] == ids[2:4] and next_after == ids[3] and prev_before == ids[2]
+    rows, _, prev_before = selectors.seek_entries(entries, before=ids[2], size=2)
+    assert [e.enterprise_id for e in rows] == ids[0:2] and prev_before is None
