@@ -67,6 +67,7 @@ def worker(args):
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
+    from django.test.utils import CaptureQueriesContext
 
     from postlicense.core.models import OrgUnit, User
     from postlicense.inspections.models import InspectionRecord
@@ -182,6 +183,10 @@ def worker(args):
         out(
             f"  {label:<20} 中位数 {statistics.median(times):6.1f} ms  p95 {percentile(times, 95):6.1f} ms（目标 < 200 ms）"
         )
+        with CaptureQueriesContext(connection) as queries:
+            client.get(path)
+        slowest = max(queries.captured_queries, key=lambda q: float(q["time"]))
+        out(f"    {len(queries)} 条查询，最慢：{slowest['sql'][:90]}…  {explain(slowest['sql'], None)}")
 
 
 if __name__ == "__main__":
