@@ -1,5 +1,6 @@
 """Reads for planning: plans in scope, completion by unit and by class, behind-plan lists, to-do and archive."""
 
+from collections import Counter, defaultdict
 from datetime import date
 
 from django.db.models import Count, F, Q, Sum
@@ -58,22 +59,46 @@ def by_class(entries):
     return [_row(rows.get(cls, {}), cls=cls) for cls in Enterprise.SupervisionClass.values]
 
 
-def by_unit(user, year):
-    """Completion per plan (one per unit) of the year, in the user's scope."""
-    plans = plans_for(user).filter(year=year)
-    rows = {
-        row["plan"]: row
-        for row in PlanEntry.objects.filter(plan__in=plans)
+def completion(user, year):
+    """(per plan (one per unit), per class) completion of the year's plans in the user's scope, from one
+    GROUP BY (plan, class) over the entries' stored counts; both lists are sums of its rows."""
+    plans = list(plans_for(user).filter(year=year).order_by("org_unit__region_id", "org_unit__name"))
+    cells = (
+        PlanEntry.objects.filter(plan__in=[plan.pk for plan in plans])
         .order_by()
-        .values("plan")
+        .values("plan", "supervision_class")
         .annotate(**completion_aggregates())
-    }
-    return [_row(rows.get(plan.pk, {}), plan=plan) for plan in plans.order_by("org_unit__region_id", "org_unit__name")]
+    )
+    keys = ("enterprises", "required", "finished", "behind")
+    per_plan, per_class = defaultdict(Counter), defaultdict(Counter)
+    for cell in cells:
+        counts = {key: cell[key] or 0 for key in keys}
+        per_plan[cell["plan"]].update(counts)
+        per_class[cell["supervision_class"]].update(counts)
+    units = [_row(per_plan[plan.pk], plan=plan) for plan in plans]
+    classes = [_row(per_class[cls], cls=cls) for cls in Enterprise.SupervisionClass.values]
+    return units, classes
 
 
 def behind_entries(plan):
     """The plan's enterprises with fewer inspections done than planned (the partial index plan_entry_behind)."""
     return plan.entries.filter(BEHIND).select_related("enterprise").order_by("enterprise_id")
+
+
+def seek_entries(entries, after=None, before=None, size=50):
+    """(rows, next_after, prev_before) of `entries` (ordered by enterprise_id) from `after` or `before`: a seek
+    on (plan, enterprise) instead of OFFSET, so page 100 costs what page 1 does."""
+    if before is not None:
+        rows = list(entries.filter(enterprise_id__lt=before).order_by("-enterprise_id")[: size + 1])
+        more_before = len(rows) > size
+        rows = rows[:size][::-1]
+        return rows, rows[-1].enterprise_id if rows else None, rows[0].enterprise_id if more_before else None
+    if after is not None:
+        entries = entries.filter(enterprise_id__gt=after)
+    rows = list(entries[: size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    return rows, rows[-1].enterprise_id if more else None, rows[0].enterprise_id if rows and after is not None else None
 
 
 def entry_rows(plan):

@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -17,18 +16,6 @@ from . import forms, oversight, reports, selectors, services
 from .models import Campaign, CampaignVisit, FocusCategory, Plan, PlanEntry, Recheck
 
 PAGE = 50
-
-
-class KnownCount(Paginator):
-    """A paginator told its row count (the page's per-class aggregate already has it): no second COUNT."""
-
-    def __init__(self, *args, count, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._known = count
-
-    @property
-    def count(self):
-        return self._known
 
 
 def _staff(request):
@@ -47,6 +34,12 @@ def _form_error(form, exc):
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc)
+
+
+def _bound(request, name):
+    """An enterprise id to seek from (`after`/`before`); anything else is ignored (the first page)."""
+    value = request.GET.get(name, "")
+    return int(value) if value.isdigit() else None
 
 
 def _year(request):
@@ -95,8 +88,8 @@ def plan_detail(request, pk, plan=None, batch_form=None):
     classes = selectors.by_class(plan.entries.all())
     totals = selectors.totals_of(classes)
     entries = selectors.behind_entries(plan) if behind else selectors.entry_rows(plan)
-    page = KnownCount(entries, PAGE, count=totals["behind"] if behind else totals["enterprises"]).get_page(
-        request.GET.get("page")
+    rows, next_after, prev_before = selectors.seek_entries(
+        entries, after=_bound(request, "after"), before=_bound(request, "before"), size=PAGE
     )
     return render(
         request,
@@ -105,7 +98,10 @@ def plan_detail(request, pk, plan=None, batch_form=None):
             "plan": plan,
             "totals": totals,
             "classes": classes,
-            "page": page,
+            "rows": rows,
+            "next_after": next_after,
+            "prev_before": prev_before,
+            "listed": totals["behind"] if behind else totals["enterprises"],
             "behind": behind,
             "manage": services.may_manage(request.user, plan.org_unit),
             "batch_form": batch_form or forms.BatchForm(),
@@ -211,14 +207,14 @@ def focus_categories(request):
 def completion(request):
     _staff(request)
     year = _year(request)
-    plans = selectors.plans_for(request.user).filter(year=year)
+    units, classes = selectors.completion(request.user, year)
     return render(
         request,
         "planning/completion.html",
         {
             "year": year,
-            "units": selectors.by_unit(request.user, year),
-            "classes": selectors.by_class(PlanEntry.objects.filter(plan__in=plans)),
+            "units": units,
+            "classes": classes,
             "expected": round(selectors.expected_by(timezone.localdate(), year) * 100),
         },
     )

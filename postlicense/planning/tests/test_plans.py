@@ -130,6 +130,57 @@ def test_done_follows_the_counting_rule_and_the_records(staff):
     assert entry.done == 2
 
 
+def test_completion_sql_equals_the_python_counting_rule(staff):
+    """004 六 (DESIGN counting rule): the one-aggregate SQL (distinct enterprise-days of counted finished records)
+    gives each enterprise what rules.done_count gives from its records, over kinds, statuses, shared days, a record
+    without an inspection date and the previous year; recount_enterprise (the signal's path) agrees."""
+    from postlicense.inspections.models import InspectionRecord
+    from postlicense.planning import rules
+
+    enterprises = [make_enterprise(supervision_class="D") for _ in range(3)]
+    plan = services.generate_plan(unit("xuchang-weidu"), 2026, PLAN_DATE, staff)
+    a, b, c = enterprises
+    for kind in InspectionRecord.Kind.values:
+        record(a, date(2026, 5, 6), kind=kind)  # every kind the same day: once
+    record(a, date(2026, 5, 7), kind="flight")
+    record(a, date(2026, 5, 8), status="not_carried_out")
+    record(a, date(2026, 5, 9), status="assigned")
+    record(b, date(2025, 12, 31))  # previous year
+    record(b, date(2026, 1, 1), kind="random_check")
+    record(b, date(2026, 12, 31), kind="cross_audit")
+    undated = record(b, date(2026, 6, 1))
+    InspectionRecord.objects.filter(pk=undated.pk).update(inspection_date=None)  # no day: not counted
+    sql, params = services.completion_sql([plan], 2026)
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        by_sql = {enterprise_id: done for _, enterprise_id, _, done in cursor.fetchall()}
+    by_rule = {
+        e.pk: rules.done_count(
+            (r.kind, r.status, r.inspection_date)
+            for r in InspectionRecord.objects.filter(enterprise=e)
+            if r.inspection_date is None or r.inspection_date.year == 2026
+        )
+        for e in enterprises
+    }
+    assert by_sql == by_rule == {a.pk: 2, b.pk: 2, c.pk: 0}
+    PlanEntry.objects.filter(plan=plan).update(done=9)
+    for e in enterprises:
+        services.recount_enterprise(e.pk)
+    assert dict(plan.entries.values_list("enterprise_id", "done")) == by_rule
+
+
+def test_count_index_predicate_is_the_counting_rule():
+    """The partial index's kinds (migration 0002) are rules.COUNTED_KINDS: the count query's WHERE matches it."""
+    from importlib import import_module
+
+    from postlicense.planning import rules
+
+    migration = import_module("postlicense.planning.migrations.0002_counted_days_index")
+    assert migration.COUNTED_KINDS == rules.COUNTED_KINDS
+
+
 def test_completion_by_class_and_unit_and_todo(staff):
     behind = make_enterprise(supervision_class="D", name="落后企业")
     done = make_enterprise(supervision_class="A")
@@ -140,8 +191,9 @@ def test_completion_by_class_and_unit_and_todo(staff):
     assert totals == {"enterprises": 2, "required": 4, "finished": 1, "behind": 1, "percent": 25}
     classes = {row["cls"]: row for row in selectors.by_class(plan.entries.all())}
     assert classes["A"]["percent"] == 100 and classes["D"]["behind"] == 1
-    [row] = selectors.by_unit(staff, 2026)
-    assert row["behind"] == 1
+    units, by_class = selectors.completion(staff, 2026)
+    assert [(row["plan"], row["behind"], row["required"]) for row in units] == [(plan, 1, 4)]
+    assert [row for row in by_class if row["enterprises"]] == [row for row in classes.values() if row["enterprises"]]
     [group] = selectors.todo_groups(staff, date(2026, 11, 30))
     assert group.total == 1 and "落后企业：应检3次，已检0次" in group.items[0].title
     titles = [event.title for event in timeline(behind)]
@@ -208,3 +260,21 @@ def test_dispatch_batch_matches_the_units_inspectors_once_per_token(staff):
     assert nxt.records.count() == 1 and {r.enterprise_id for r in InspectionRecord.objects.all()} == {
         e.pk for e in behind
     }
+
+
+def test_seek_pages_walk_forward_and_back(staff):
+    """The behind-plan list pages by seek on enterprise_id: forward with `after`, back with `before`."""
+    ids = sorted(make_enterprise(supervision_class="C").pk for _ in range(5))
+    plan = services.generate_plan(unit("xuchang-weidu"), 2026, PLAN_DATE, staff)
+    entries = selectors.behind_entries(plan)
+    pages, after = [], None
+    while True:
+        rows, after, _ = selectors.seek_entries(entries, after=after, size=2)
+        pages.append([e.enterprise_id for e in rows])
+        if after is None:
+            break
+    assert pages == [ids[0:2], ids[2:4], ids[4:5]]
+    rows, next_after, prev_before = selectors.seek_entries(entries, before=ids[4], size=2)
+    assert [e.enterprise_id for e in rows] == ids[2:4] and next_after == ids[3] and prev_before == ids[2]
+    rows, _, prev_before = selectors.seek_entries(entries, before=ids[2], size=2)
+    assert [e.enterprise_id for e in rows] == ids[0:2] and prev_before is None

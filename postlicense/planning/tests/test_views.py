@@ -9,6 +9,7 @@ from postlicense.core.concurrency import version_of
 from postlicense.core.models import User
 from postlicense.planning import oversight, services
 from postlicense.planning.models import Plan, PlanAdjustment
+from postlicense.registry.models import Enterprise
 
 from .factories import PLAN_DATE, make_enterprise, unit
 
@@ -41,6 +42,15 @@ def test_pages_render_for_county_staff(client, weidu):
     assert "年度计划完成率" in home and "年度计划" in home  # home card and navigation
     assert client.get("/planning/calibration/").status_code == 403  # the city only
     assert client.get("/planning/classes/").status_code == 403
+
+
+def test_plan_page_seeks_by_enterprise_and_ignores_a_bad_bound(client, weidu):
+    ids = sorted(make_enterprise(supervision_class="D", name=f"企业{i}").pk for i in range(3))
+    plan = services.generate_plan(unit("xuchang-weidu"), 2026, PLAN_DATE, weidu)
+    page = client.get(f"/planning/{plan.pk}/?behind=1&after={ids[0]}").content.decode()
+    names = {e.pk: e.name for e in Enterprise.objects.filter(pk__in=ids)}
+    assert names[ids[0]] not in page and names[ids[1]] in page and names[ids[2]] in page
+    assert names[ids[0]] in client.get(f"/planning/{plan.pk}/?behind=1&after=x1&before=-3").content.decode()
 
 
 def test_another_countys_plan_is_404(client, weidu, make_user):
