@@ -142,7 +142,7 @@ def create_inspections(orders):
             InspectionRecord(
                 enterprise=order["enterprise"],
                 kind=order["kind"],
-                template_version_id=order["template_version"].pk,
+                template_version=order["template_version"],  # has_equipment_table reads it below
                 special_trigger=order.get("special_trigger", "")
                 if order["kind"] == InspectionRecord.Kind.SPECIAL
                 else "",
