@@ -660,6 +660,12 @@ class Escalation(AuditedModel):
                 name="followup_one_open_escalation_per_order_kind",
             )
         ]
+        # the to-do's proposals to confirm, oldest first
+        indexes = [
+            models.Index(
+                fields=["proposed_at", "id"], name="escalation_proposed", condition=models.Q(status="proposed")
+            )
+        ]
         verbose_name = verbose_name_plural = "升级建议"
 
     def __str__(self):

@@ -24,5 +24,11 @@ class Migration(migrations.Migration):
                 name="order_not_closed",
             ),
         ),
+        migrations.AddIndex(
+            model_name="escalation",
+            index=models.Index(
+                condition=models.Q(("status", "proposed")), fields=["proposed_at", "id"], name="escalation_proposed"
+            ),
+        ),
         migrations.RunPython(mark_listed, migrations.RunPython.noop),
     ]
