@@ -160,6 +160,7 @@ def build_followup(out):
             "status": "CASE WHEN o.status = 'persisting' THEN 'persisting' WHEN o.status = 'closed' THEN 'closed'"
             " WHEN o.status IS NOT NULL THEN 'open' WHEN r.id % 50 = 1 THEN 'open' ELSE 'closed' END",
             "opened_at": "r.finished_at",
+            "on_order": "o.id IS NOT NULL",  # the order lists both (issue_order sets the marker)
         },
         "inspections_inspectionrecord r CROSS JOIN generate_series(1, 2) g"
         " LEFT JOIN followup_rectificationorder o ON o.source_record_id = r.id",
@@ -225,6 +226,38 @@ def floor(sql, params, requests):
     return times
 
 
+def explain(sql):
+    """EXPLAIN ANALYZE of one statement: execution time and the 8 KB pages it touched (the second does not move
+    with the machine's load)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) {sql}")
+        plan = cursor.fetchone()[0][0]
+    return plan["Execution Time"], plan["Plan"].get("Shared Hit Blocks", 0) + plan["Plan"].get("Shared Read Blocks", 0)
+
+
+def explain_request(out, client, url):
+    """The request's SQL statements on follow-up's and inspections' tables, each EXPLAIN ANALYZEd, slowest first."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    rows = []
+    for query in queries.captured_queries:
+        sql = query["sql"]
+        if sql.startswith("SELECT") and ('"followup_' in sql or '"inspections_' in sql):
+            rows.append((*explain(sql), sql))
+    rows.sort(reverse=True)
+    out(
+        f"    {len(queries)} 条 SQL；其中后续监管/检查表上 {len(rows)} 条，EXPLAIN ANALYZE 合计 "
+        f"{sum(r[0] for r in rows):.1f} ms、{sum(r[1] for r in rows):,} 页；最慢的："
+    )
+    for ms, pages, sql in rows[:4]:
+        out(f"    {ms:8.1f} ms {pages:>9,} 页  {sql[:110]}")
+
+
 def line(out, label, times):
     out(f"  {label:<40} {statistics.median(times):7.1f}ms {percentile(times, 95):7.1f}ms")
 
@@ -236,6 +269,7 @@ def worker(args):
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
+    from django.test.utils import CaptureQueriesContext
 
     from postlicense.core.models import OrgUnit, User
     from postlicense.core.reminders import send_reminders
@@ -266,6 +300,16 @@ def worker(args):
     client = Client()
     client.force_login(staff)
     line(out, "县局待办 /core/todo/（魏都区）", timed(client, "/core/todo/", args.requests))
+    explain_request(out, client, "/core/todo/")
+    unlisted = Problem.objects.for_user(staff).filter(status=Problem.Status.OPEN)
+    for label, qs in [
+        ("stored marker on_order", unlisted.filter(on_order=False)),
+        ("before: anti-join with order items", unlisted.filter(order_items__isnull=True)),
+    ]:
+        with CaptureQueriesContext(connection) as counted:
+            qs.count()
+        ms, pages = explain(counted.captured_queries[-1]["sql"])
+        out(f"    待下达问题 COUNT，{label}: {ms:.1f} ms, {pages:,} 页")
     weidu = OrgUnit.objects.get(code="xuchang-weidu")
     line(
         out,
@@ -279,6 +323,7 @@ def worker(args):
     )
     client.force_login(city)
     line(out, "市局各县逾期情况 /followup/orders/overdue/", timed(client, "/followup/orders/overdue/", args.requests))
+    explain_request(out, client, "/followup/orders/overdue/")
     line(
         out,
         "  下限：全市逾期通知书 COUNT",

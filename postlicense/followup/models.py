@@ -461,6 +461,13 @@ class RectificationOrder(AuditedModel):
             models.Index(fields=["status", "deadline"]),
             models.Index(fields=["status", "revisit_due"]),
             models.Index(fields=["status", "issued_on"]),
+            # the to-do's and 各县逾期情况's aggregates over the orders not closed, scoped through the enterprise:
+            # every column they read, so the scan is index-only and joins the register by primary key
+            models.Index(
+                fields=["enterprise", "status", "served_on", "deadline", "revisit_due"],
+                name="order_not_closed",
+                condition=models.Q(status__in=["issued", "reported", "awaiting_revisit", "persisting"]),
+            ),
         ]
         verbose_name = verbose_name_plural = "责令改正通知书"
 
@@ -651,6 +658,12 @@ class Escalation(AuditedModel):
                 fields=["order", "kind"],
                 condition=models.Q(status="proposed"),
                 name="followup_one_open_escalation_per_order_kind",
+            )
+        ]
+        # the to-do's proposals to confirm, oldest first
+        indexes = [
+            models.Index(
+                fields=["proposed_at", "id"], name="escalation_proposed", condition=models.Q(status="proposed")
             )
         ]
         verbose_name = verbose_name_plural = "升级建议"

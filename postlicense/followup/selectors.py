@@ -59,8 +59,9 @@ def issuable_problems(record):
 
 
 def unlisted_problems(user):
-    """Open problems of finished records, in the user's scope, that no order lists yet (orders still to issue)."""
-    return Problem.objects.for_user(user).filter(status=Problem.Status.OPEN, order_items__isnull=True)
+    """Open problems of finished records, in the user's scope, that no order lists yet (orders still to issue): the
+    stored marker `on_order` (set by issue_order), read from the partial index problem_unlisted_by_age."""
+    return Problem.objects.for_user(user).filter(status=Problem.Status.OPEN, on_order=False)
 
 
 def pending_records(user):
@@ -69,11 +70,7 @@ def pending_records(user):
     return (
         InspectionRecord.objects.filter(pk__in=ids)
         .select_related("enterprise")
-        .annotate(
-            unlisted=Count(
-                "problems", filter=Q(problems__status=Problem.Status.OPEN, problems__order_items__isnull=True)
-            )
-        )
+        .annotate(unlisted=Count("problems", filter=Q(problems__status=Problem.Status.OPEN, problems__on_order=False)))
         .order_by("finished_at", "pk")
     )
 
@@ -228,7 +225,9 @@ def todo_groups(user, today):
 def overdue_by_county(user, today):
     """各县逾期情况: per supervising unit in the user's scope, the orders to serve, terms run out, revisits overdue and
     escalations waiting (two grouped queries)."""
-    orders = RectificationOrder.objects.for_user(user).exclude(status=S.CLOSED)
+    orders = RectificationOrder.objects.for_user(user).filter(
+        status__in=[*RectificationOrder.OPEN_STATUSES, S.PERSISTING]
+    )
     rows = {
         r["enterprise__supervising_unit"]: r
         for r in orders.values("enterprise__supervising_unit").annotate(

@@ -126,6 +126,10 @@ def issue_order(
         for i, (d, r) in enumerate(items, 1)
     ]
     audit.bulk_create_audited(OrderItem, rows)
+    listed = [p for p in problems if not p.on_order]
+    for p in listed:
+        p.on_order = True
+    audit.bulk_update_audited(Problem, listed, ["on_order"])
     return order
 
 

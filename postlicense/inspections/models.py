@@ -473,6 +473,9 @@ class Problem(AuditedModel):
         verbose_name="复查记录",
         help_text="确认已整改的回访/复查记录；为空且已关闭的，是经决定（附理由）关闭的",
     )
+    # set by follow-up (followup.services.issue_order) when an order lists the problem, never unset (orders are not
+    # deleted): its to-do counts the open problems still to put on an order from a small partial index
+    on_order = models.BooleanField("已列入通知书", default=False, editable=False)
 
     objects = ScopedQuerySet.as_manager()
     scope = ScopePaths(
@@ -489,7 +492,13 @@ class Problem(AuditedModel):
             # follow-up's to-do reads the open problems only (problems still to put on an order), oldest first
             models.Index(
                 fields=["opened_at"], name="problem_open_by_age", condition=models.Q(status__in=["open", "persisting"])
-            )
+            ),
+            # ... and the open problems no order lists yet, oldest first, with the enterprise the scope joins
+            models.Index(
+                fields=["opened_at", "id", "enterprise"],
+                name="problem_unlisted_by_age",
+                condition=models.Q(status="open", on_order=False),
+            ),
         ]
         verbose_name = verbose_name_plural = "问题"
 

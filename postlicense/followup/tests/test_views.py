@@ -226,3 +226,37 @@ def test_the_order_page_prefills_its_dates_in_the_format_a_date_input_shows(clie
     order = issued_order(staff)
     page = client.get(order.get_absolute_url()).content.decode()
     assert f'name="served_on" value="{timezone.localdate():%Y-%m-%d}"' in page
+
+
+def test_the_on_order_marker_keeps_the_problems_still_to_put_on_an_order_right(staff):
+    """The to-do counts problems by the stored marker (Problem.on_order): set when an order lists the problem, kept
+    when the order closes; a problem an amendment superseded leaves the count (白城事中事后监管办法 第十条)."""
+    from postlicense.followup import selectors, services
+    from postlicense.inspections import services as inspections
+    from postlicense.inspections.tests.helpers import all_conforming
+
+    label, today = "待下达责令改正通知书的问题", date(2026, 11, 30)
+
+    def still_to_order():
+        group = {g.label: g for g in todo_for(staff, today).groups}.get(label)
+        pending = {r.pk: r.unlisted for r in selectors.pending_records(staff)}
+        return (group.total if group else 0), pending
+
+    first, second = failed_record(staff), failed_record(staff)
+    assert still_to_order() == (4, {first.pk: 2, second.pk: 2})
+    issued_order(staff, record=first)
+    assert set(Problem.objects.filter(record=first).values_list("on_order", flat=True)) == {True}
+    assert still_to_order() == (2, {second.pk: 2})
+    for problem in Problem.objects.filter(record=first):  # the order's problems close: they stay listed
+        services.close_problem_by_decision(problem, by=staff, reason="经核实已整改")
+    assert set(Problem.objects.filter(record=first).values_list("on_order", flat=True)) == {True}
+    assert still_to_order() == (2, {second.pk: 2})
+    item6 = second.template_version.items.get(number="6")
+    inspections.amend(  # a correction withdraws the problem of item 6: one left to put on an order
+        second,
+        by=staff,
+        reason="检验记录在档案室找到，误判",
+        findings={item6.pk: all_conforming(second)[item6.pk]},
+    )
+    assert Problem.objects.get(record=second, finding__item=item6).status == Problem.Status.SUPERSEDED
+    assert still_to_order() == (1, {second.pk: 1})
