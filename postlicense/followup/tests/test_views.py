@@ -226,3 +226,25 @@ def test_the_order_page_prefills_its_dates_in_the_format_a_date_input_shows(clie
     order = issued_order(staff)
     page = client.get(order.get_absolute_url()).content.decode()
     assert f'name="served_on" value="{timezone.localdate():%Y-%m-%d}"' in page
+
+
+def test_a_revisit_is_filled_without_the_key_equipment_table(client, staff):
+    """A revisit re-answers only the failed items (docs/followup.md): no 关键生产设备表 to count and no 未登记设备 to
+    add on its form, and it finishes with no equipment rows, though its 003 checklist has the table."""
+    order = served_order(staff)
+    client.force_login(staff)
+    full = client.get(reverse("inspections:record_detail", args=[order.source_record_id])).content.decode()
+    assert "关键生产设备表" in full  # the source record's checklist has the table
+    revisit = services.dispatch_revisit(
+        order, by=staff, inspectors=crew(), due_date=date(2026, 7, 20), today=date(2026, 6, 20)
+    )
+    fill = client.get(reverse("inspections:record_fill", args=[revisit.record.pk])).content.decode()
+    assert "关键生产设备表" not in fill and "现场发现未登记的设备" not in fill
+    page = client.post(
+        reverse("inspections:equipment_add", args=[revisit.record.pk]),
+        {"kind": "production", "name": "球磨机", "model": "M-1", "quantity": "1"},
+        follow=True,
+    )
+    assert "没有关键生产设备表，无需核对设备" in page.content.decode()
+    record = finish_revisit(revisit, staff, {"6": True, "7": True})
+    assert record.is_locked and not record.equipment_checks.exists()
