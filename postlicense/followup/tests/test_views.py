@@ -248,3 +248,30 @@ def test_a_revisit_is_filled_without_the_key_equipment_table(client, staff):
     assert "没有关键生产设备表，无需核对设备" in page.content.decode()
     record = finish_revisit(revisit, staff, {"6": True, "7": True})
     assert record.is_locked and not record.equipment_checks.exists()
+
+
+def test_an_escalated_problem_is_closed_by_decision_only_on_its_stoppage_order(client, staff):
+    """Once the persisting problem moved onto the 停产整顿 order, the original order neither offers nor accepts
+    经决定关闭 for it; the stoppage order does."""
+    order = served_order(staff)
+    revisit = services.dispatch_revisit(
+        order, by=staff, inspectors=crew(), due_date=date(2026, 6, 20), today=date(2026, 6, 9)
+    )
+    finish_revisit(revisit, staff, {"6": True, "7": False})
+    client.force_login(staff)
+    problem = Problem.objects.get(record=order.source_record, status=Problem.Status.PERSISTING)
+    close_url = reverse("followup:problem_close", args=[order.pk, problem.pk])
+    assert close_url in client.get(order.get_absolute_url()).content.decode()  # still this order's problem
+    stoppage = services.confirm_escalation(
+        order.escalations.get(), by=staff, reason="复查仍不合格", today=date(2026, 6, 26)
+    ).result_order
+    assert "经决定关闭" not in client.get(order.get_absolute_url()).content.decode()
+    page = client.post(close_url, {"reason": "企业已停产"})
+    assert page.status_code == 400 and f"该问题已转入{stoppage.number}" in page.content.decode()
+    problem.refresh_from_db()
+    assert problem.status == Problem.Status.PERSISTING
+    stoppage_close = reverse("followup:problem_close", args=[stoppage.pk, problem.pk])
+    assert stoppage_close in client.get(stoppage.get_absolute_url()).content.decode()
+    assert client.post(stoppage_close, {"reason": "企业已停产"}).status_code == 302
+    problem.refresh_from_db()
+    assert problem.status == Problem.Status.CLOSED
