@@ -275,3 +275,17 @@ def test_an_escalated_problem_is_closed_by_decision_only_on_its_stoppage_order(c
     assert client.post(stoppage_close, {"reason": "企业已停产"}).status_code == 302
     problem.refresh_from_db()
     assert problem.status == Problem.Status.CLOSED
+
+
+def test_the_change_history_of_an_order_is_for_staff_not_for_its_enterprise(client, staff, make_user):
+    """The audit history names staff and holds internal notes: no link for the enterprise's user, and a 404 for the
+    URL typed by hand, though the order itself is theirs to read."""
+    order = served_order(staff)
+    url = reverse("core:record_history", args=["followup.rectificationorder", order.pk])
+    client.force_login(staff)
+    assert url in client.get(order.get_absolute_url()).content.decode()
+    assert client.get(url).status_code == 200
+    client.force_login(enterprise_user(make_user, order.enterprise))
+    page = client.get(order.get_absolute_url())
+    assert page.status_code == 200 and "修改历史" not in page.content.decode()
+    assert client.get(url).status_code == 404
