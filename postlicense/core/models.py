@@ -114,6 +114,11 @@ class User(AbstractUser, AuditedModel):
         return self.is_superuser or self.role in {self.Role.CITY_ADMIN, self.Role.COUNTY_STAFF}
 
     @property
+    def sees_record_history(self):
+        """The audit history of a record (who changed what, internal notes) is for bureau staff and inspectors."""
+        return self.is_superuser or self.role != self.Role.ENTERPRISE
+
+    @property
     def jurisdiction(self):
         from .scoping import jurisdiction_of
 

@@ -15,7 +15,10 @@ def users_for(user):
 
 
 def record_history(user, label, pk):
-    """The audit entries of one record, if the record is inside the user's jurisdiction."""
+    """The audit entries of one record, if the record is inside the user's jurisdiction; never for an enterprise
+    user (the history names staff and holds internal notes)."""
+    if not user.sees_record_history:
+        raise Http404("没有可查看的变更历史。")
     try:
         model = apps.get_model(label)
     except (LookupError, ValueError) as exc:

@@ -3,7 +3,7 @@ to-do groups bounded (a count, an overdue count, the first items), overdue as a 
 
 import uuid
 
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -11,7 +11,7 @@ from postlicense.core import todo
 from postlicense.core.models import OrgUnit
 from postlicense.inspections.models import InspectionRecord, Problem
 
-from .models import Escalation, RectificationOrder, Revisit
+from .models import Escalation, OrderItem, RectificationOrder, Revisit
 
 S = RectificationOrder.Status
 OPEN_PROBLEM = (Problem.Status.OPEN, Problem.Status.PERSISTING)
@@ -80,7 +80,12 @@ def order_view(order, user):
     revisits = order.revisits.select_related("record")
     return {
         "order": order,
-        "items": order.items.select_related("problem__closed_via"),
+        "items": order.items.select_related("problem__closed_via").annotate(
+            # the order that follows the problem now (services.current_order_item): the last to take it up
+            current_order=Subquery(
+                OrderItem.objects.filter(problem=OuterRef("problem")).order_by("-pk").values("order")[:1]
+            )
+        ),
         "reports": order.reports.prefetch_related("attachments").select_related("submitted_by"),
         "revisits": revisits,
         "escalations": order.escalations.select_related("decided_by", "result_order", "proposal"),

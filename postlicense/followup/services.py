@@ -408,6 +408,16 @@ def dismiss_escalation(escalation, *, by, reason):
     return escalation
 
 
-def close_problem_by_decision(problem, *, by, reason):
-    """A problem closed without a revisit: a decision with its reason (inspections.close_problem)."""
+def close_problem_by_decision(problem, *, order, by, reason):
+    """A problem closed without a revisit: a decision with its reason (inspections.close_problem), taken on the
+    problem's current order only — once escalated, the problem is followed on the 停产整顿 order."""
+    current = current_order_item(problem)
+    if current is None or current.order_id != order.pk:
+        where = f"已转入{current.order.number}，请在该通知书上处理" if current else "不在此通知书上"
+        raise ValidationError(f"该问题{where}。")
     return inspections.close_problem(problem, by=by, reason=reason)
+
+
+def current_order_item(problem):
+    """The problem's item on the last order that took it up (None: on no order)."""
+    return problem.order_items.select_related("order").order_by("-pk").first()

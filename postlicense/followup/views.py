@@ -265,7 +265,9 @@ def problem_close(request, pk, problem_pk):
     if form.is_valid():
         try:
             with transaction.atomic():
-                services.close_problem_by_decision(problem, by=request.user, reason=form.cleaned_data["reason"])
+                services.close_problem_by_decision(
+                    problem, order=order, by=request.user, reason=form.cleaned_data["reason"]
+                )
         except ValidationError as exc:
             add_errors(form, exc)
         else:

@@ -317,7 +317,9 @@ def save_draft(record, *, revision, fields=None, findings=None, equipment=None, 
 def add_equipment_found(record, *, kind, name, model, quantity):
     """A key equipment found on site that is not on the register (flagged as 未登记的新增设备)."""
     _ensure_open(record)
-    if not record.template_version.has_equipment_table:
+    if record.item_scope:
+        raise ValidationError("复查只重新核对未通过的检查项，没有关键生产设备表，无需核对设备。")
+    if not record.has_equipment_table:
         raise ValidationError(f"“{record.template_version.template.name}”没有关键生产设备表，无需核对设备。")
     if not name.strip():
         raise ValidationError("请填写设备名称。")

@@ -264,7 +264,7 @@ def test_a_problem_closes_only_by_a_revisit_or_a_decision_with_reason(staff):
     assert "经复查" in exc.value.message_dict["reason"][0]
     with pytest.raises(ValidationError, match="未确认此问题已整改"):
         inspections.close_problem(problem, by=staff, via=order.source_record)  # not a revisit
-    closed = services.close_problem_by_decision(problem, by=staff, reason="企业已注销该产品线")
+    closed = services.close_problem_by_decision(problem, order=order, by=staff, reason="企业已注销该产品线")
     assert closed.status == Problem.Status.CLOSED and closed.outcome == "决定关闭：企业已注销该产品线"
     assert closed.closed_by == staff and closed.closed_via is None
 
@@ -294,6 +294,6 @@ def test_a_problem_closed_by_decision_is_not_rectified_for_the_national_platform
 
     order = served_order(staff)
     for item in order.items.all():
-        services.close_problem_by_decision(item.problem, by=staff, reason="企业已停产")
+        services.close_problem_by_decision(item.problem, order=order, by=staff, reason="企业已停产")
     drawn = SimpleNamespace(not_inspected_reason="", inspection=order.source_record)
     assert rc.national_result(drawn) == "发现问题待后续处理"

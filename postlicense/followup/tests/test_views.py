@@ -244,11 +244,11 @@ def test_the_on_order_marker_keeps_the_problems_still_to_put_on_an_order_right(s
 
     first, second = failed_record(staff), failed_record(staff)
     assert still_to_order() == (4, {first.pk: 2, second.pk: 2})
-    issued_order(staff, record=first)
+    order = issued_order(staff, record=first)
     assert set(Problem.objects.filter(record=first).values_list("on_order", flat=True)) == {True}
     assert still_to_order() == (2, {second.pk: 2})
     for problem in Problem.objects.filter(record=first):  # the order's problems close: they stay listed
-        services.close_problem_by_decision(problem, by=staff, reason="经核实已整改")
+        services.close_problem_by_decision(problem, order=order, by=staff, reason="经核实已整改")
     assert set(Problem.objects.filter(record=first).values_list("on_order", flat=True)) == {True}
     assert still_to_order() == (2, {second.pk: 2})
     item6 = second.template_version.items.get(number="6")
@@ -260,3 +260,66 @@ def test_the_on_order_marker_keeps_the_problems_still_to_put_on_an_order_right(s
     )
     assert Problem.objects.get(record=second, finding__item=item6).status == Problem.Status.SUPERSEDED
     assert still_to_order() == (1, {second.pk: 1})
+
+
+def test_a_revisit_is_filled_without_the_key_equipment_table(client, staff):
+    """A revisit re-answers only the failed items (docs/followup.md): no 关键生产设备表 to count and no 未登记设备 to
+    add on its form, and it finishes with no equipment rows, though its 003 checklist has the table."""
+    order = served_order(staff)
+    client.force_login(staff)
+    full = client.get(reverse("inspections:record_detail", args=[order.source_record_id])).content.decode()
+    assert "关键生产设备表" in full  # the source record's checklist has the table
+    revisit = services.dispatch_revisit(
+        order, by=staff, inspectors=crew(), due_date=date(2026, 7, 20), today=date(2026, 6, 20)
+    )
+    fill = client.get(reverse("inspections:record_fill", args=[revisit.record.pk])).content.decode()
+    assert "关键生产设备表" not in fill and "现场发现未登记的设备" not in fill
+    page = client.post(
+        reverse("inspections:equipment_add", args=[revisit.record.pk]),
+        {"kind": "production", "name": "球磨机", "model": "M-1", "quantity": "1"},
+        follow=True,
+    )
+    assert "没有关键生产设备表，无需核对设备" in page.content.decode()
+    record = finish_revisit(revisit, staff, {"6": True, "7": True})
+    assert record.is_locked and not record.equipment_checks.exists()
+
+
+def test_an_escalated_problem_is_closed_by_decision_only_on_its_stoppage_order(client, staff):
+    """Once the persisting problem moved onto the 停产整顿 order, the original order neither offers nor accepts
+    经决定关闭 for it; the stoppage order does."""
+    order = served_order(staff)
+    revisit = services.dispatch_revisit(
+        order, by=staff, inspectors=crew(), due_date=date(2026, 6, 20), today=date(2026, 6, 9)
+    )
+    finish_revisit(revisit, staff, {"6": True, "7": False})
+    client.force_login(staff)
+    problem = Problem.objects.get(record=order.source_record, status=Problem.Status.PERSISTING)
+    close_url = reverse("followup:problem_close", args=[order.pk, problem.pk])
+    assert close_url in client.get(order.get_absolute_url()).content.decode()  # still this order's problem
+    stoppage = services.confirm_escalation(
+        order.escalations.get(), by=staff, reason="复查仍不合格", today=date(2026, 6, 26)
+    ).result_order
+    assert "经决定关闭" not in client.get(order.get_absolute_url()).content.decode()
+    page = client.post(close_url, {"reason": "企业已停产"})
+    assert page.status_code == 400 and f"该问题已转入{stoppage.number}" in page.content.decode()
+    problem.refresh_from_db()
+    assert problem.status == Problem.Status.PERSISTING
+    stoppage_close = reverse("followup:problem_close", args=[stoppage.pk, problem.pk])
+    assert stoppage_close in client.get(stoppage.get_absolute_url()).content.decode()
+    assert client.post(stoppage_close, {"reason": "企业已停产"}).status_code == 302
+    problem.refresh_from_db()
+    assert problem.status == Problem.Status.CLOSED
+
+
+def test_the_change_history_of_an_order_is_for_staff_not_for_its_enterprise(client, staff, make_user):
+    """The audit history names staff and holds internal notes: no link for the enterprise's user, and a 404 for the
+    URL typed by hand, though the order itself is theirs to read."""
+    order = served_order(staff)
+    url = reverse("core:record_history", args=["followup.rectificationorder", order.pk])
+    client.force_login(staff)
+    assert url in client.get(order.get_absolute_url()).content.decode()
+    assert client.get(url).status_code == 200
+    client.force_login(enterprise_user(make_user, order.enterprise))
+    page = client.get(order.get_absolute_url())
+    assert page.status_code == 200 and "修改历史" not in page.content.decode()
+    assert client.get(url).status_code == 404
