@@ -101,6 +101,15 @@ def non_filers(user, year):
     )
 
 
+def non_filer_orders(enterprises, year):
+    """{enterprise pk: the 限期改正 order issued for not filing `year`'s report} (rules.non_filer_token)."""
+    from postlicense.followup.models import RectificationOrder
+
+    tokens = {rules.non_filer_token(e.pk, year): e.pk for e in enterprises}
+    orders = RectificationOrder.objects.filter(submission_token__in=tokens)
+    return {tokens[order.submission_token]: order for order in orders}
+
+
 def accounts_for(user):
     return (
         AccountProfile.objects.for_user(user)

@@ -453,7 +453,8 @@ def review_list(request):
         reports = reports.filter(status=status)
     window = deadlines.Deadlines(request.user.org_unit.region_id if request.user.org_unit else None)
     end = window.annual("self_report_window_end", year + 1)
-    non_filers = selectors.non_filers(request.user, year) if today > end.date else None
+    non_filers = list(selectors.non_filers(request.user, year)[:500]) if today > end.date else None
+    orders = selectors.non_filer_orders(non_filers, year) if non_filers else {}
     return render(
         request,
         "selfservice/review_list.html",
@@ -464,8 +465,9 @@ def review_list(request):
             "statuses": SelfReport.Status.choices,
             "reports": reports[:500],
             "end": end,
-            "non_filers": non_filers[:500] if non_filers is not None else None,
+            "non_filers": [(e, orders.get(e.pk)) for e in non_filers] if non_filers is not None else None,
             "late_form": forms.LateFilingForm(initial={"year": year}),
+            "order_form": forms.NonFilerOrderForm(initial={"year": year}, user=request.user),
         },
     )
 
@@ -514,6 +516,38 @@ def late_filing(request, enterprise_pk):
             return redirect(f"{reverse('selfservice:review_list')}?year={form.cleaned_data['year']}")
     messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
     return redirect("selfservice:review_list")
+
+
+@staff_required
+@require_POST
+def order_non_filers(request):
+    """对未按时提交的企业下达限期改正通知 (条例 第五十三条): one order per selected non-filer, through follow-up."""
+    form = forms.NonFilerOrderForm(request.POST, user=request.user)
+    if not form.is_valid():
+        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        return redirect(f"{reverse('selfservice:review_list')}?year={request.POST.get('year', '')}#non-filers")
+    data = form.cleaned_data
+    try:
+        outcome = services.order_non_filers(
+            request.user,
+            enterprises=list(data["enterprises"]),
+            year=data["year"],
+            reason=data["reason"],
+            today=timezone.localdate(),
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        if outcome.issued:
+            numbers = "、".join(order.number for order in outcome.issued)
+            messages.success(request, f"已下达{len(outcome.issued)}份责令改正通知书：{numbers}。请送达后登记送达。")
+        if outcome.existing:
+            names = "、".join(f"{o.enterprise.name}（{o.number}）" for o in outcome.existing)
+            messages.info(request, f"以下企业已下达过本年度的限期改正通知，未重复下达：{names}。")
+        if outcome.refused:
+            names = "；".join(f"{e.name}：{why}" for e, why in outcome.refused)
+            messages.warning(request, f"以下企业未下达：{names}。")
+    return redirect(f"{reverse('selfservice:review_list')}?year={data['year']}#non-filers")
 
 
 @staff_required
