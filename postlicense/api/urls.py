@@ -11,5 +11,6 @@ urlpatterns = [
     path("", include("postlicense.supervision.api")),
     path("", include("postlicense.followup.api")),
     path("", include("postlicense.followup.api_enforcement")),
+    path("", include("postlicense.selfservice.api")),
     re_path(r"", views.not_found),
 ]

@@ -67,6 +67,10 @@ def test_every_operation_documents_its_error_responses(openapi):
         ("GET", "/api/v1/followup/interviews/{id}/"): {"200", "403", "404"},
         ("GET", "/api/v1/followup/cases/"): {"200", "400", "403"},
         ("GET", "/api/v1/followup/cases/{id}/"): {"200", "403", "404"},
+        ("GET", "/api/v1/self-reports/"): {"200", "400", "403"},
+        ("GET", "/api/v1/self-reports/{id}/"): {"200", "403", "404"},
+        ("GET", "/api/v1/enterprise-feedback/"): {"200", "400", "403"},
+        ("GET", "/api/v1/enterprise-feedback/{id}/"): {"200", "403", "404"},
     }
     params = {p["name"]: p["schema"] for p in openapi["paths"]["/api/v1/enterprises/"]["get"]["parameters"]}
     assert params["supervision_class"]["enum"] == ["A", "B", "C", "D", ""] and params["focus"]["type"] == "boolean"
