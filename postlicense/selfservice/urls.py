@@ -29,5 +29,6 @@ urlpatterns = [
     path("manage/corrections/", views.correction_list, name="correction_list"),
     path("manage/corrections/<int:pk>/", views.correction_handle, name="correction_handle"),
     path("manage/import/", views.import_reports, name="import_reports"),
+    path("manage/import/<int:pk>/", views.import_job, name="import_job"),
     path("manage/feedback/", views.feedback_manage, name="feedback_manage"),
 ]

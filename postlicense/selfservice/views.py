@@ -18,11 +18,14 @@ from django.views.decorators.http import require_POST
 from postlicense.core import deadlines
 from postlicense.core.audit import record_export
 from postlicense.core.http import content_disposition
+from postlicense.core.jobs import services as jobs
+from postlicense.core.jobs.models import Job
 from postlicense.core.scoping import get_scoped_or_404
 from postlicense.core.todo import todo_for
 from postlicense.inspections.models import InspectionRecord
 from postlicense.registry.models import Enterprise
 from postlicense.registry.selectors import license_state
+from postlicense.registry.services import SYNC_IMPORT_BYTES
 
 from . import forms, importing, rules, selectors, services
 from .models import AccountProfile, CorrectionRequest, SelfReport
@@ -574,19 +577,28 @@ def correction_handle(request, pk):
 
 @staff_required
 def import_reports(request):
+    """The upload: a core.jobs job (a small file runs within this request, as the register's import), then its page."""
     form = forms.ImportForm(request.POST or None, request.FILES or None)
-    errors, imported = [], None
     if request.method == "POST" and form.is_valid():
-        imported, errors = importing.import_file(request.user, form.cleaned_data["file"], timezone.localdate())
-        if not errors:
-            messages.success(request, f"已导入 {imported} 份自查报告，等待审查。")
-            return redirect("selfservice:review_list")
+        upload = form.cleaned_data["file"]
+        job = jobs.start(
+            request.user, Job.Kind.SELFREPORT_IMPORT, upload=upload, inline=upload.size <= SYNC_IMPORT_BYTES
+        )
+        return redirect("selfservice:import_job", pk=job.pk)
     return render(
         request,
         "selfservice/import.html",
-        {"form": form, "errors": errors, "columns": importing.COLUMNS},
-        status=400 if errors or form.errors else 200,
+        {"form": form, "columns": importing.COLUMNS},
+        status=400 if form.errors else 200,
     )
+
+
+@staff_required
+def import_job(request, pk):
+    """The import's progress (polled while it runs), then its result or every bad row."""
+    job = get_scoped_or_404(Job.objects.filter(kind=Job.Kind.SELFREPORT_IMPORT), request.user, pk=pk)
+    template = "selfservice/import_job.html#progress" if request.htmx else "selfservice/import_job.html"
+    return render(request, template, {"job": job})
 
 
 @login_required
