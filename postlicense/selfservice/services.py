@@ -351,7 +351,8 @@ def order_non_filers(staff, *, enterprises, year, reason, today):
     if not enterprises:
         raise ValidationError({"enterprises": "请至少选择一家企业。"})
     outcome = NonFilerOrders()
-    non_filing = set(selectors.non_filers(staff, year).values_list("pk", flat=True))
+    selected = [e.pk for e in enterprises]
+    non_filing = set(selectors.non_filers(staff, year).filter(pk__in=selected).values_list("pk", flat=True))
     for enterprise in enterprises:
         token = rules.non_filer_token(enterprise.pk, year)
         order = RectificationOrder.objects.filter(submission_token=token).first()
