@@ -39,6 +39,7 @@ BUREAU_URLS = [
     ("get", "/enterprise/manage/reports/"),
     ("post", "/enterprise/manage/reports/{report}/review/"),
     ("post", "/enterprise/manage/late/{enterprise}/"),
+    ("post", "/enterprise/manage/non-filers/order/"),
     ("get", "/enterprise/manage/corrections/"),
     ("get", "/enterprise/manage/corrections/{correction}/"),
     ("get", "/enterprise/manage/import/"),
