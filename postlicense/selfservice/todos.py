@@ -118,5 +118,7 @@ def home_cards(user):
         ]
     if user.is_bureau_staff:
         pending = selectors.reports_for(user).filter(status=SelfReport.Status.SUBMITTED).count()
-        return [HomeCard("待审查自查报告", pending, reverse("selfservice:review_list"), "企业年度自查报告")]
+        return [
+            HomeCard("待审查自查报告", pending, reverse("selfservice:review_list") + "#reports", "企业年度自查报告")
+        ]
     return []
