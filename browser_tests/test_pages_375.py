@@ -23,6 +23,9 @@ ROLE_LOGINS = {
     "city-admin": "xuchang-admin",
     "county-staff": "xuchang-weidu-staff",
     "inspector": "xuchang-weidu-inspector",
+    # an enterprise with a self-service account (selfservice demo: a filed and reviewed report, inspection records,
+    # feedback): its pages under /enterprise/ and the sections other apps add there
+    "enterprise-selfservice": "qiye-1",
 }
 # Files (exports, PDFs, Word, images), Django admin (its own responsive layout) and the API are not pages.
 NOT_PAGES = re.compile(

@@ -13,5 +13,6 @@ urlpatterns = [
     path("", include("postlicense.followup.api_enforcement")),
     path("", include("postlicense.reports.api")),
     path("", include("postlicense.planning.api")),
+    path("", include("postlicense.selfservice.api")),
     re_path(r"", views.not_found),
 ]

@@ -44,6 +44,11 @@ class FollowupConfig(AppConfig):
 
             apply_revisit(record)
 
+    def enterprise_sections(self, user, enterprise):
+        from .enterprise_sections import enterprise_sections
+
+        return enterprise_sections(user, enterprise)
+
     def license_bars(self, pairs, today=None):
         from .decisions import revocation_bars
 

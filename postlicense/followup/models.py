@@ -383,6 +383,7 @@ class RectificationOrder(AuditedModel):
         REVIEW = "review", "审查发现问题"
         LINKAGE = "linkage", "联动通报"
         REVISIT = "revisit", "复查仍存在问题"
+        SELF_REPORT = "self_report", "未按时提交年度自查报告"
 
     class Period(models.TextChoices):
         RECTIFICATION = "rectification", "整改期限（检查发现问题）"

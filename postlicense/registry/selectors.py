@@ -324,6 +324,20 @@ def licenses_of(enterprise):
     )
 
 
+def license_marks(licenses):
+    """{license pk: [mark text]} shown beside each license in the register, from apps' AppConfig
+    `license_marks(license_ids)` (self-service: 年度检查合格 with its year and date), so registry imports none."""
+    from django.apps import apps
+
+    ids = [lic.pk for lic in licenses]
+    marks = {}
+    for config in apps.get_app_configs():
+        if hasattr(config, "license_marks"):
+            for pk, texts in config.license_marks(ids).items():
+                marks.setdefault(pk, []).extend(texts)
+    return marks
+
+
 def equipment_of(enterprise):
     return KeyEquipment.objects.filter(enterprise=enterprise)
 

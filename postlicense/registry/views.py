@@ -56,7 +56,9 @@ def enterprise_export(request):
 def enterprise_detail(request, pk):
     enterprise = selectors.enterprise_detail(request.user, pk)
     today = timezone.localdate()
-    licenses = [(lic, selectors.license_state(lic, today)) for lic in selectors.licenses_of(enterprise)]
+    licenses = list(selectors.licenses_of(enterprise))
+    marks = selectors.license_marks(licenses)
+    licenses = [(lic, selectors.license_state(lic, today), marks.get(lic.pk, [])) for lic in licenses]
     return render(
         request,
         "registry/enterprise_detail.html",

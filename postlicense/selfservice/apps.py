@@ -42,6 +42,11 @@ class SelfserviceConfig(AppConfig):
 
         return selfservice_events(enterprise)
 
+    def license_marks(self, license_ids):
+        from .selectors import annual_marks
+
+        return annual_marks(license_ids)
+
     def load_demo(self, stdout):
         from .demo import load_demo
 

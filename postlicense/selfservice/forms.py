@@ -178,6 +178,26 @@ class LateFilingForm(forms.Form):
     until = forms.DateField(label="补报截止日", widget=forms.DateInput(attrs={"type": "date"}))
 
 
+class NonFilerOrderForm(forms.Form):
+    """对未按时提交的企业下达限期改正通知: the selected non-filers and the reason the staff member confirms."""
+
+    year = forms.IntegerField(widget=forms.HiddenInput)
+    enterprises = forms.ModelMultipleChoiceField(
+        label="企业", queryset=Enterprise.objects.none(), error_messages={"required": "请至少选择一家企业。"}
+    )
+    reason = Text(
+        label="下达理由",
+        max_length=100,
+        required=True,
+        help_text="例如：经电话催告仍未提交。",
+        error_messages={"required": "请填写下达理由。"},
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["enterprises"].queryset = Enterprise.objects.for_user(user)
+
+
 class CorrectionRequestForm(TokenForm):
     message = Text(
         label="需要更正的登记信息",

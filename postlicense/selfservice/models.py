@@ -101,7 +101,8 @@ class SelfReport(AuditedModel):
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
     objects = ScopedQuerySet.as_manager()
-    scope = ScopePaths(**ENTERPRISE_SCOPE)
+    # an inspector reads the reports of the enterprises they inspected (the quality archive links to them)
+    scope = ScopePaths(**ENTERPRISE_SCOPE, inspector_user="enterprise__inspections__inspectors__user")
 
     class Meta:
         ordering = ["-year", "enterprise"]

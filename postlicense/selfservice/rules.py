@@ -8,6 +8,7 @@
 - A report is "filed on time" when it was submitted by the window's end (the 000 sheet's item 1).
 """
 
+import uuid
 from datetime import date
 
 # The self-check items of the report (DESIGN: conditions kept, marks used, nonconforming products handled, earlier
@@ -51,3 +52,12 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 def looks_like_formula(text: str) -> bool:
     """A value a spreadsheet would run as a formula (OWASP CSV injection); refused at import and in the form."""
     return bool(text) and text.startswith(FORMULA_START) and not text.lstrip("+-").replace(".", "", 1).isdigit()
+
+
+NON_FILER_TOKENS = uuid.UUID("5e1f5e2a-0000-4000-8000-000000000053")
+
+
+def non_filer_token(enterprise_pk, year):
+    """The submission token of the 限期改正 order to a non-filer (条例 第五十三条): one per enterprise and year, so a
+    double click or a colleague's second batch meets the order already issued."""
+    return uuid.uuid5(NON_FILER_TOKENS, f"{enterprise_pk}:{year}")

@@ -17,7 +17,15 @@ from postlicense.inspections.models import InspectionRecord
 from postlicense.registry.models import Enterprise, License
 
 from . import rules
-from .models import AccountProfile, Attachment, CorrectionRequest, Feedback, LateFilingPermission, SelfReport
+from .models import (
+    AccountProfile,
+    AnnualReviewStamp,
+    Attachment,
+    CorrectionRequest,
+    Feedback,
+    LateFilingPermission,
+    SelfReport,
+)
 
 
 def enterprise_of(user):
@@ -99,6 +107,28 @@ def non_filers(user, year):
         .select_related("supervising_unit")
         .order_by("supervising_unit__name", "name")
     )
+
+
+def non_filer_orders(enterprises, year):
+    """{enterprise pk: the 限期改正 order issued for not filing `year`'s report} (rules.non_filer_token)."""
+    from postlicense.followup.models import RectificationOrder
+
+    tokens = {rules.non_filer_token(e.pk, year): e.pk for e in enterprises}
+    orders = RectificationOrder.objects.filter(submission_token__in=tokens)
+    return {tokens[order.submission_token]: order for order in orders}
+
+
+def annual_marks(license_ids):
+    """{license pk: ["2025年度检查合格（2026-07-15）", ...]} newest year first: the registry license table's marks."""
+    marks = {}
+    stamps = (
+        AnnualReviewStamp.objects.filter(license_id__in=license_ids)
+        .order_by("-year")
+        .values_list("license_id", "year", "date")
+    )
+    for license_id, year, day in stamps:
+        marks.setdefault(license_id, []).append(f"{year}年度检查合格（{day:%Y-%m-%d}）")
+    return marks
 
 
 def accounts_for(user):

@@ -12,16 +12,19 @@ approve(report, *, by, note="") -> SelfReport              合格: 年度检查�
 return_report(report, *, by, note) / find_problems(report, *, by, note, inspectors, due_date) (dispatches an
     on-site check through inspections.services.create_inspection)
 grant_late_filing(staff, *, enterprise, year, reason, until)
+order_non_filers(staff, *, enterprises, year, reason, today) -> NonFilerOrders(issued, existing, refused)
+    条例 第五十三条: a 限期改正 order (followup.services.issue_order, source_kind "self_report") to each selected
+    non-filer after the window; one order per enterprise and year, refused once it filed or has a late permission
 request_correction(user, *, message, token) / handle_correction(staff, request, *, reply)
 submit_feedback(user, *, record, inspector, categories, text, token) / acknowledge_feedback / conclude_feedback
 add_attachment(user, *, upload, report=None, feedback=None)
 
-Round 2 (rectification orders, by the follow-up app): the 限期改正 order to non-filers reads
-selectors.non_filers(user, year); the enterprise's pages take sections from AppConfig
-`enterprise_sections(user, enterprise)` (see views.enterprise_sections).
+The enterprise's pages take sections from AppConfig `enterprise_sections(user, enterprise)` (see
+views.enterprise_sections; follow-up: orders and commitments, supervision: sampling results).
 """
 
 import secrets
+from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -31,6 +34,8 @@ from django.utils import timezone
 from postlicense.core import deadlines
 from postlicense.core.audit import record_event
 from postlicense.core.models import AuditEntry, User
+from postlicense.followup import services as followup
+from postlicense.followup.models import RectificationOrder
 from postlicense.inspections import attachments as attachment_checks
 from postlicense.inspections import services as inspections
 from postlicense.inspections.models import InspectionRecord
@@ -320,6 +325,66 @@ def grant_late_filing(staff, *, enterprise, year, reason, until):
         enterprise=enterprise, year=year, defaults={"reason": reason.strip(), "until": until, "granted_by": staff}
     )
     return permission
+
+
+# --- 限期改正 of non-filers (条例 第五十三条) ---
+
+NON_FILER_BASIS = "《工业产品生产许可证管理条例》第五十三条"
+
+
+@dataclass
+class NonFilerOrders:
+    issued: list = field(default_factory=list)  # new orders
+    existing: list = field(default_factory=list)  # orders issued before for the same enterprise and year
+    refused: list = field(default_factory=list)  # (enterprise, why)
+
+
+def order_non_filers(staff, *, enterprises, year, reason, today):
+    """Issue a 限期改正 order to each selected enterprise that has not filed `year`'s report by the window's end.
+    An enterprise that filed in the meantime, holds a late-filing permission or is still within its window is
+    refused (listed with why); one already ordered for the year keeps its order."""
+    if not staff.is_bureau_staff:
+        raise ValidationError("只有县局（分局）、市局工作人员可以下达限期改正通知。")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "请填写下达限期改正通知的理由。"})
+    if not enterprises:
+        raise ValidationError({"enterprises": "请至少选择一家企业。"})
+    outcome = NonFilerOrders()
+    selected = [e.pk for e in enterprises]
+    non_filing = set(selectors.non_filers(staff, year).filter(pk__in=selected).values_list("pk", flat=True))
+    for enterprise in enterprises:
+        token = rules.non_filer_token(enterprise.pk, year)
+        order = RectificationOrder.objects.filter(submission_token=token).first()
+        if order:
+            outcome.existing.append(order)
+        elif enterprise.pk not in non_filing:
+            outcome.refused.append((enterprise, f"已提交{year}年度自查报告或不在您的管辖范围内"))
+        elif LateFilingPermission.objects.filter(enterprise=enterprise, year=year).exists():
+            outcome.refused.append((enterprise, "已准予逾期补报"))
+        elif today <= selectors.window_end(enterprise, year).date:
+            outcome.refused.append((enterprise, f"提交期限（{selectors.window_end(enterprise, year).text}）未过"))
+        else:
+            outcome.issued.append(_order_non_filer(staff, enterprise, year, reason, today, token))
+    return outcome
+
+
+def _order_non_filer(staff, enterprise, year, reason, today, token):
+    """The reason confirmed by the staff member stays on the order (its 来源说明), the order's creation in the
+    audit trail and the enterprise's archive (follow-up's archive events)."""
+    end = selectors.window_end(enterprise, year)
+    return followup.issue_order(
+        enterprise=enterprise,
+        unit=enterprise.supervising_unit,
+        by=staff,
+        source_kind=RectificationOrder.SourceKind.SELF_REPORT,
+        source_label=f"{year}年度自查报告提交期限（{end.text}）已过未提交；{reason}",
+        items=[(f"未按时提交{year}年度自查报告", f"在整改期限内提交{year}年度自查报告")],
+        period_key=RectificationOrder.Period.RECTIFICATION,
+        legal_basis=NON_FILER_BASIS,
+        issued_on=today,
+        submission_token=token,
+    )
 
 
 # --- register corrections ---

@@ -109,9 +109,16 @@ def home_cards(user):
     enterprise = selectors.enterprise_of(user)
     if enterprise is not None:
         return [
-            HomeCard("本企业", enterprise.name, reverse("selfservice:home"), "登记信息、许可证、自查报告、检查记录")
+            HomeCard(
+                "年度自查报告",
+                enterprise.self_reports.count(),
+                reverse("selfservice:report_list"),
+                f"{enterprise.name}：登记信息、许可证、检查记录见“本企业”",
+            )
         ]
     if user.is_bureau_staff:
         pending = selectors.reports_for(user).filter(status=SelfReport.Status.SUBMITTED).count()
-        return [HomeCard("待审查自查报告", pending, reverse("selfservice:review_list"), "企业年度自查报告")]
+        return [
+            HomeCard("待审查自查报告", pending, reverse("selfservice:review_list") + "#reports", "企业年度自查报告")
+        ]
     return []

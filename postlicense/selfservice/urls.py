@@ -25,8 +25,10 @@ urlpatterns = [
     path("manage/reports/", views.review_list, name="review_list"),
     path("manage/reports/<int:pk>/review/", views.review, name="review"),
     path("manage/late/<int:enterprise_pk>/", views.late_filing, name="late_filing"),
+    path("manage/non-filers/order/", views.order_non_filers, name="order_non_filers"),
     path("manage/corrections/", views.correction_list, name="correction_list"),
     path("manage/corrections/<int:pk>/", views.correction_handle, name="correction_handle"),
     path("manage/import/", views.import_reports, name="import_reports"),
+    path("manage/import/<int:pk>/", views.import_job, name="import_job"),
     path("manage/feedback/", views.feedback_manage, name="feedback_manage"),
 ]

@@ -18,11 +18,14 @@ from django.views.decorators.http import require_POST
 from postlicense.core import deadlines
 from postlicense.core.audit import record_export
 from postlicense.core.http import content_disposition
+from postlicense.core.jobs import services as jobs
+from postlicense.core.jobs.models import Job
 from postlicense.core.scoping import get_scoped_or_404
 from postlicense.core.todo import todo_for
 from postlicense.inspections.models import InspectionRecord
 from postlicense.registry.models import Enterprise
 from postlicense.registry.selectors import license_state
+from postlicense.registry.services import SYNC_IMPORT_BYTES
 
 from . import forms, importing, rules, selectors, services
 from .models import AccountProfile, CorrectionRequest, SelfReport
@@ -453,7 +456,8 @@ def review_list(request):
         reports = reports.filter(status=status)
     window = deadlines.Deadlines(request.user.org_unit.region_id if request.user.org_unit else None)
     end = window.annual("self_report_window_end", year + 1)
-    non_filers = selectors.non_filers(request.user, year) if today > end.date else None
+    non_filers = list(selectors.non_filers(request.user, year)[:500]) if today > end.date else None
+    orders = selectors.non_filer_orders(non_filers, year) if non_filers else {}
     return render(
         request,
         "selfservice/review_list.html",
@@ -464,8 +468,9 @@ def review_list(request):
             "statuses": SelfReport.Status.choices,
             "reports": reports[:500],
             "end": end,
-            "non_filers": non_filers[:500] if non_filers is not None else None,
+            "non_filers": [(e, orders.get(e.pk)) for e in non_filers] if non_filers is not None else None,
             "late_form": forms.LateFilingForm(initial={"year": year}),
+            "order_form": forms.NonFilerOrderForm(initial={"year": year}, user=request.user),
         },
     )
 
@@ -517,6 +522,38 @@ def late_filing(request, enterprise_pk):
 
 
 @staff_required
+@require_POST
+def order_non_filers(request):
+    """对未按时提交的企业下达限期改正通知 (条例 第五十三条): one order per selected non-filer, through follow-up."""
+    form = forms.NonFilerOrderForm(request.POST, user=request.user)
+    if not form.is_valid():
+        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        return redirect(f"{reverse('selfservice:review_list')}?year={request.POST.get('year', '')}#non-filers")
+    data = form.cleaned_data
+    try:
+        outcome = services.order_non_filers(
+            request.user,
+            enterprises=list(data["enterprises"]),
+            year=data["year"],
+            reason=data["reason"],
+            today=timezone.localdate(),
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        if outcome.issued:
+            numbers = "、".join(order.number for order in outcome.issued)
+            messages.success(request, f"已下达{len(outcome.issued)}份责令改正通知书：{numbers}。请送达后登记送达。")
+        if outcome.existing:
+            names = "、".join(f"{o.enterprise.name}（{o.number}）" for o in outcome.existing)
+            messages.info(request, f"以下企业已下达过本年度的限期改正通知，未重复下达：{names}。")
+        if outcome.refused:
+            names = "；".join(f"{e.name}：{why}" for e, why in outcome.refused)
+            messages.warning(request, f"以下企业未下达：{names}。")
+    return redirect(f"{reverse('selfservice:review_list')}?year={data['year']}#non-filers")
+
+
+@staff_required
 def correction_list(request):
     return render(request, "selfservice/correction_list.html", {"requests": selectors.corrections_for(request.user)})
 
@@ -540,19 +577,28 @@ def correction_handle(request, pk):
 
 @staff_required
 def import_reports(request):
+    """The upload: a core.jobs job (a small file runs within this request, as the register's import), then its page."""
     form = forms.ImportForm(request.POST or None, request.FILES or None)
-    errors, imported = [], None
     if request.method == "POST" and form.is_valid():
-        imported, errors = importing.import_file(request.user, form.cleaned_data["file"], timezone.localdate())
-        if not errors:
-            messages.success(request, f"已导入 {imported} 份自查报告，等待审查。")
-            return redirect("selfservice:review_list")
+        upload = form.cleaned_data["file"]
+        job = jobs.start(
+            request.user, Job.Kind.SELFREPORT_IMPORT, upload=upload, inline=upload.size <= SYNC_IMPORT_BYTES
+        )
+        return redirect("selfservice:import_job", pk=job.pk)
     return render(
         request,
         "selfservice/import.html",
-        {"form": form, "errors": errors, "columns": importing.COLUMNS},
-        status=400 if errors or form.errors else 200,
+        {"form": form, "columns": importing.COLUMNS},
+        status=400 if form.errors else 200,
     )
+
+
+@staff_required
+def import_job(request, pk):
+    """The import's progress (polled while it runs), then its result or every bad row."""
+    job = get_scoped_or_404(Job.objects.filter(kind=Job.Kind.SELFREPORT_IMPORT), request.user, pk=pk)
+    template = "selfservice/import_job.html#progress" if request.htmx else "selfservice/import_job.html"
+    return render(request, template, {"job": job})
 
 
 @login_required

@@ -21,6 +21,11 @@ class SupervisionConfig(AppConfig):
             ]
         return items
 
+    def enterprise_sections(self, user, enterprise):
+        from .enterprise_sections import enterprise_sections
+
+        return enterprise_sections(user, enterprise)
+
     def home_cards(self, user):
         from django.urls import reverse
 

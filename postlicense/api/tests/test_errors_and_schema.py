@@ -73,6 +73,10 @@ def test_every_operation_documents_its_error_responses(openapi):
         ("GET", "/api/v1/plans/{id}/entries/"): {"200", "400", "403", "404"},
         ("GET", "/api/v1/rechecks/"): {"200", "400", "403"},
         ("GET", "/api/v1/campaigns/"): {"200", "400", "403"},
+        ("GET", "/api/v1/self-reports/"): {"200", "400", "403"},
+        ("GET", "/api/v1/self-reports/{id}/"): {"200", "403", "404"},
+        ("GET", "/api/v1/enterprise-feedback/"): {"200", "400", "403"},
+        ("GET", "/api/v1/enterprise-feedback/{id}/"): {"200", "403", "404"},
     }
     params = {p["name"]: p["schema"] for p in openapi["paths"]["/api/v1/enterprises/"]["get"]["parameters"]}
     assert params["supervision_class"]["enum"] == ["A", "B", "C", "D", ""] and params["focus"]["type"] == "boolean"

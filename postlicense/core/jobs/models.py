@@ -19,6 +19,7 @@ class Job(models.Model):
         EXPORT_INSPECTORS = "export_inspectors", "导出执法检查人员名录"
         RANDOMCHECK_EXPORT = "randomcheck_export", "双随机：导出名单"
         RANDOMCHECK_PRINT = "randomcheck_print", "双随机：批量打印检查记录"
+        SELFREPORT_IMPORT = "selfreport_import", "导入企业年度自查报告"
 
     class Status(models.TextChoices):
         PENDING = "pending", "等待处理"

@@ -43,11 +43,13 @@ HANDLERS = {
     Job.Kind.EXPORT_INSPECTORS: "postlicense.inspectors.exporting.run_inspector_export",
     Job.Kind.RANDOMCHECK_EXPORT: "postlicense.randomcheck.jobs.run_export",
     Job.Kind.RANDOMCHECK_PRINT: "postlicense.randomcheck.jobs.run_print",
+    Job.Kind.SELFREPORT_IMPORT: "postlicense.selfservice.importing.run_job",
 }
 # Where a user reads a job's outcome: a page of the app that owns the work, or the generic job page.
 RESULT_PAGES = {
     Job.Kind.IMPORT_ENTERPRISES: "registry:import_job",
     Job.Kind.IMPORT_INSPECTORS: "registry:import_job",
+    Job.Kind.SELFREPORT_IMPORT: "selfservice:import_job",
 }
 MAX_ATTEMPTS = 3
 

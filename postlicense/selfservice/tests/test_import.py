@@ -6,9 +6,12 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from openpyxl import Workbook
 
-from postlicense.core.models import User
+from postlicense.core.jobs.models import Job
+from postlicense.core.jobs.services import execute
+from postlicense.core.models import OrgUnit, User
 from postlicense.registry.credit_code import make_credit_code
 from postlicense.selfservice.importing import COLUMNS
 from postlicense.selfservice.models import SelfReport
@@ -59,12 +62,16 @@ def staff_client(client, staff):
 
 
 def post(client, upload):
-    return client.post("/enterprise/manage/import/", {"file": upload})
+    """The upload, followed to the import job's page (a small file runs within the request)."""
+    return client.post("/enterprise/manage/import/", {"file": upload}, follow=True)
 
 
 def test_a_good_file_imports_filed_reports_marked_with_their_source(staff_client, enterprise, other_enterprise):
     response = post(staff_client, xlsx([row(enterprise), row(other_enterprise, 提交日期="2026-07-03")]))
-    assert response.status_code == 302
+    job = Job.objects.get()
+    assert response.redirect_chain == [(f"/enterprise/manage/import/{job.pk}/", 302)]
+    assert job.kind == Job.Kind.SELFREPORT_IMPORT and job.status == Job.Status.DONE and job.processed == 2
+    assert "已导入 2 份自查报告" in response.content.decode()
     report = SelfReport.objects.get(enterprise=enterprise)
     assert report.status == SelfReport.Status.SUBMITTED and report.source == SelfReport.Source.IMPORT
     assert report.source_file == "公示系统导出.xlsx" and report.content["imported"]["自查情况"].startswith("生产条件")
@@ -76,7 +83,7 @@ def test_a_good_file_imports_filed_reports_marked_with_their_source(staff_client
 
 
 def test_a_csv_in_gb18030_imports_too(staff_client, enterprise):
-    assert post(staff_client, csv_file([row(enterprise)], "gb18030")).status_code == 302
+    assert "已导入 1 份自查报告" in post(staff_client, csv_file([row(enterprise)], "gb18030")).content.decode()
     assert SelfReport.objects.get().declarant == "张三"
 
 
@@ -90,11 +97,33 @@ def test_one_bad_row_imports_nothing_and_every_bad_row_is_listed(staff_client, e
     ]
     response = post(staff_client, csv_file(rows))  # a CSV cell keeps "=..." as text (openpyxl would write a formula)
     page = response.content.decode()
-    assert response.status_code == 400 and "未导入任何报告" in page
+    assert "未导入任何报告" in page and Job.objects.get().status == Job.Status.INVALID
     assert "第3行" in page and "报告年度不能是2026年或以后" in page
     assert "第4行" in page and "未登记的统一社会信用代码" in page
     assert "第5行" in page and "疑似表格公式" in page
     assert not SelfReport.objects.exists()
+
+
+def test_a_large_file_is_queued_and_its_page_shows_the_progress(staff_client, enterprise, settings, monkeypatch):
+    monkeypatch.setattr("postlicense.selfservice.views.SYNC_IMPORT_BYTES", 0)
+    queued = []
+    monkeypatch.setattr("postlicense.core.jobs.services.enqueue", queued.append)
+    response = post(staff_client, xlsx([row(enterprise)]))
+    job = Job.objects.get()
+    assert queued == [job] and job.status == Job.Status.PENDING and not SelfReport.objects.exists()
+    assert 'hx-get="/enterprise/manage/import/' in response.content.decode()
+    execute(job.pk, heartbeat=False)  # what the worker does
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE and job.result == {"imported": 1}
+    assert SelfReport.objects.get().source_file == "公示系统导出.xlsx"
+    # the job page belongs to its importer's jurisdiction
+    other = Client()
+    other.force_login(
+        User.objects.create_user(
+            "changge", role=User.Role.COUNTY_STAFF, org_unit=OrgUnit.objects.get(code="xuchang-changge")
+        )
+    )
+    assert other.get(f"/enterprise/manage/import/{job.pk}/").status_code == 404
 
 
 def test_an_enterprise_of_another_county_is_refused(client, make_user, enterprise):
@@ -117,4 +146,5 @@ def test_a_file_of_another_kind_or_with_wrong_columns_is_refused(staff_client, e
     assert "缺少列：统一社会信用代码" in post(staff_client, wrong).content.decode()
     fake = SimpleUploadedFile("x.xlsx", b"PK\x03\x04 not really")
     assert post(staff_client, fake).status_code == 400
+    assert Job.objects.count() == 1  # the CSV with the wrong columns (校验未通过); the refused files made no job
     assert not SelfReport.objects.exists()

@@ -57,7 +57,9 @@ def test_qualified_stamps_each_valid_license_and_lands_in_the_archive(client, st
     titles = [e.title for e in timeline(enterprise)]
     assert f"许可证 {extra.number} 2025年度检查合格" in titles and "2025年度自查报告审查：审查合格" in titles
     page = client.get(f"/registry/enterprises/{enterprise.pk}/").content.decode()
-    assert "2025年度检查合格" in page
+    # the mark on each stamped license in the register's license table (not only in the archive)
+    assert page.count('<span class="badge ok">2025年度检查合格（2026-11-30）</span>') == 2
+    assert selectors.annual_marks([extra.pk]) == {extra.pk: ["2025年度检查合格（2026-11-30）"]}
 
 
 def test_problems_dispatch_an_on_site_check(client, staff, enterprise):

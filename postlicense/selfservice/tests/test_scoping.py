@@ -39,6 +39,7 @@ BUREAU_URLS = [
     ("get", "/enterprise/manage/reports/"),
     ("post", "/enterprise/manage/reports/{report}/review/"),
     ("post", "/enterprise/manage/late/{enterprise}/"),
+    ("post", "/enterprise/manage/non-filers/order/"),
     ("get", "/enterprise/manage/corrections/"),
     ("get", "/enterprise/manage/corrections/{correction}/"),
     ("get", "/enterprise/manage/import/"),
@@ -141,3 +142,22 @@ def test_complete_post_helper_matches_the_form(ent_client, objects_of_a):
     assert ent_client.post(f"/enterprise/reports/{report.pk}/draft/", complete_post(report)).status_code == 200
     assert ent_client.get(f"/enterprise/feedback/{objects_of_a['feedback']}/").status_code == 200
     assert ent_client.get(f"/inspections/{objects_of_a['record']}/").status_code == 200
+
+
+def test_an_inspector_reads_the_filed_reports_of_the_enterprises_they_inspected(
+    client, make_user, staff, enterprise, other_enterprise
+):
+    from postlicense.core.models import User
+
+    from .conftest import finished, make_crew
+    from .test_review import filed
+
+    inspector = make_user(User.Role.INSPECTOR, "xuchang-weidu")
+    finished(enterprise, staff, make_crew(user=inspector))
+    theirs, other = filed(enterprise), filed(other_enterprise)
+    client.force_login(inspector)
+    page = client.get(f"/enterprise/reports/{theirs.pk}/")
+    assert page.status_code == 200 and enterprise.name in page.content.decode()
+    assert '/enterprise/reports/"' not in page.content.decode()  # no link to the enterprise's own list
+    assert client.get(f"/enterprise/reports/{other.pk}/").status_code == 404
+    assert client.post(f"/enterprise/reports/{theirs.pk}/", {"revision": 0}).status_code == 403
