@@ -121,7 +121,8 @@ def _logins():
 
 def _listed_rows(page, url):
     """Rows the list at `url` shows, over all its pages: table rows other than the "none" row, task-list entries.
-    A #fragment narrows the count to that section (a heading counts the list after it)."""
+    A #fragment narrows the count to that section (a heading counts the list after it); a summary table that
+    declares data-count-column (the to-do groups) counts the sum of that column."""
     fragment = urlsplit(url).fragment
     total = 0
     while True:
@@ -131,6 +132,9 @@ def _listed_rows(page, url):
             let scope = fragment ? document.getElementById(fragment) : document.querySelector('main');
             if (scope && /^H[1-6]$/.test(scope.tagName)) scope = scope.nextElementSibling;
             if (!scope) return -1;
+            const column = scope.dataset.countColumn;  // a summary table: the sum of its count column
+            if (column) return [...scope.querySelectorAll('tbody > tr')]
+                .reduce((sum, tr) => sum + parseInt(tr.cells[column - 1].innerText.replace(/,/g, ''), 10), 0);
             const rows = [...scope.querySelectorAll('table.list > tbody > tr')]
                 .filter(tr => !(tr.cells.length === 1 && tr.cells[0].colSpan > 1));
             return rows.length + scope.querySelectorAll('ul.task-list > li > a').length;

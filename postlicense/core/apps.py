@@ -44,7 +44,7 @@ class CoreConfig(AppConfig):
             HomeCard(
                 "待办",
                 todo.total,
-                reverse("core:todo") + "#recent",
+                reverse("core:todo") + "#groups",  # the groups' totals (each group lists only its soonest items)
                 f"其中已逾期 {todo.overdue} 项" if todo.overdue else "",
             )
         ]
