@@ -30,7 +30,7 @@ ROLE_LOGINS = {
 # Files (exports, PDFs, Word, images), Django admin (its own responsive layout) and the API are not pages.
 NOT_PAGES = re.compile(
     r"\.(xlsx|csv|pdf|docx|json|png|jpg)$|/(pdf|docx)/$|^/(logout|admin|api|static|media)/"
-    r"|/signature/|^/inspections/attachments/|^/supervision/photos/"
+    r"|/signature/|^/inspections/attachments/|^/supervision/photos/|/export/$|[?&]format=(xlsx|pdf|docx)"
 )
 PYTHON_WORDS = re.compile(r"(?<![A-Za-z])(None|True|False)(?![A-Za-z])")  # \b fails next to 汉字 (word chars)
 SEED_NUMBER = re.compile(r"(?<![\d-])00[0-4] ?(第|[一二三四五六七八九十]|附件|[（(][一二三四五六七八九十])")
