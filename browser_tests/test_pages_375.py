@@ -169,6 +169,8 @@ def _home_card_mismatches(phone):
             c.querySelector('.card-label').innerText, c.querySelector('.card-value').innerText, c.getAttribute('href')])""",
         )
         for label, value, url in cards:
+            if not value.replace(",", "").isdigit():
+                continue  # a rate (完成率 16%), not a count of listed rows
             checked += 1
             shown = _listed_rows(page, url)
             if shown != int(value.replace(",", "")):

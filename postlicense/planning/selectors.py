@@ -154,6 +154,7 @@ def archive_events(enterprise):
                 title=title,
                 detail=f"{entry.supervision_class}类" + (f"；提高频次因素：{factors}" if factors else ""),
                 url=reverse("planning:plan_detail", args=[entry.plan_id]),
+                link_if="is_bureau_staff",
             )
         )
     for change in enterprise.class_changes.all():

@@ -5,7 +5,7 @@ ArchiveEvents. The registry contributes license events and edits from the audit 
 tests, rectifications and actions contribute theirs.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 
 from django.apps import apps
@@ -19,6 +19,7 @@ class ArchiveEvent:
     title: str
     detail: str = ""
     url: str = ""
+    link_if: str = ""  # a User property the reader needs for the link (e.g. "is_bureau_staff"); "" = whoever reads
 
     @property
     def sort_key(self):
@@ -26,9 +27,12 @@ class ArchiveEvent:
         return at if timezone.is_aware(at) else timezone.make_aware(at)
 
 
-def timeline(enterprise):
+def timeline(enterprise, user=None):
+    """The enterprise's events, newest first; for `user`, without the links to pages that user may not open."""
     events = []
     for config in apps.get_app_configs():
         if hasattr(config, "archive_events"):
             events.extend(config.archive_events(enterprise))
+    if user is not None:
+        events = [e if not e.link_if or getattr(user, e.link_if) else replace(e, url="") for e in events]
     return sorted(events, key=lambda e: e.sort_key, reverse=True)

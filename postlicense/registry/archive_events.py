@@ -35,7 +35,9 @@ def _edits(obj, what, entries):
         else:
             continue
         via = "批量导入；" if entry.changes.get("source") == FROM_IMPORT["source"] else ""
-        yield ArchiveEvent(entry.at, "变更", title, f"{via}{detail}操作人：{entry.actor_name}", url)
+        yield ArchiveEvent(
+            entry.at, "变更", title, f"{via}{detail}操作人：{entry.actor_name}", url, "sees_record_history"
+        )
 
 
 def registry_events(enterprise):

@@ -66,7 +66,7 @@ def enterprise_detail(request, pk):
             "enterprise": enterprise,
             "licenses": licenses,
             "equipment": selectors.equipment_of(enterprise),
-            "events": timeline(enterprise),
+            "events": timeline(enterprise, request.user),
             "can_edit": request.user.is_bureau_staff,
         },
     )
