@@ -133,7 +133,7 @@ def _listed_rows(page, url):
             if (scope && /^H[1-6]$/.test(scope.tagName)) scope = scope.nextElementSibling;
             if (!scope) return -1;
             const column = scope.dataset.countColumn;  // a summary table: the sum of its count column
-            if (column) return [...scope.querySelectorAll('tbody > tr')]
+            if (column) return [...scope.querySelectorAll('tbody > tr')].filter(tr => tr.cells.length >= column)
                 .reduce((sum, tr) => sum + parseInt(tr.cells[column - 1].innerText.replace(/,/g, ''), 10), 0);
             const rows = [...scope.querySelectorAll('table.list > tbody > tr')]
                 .filter(tr => !(tr.cells.length === 1 && tr.cells[0].colSpan > 1));

@@ -202,5 +202,5 @@ def home_cards(user, today):
     url = reverse("planning:completion")
     return [
         HomeCard("年度计划完成率", f"{totals['percent']}%", url, f"已完成{totals['finished']}/{totals['required']}次"),
-        HomeCard("未完成计划企业", totals["behind"], url),
+        HomeCard("未完成计划企业", totals["behind"], url + "#by-unit"),
     ]
