@@ -47,6 +47,20 @@ class SelfserviceConfig(AppConfig):
 
         return annual_marks(license_ids)
 
+    def record_panels(self, record, user):
+        """On a cross-audit record, the 000 sheet's item 1 (是否按时提交了年度自查报告) as our records answer it."""
+        from postlicense.inspections.models import InspectionRecord
+
+        if record.kind != InspectionRecord.Kind.CROSS_AUDIT:
+            return []
+        from django.template.loader import render_to_string
+
+        from .selectors import filed_on_time
+
+        year = (record.inspection_date or record.due_date).year - 1
+        context = {"year": year, "filed": filed_on_time(record.enterprise, year)}
+        return [render_to_string("selfservice/_sheet_item1.html", context)]
+
     def load_demo(self, stdout):
         from .demo import load_demo
 

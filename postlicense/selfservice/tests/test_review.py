@@ -139,3 +139,23 @@ def test_county_staff_of_another_county_cannot_review(client, make_user, enterpr
     client.force_login(make_user(User.Role.COUNTY_STAFF, "xuchang-changge"))
     assert client.get(f"/enterprise/reports/{report.pk}/").status_code == 404
     assert client.post(f"/enterprise/manage/reports/{report.pk}/review/", {"decision": "qualified"}).status_code == 404
+
+
+def test_a_cross_audit_record_shows_the_sheets_first_item_from_the_self_reports(enterprise, other_enterprise):
+    """000 附件2 item 1 (是否按时提交了年度自查报告) is answered from these records on the cross-audit record's page."""
+    from datetime import date
+
+    from django.apps import apps
+
+    from postlicense.inspections.models import InspectionRecord
+
+    filed(enterprise)
+    config = apps.get_app_config("selfservice")
+    record = InspectionRecord(
+        enterprise=enterprise, kind=InspectionRecord.Kind.CROSS_AUDIT, due_date=date(2026, 10, 31)
+    )
+    assert "2025年度自查报告<strong>已按时提交" in config.record_panels(record, None)[0]
+    record.enterprise = other_enterprise
+    assert "未按时提交" in config.record_panels(record, None)[0]
+    record.kind = InspectionRecord.Kind.PATROL
+    assert config.record_panels(record, None) == []
