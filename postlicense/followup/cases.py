@@ -18,19 +18,15 @@ filing_due(case) / decision_due(case) -> Due                 the deadlines as th
 Selectors: cases_for(user), case_for(user, pk), filing_pending(user), decision_pending(user).
 """
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from postlicense.core import deadlines
+from postlicense.core.access import require_bureau_staff
 from postlicense.core.scoping import get_scoped_or_404
 
 from .models import Case, http_url
-
-
-def _staff(user):
-    if not user.is_bureau_staff:
-        raise PermissionDenied("只有市局、县局/分局人员可以登记案件线索。")
 
 
 def _check_link(link):
@@ -76,7 +72,7 @@ def _store(case):
 
 
 def register(enterprise, user, *, clue, discovered_on, receiver_kind, receiver, referred_on, link="", problems=()):
-    _staff(user)
+    require_bureau_staff(user, "登记案件线索")
     errors = {}
     today = timezone.localdate()
     if not (clue or "").strip():
@@ -111,7 +107,7 @@ def register(enterprise, user, *, clue, discovered_on, receiver_kind, receiver, 
 
 
 def _change(case, user, check, apply):
-    _staff(user)
+    require_bureau_staff(user, "登记案件线索")
     with transaction.atomic():
         c = Case.objects.select_for_update().select_related("enterprise").get(pk=case.pk)
         check(c)

@@ -18,13 +18,14 @@ import re
 from datetime import timedelta
 
 from django.apps import apps
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from postlicense.core import deadlines
+from postlicense.core.access import require_bureau_staff
 from postlicense.core.scoping import get_scoped_or_404
 from postlicense.inspections import attachments
 from postlicense.inspections.models import InspectionRecord, Problem
@@ -36,13 +37,8 @@ MIN_OFFICIALS = 2  # 约谈 by at least two officials (DESIGN; 行政处罚程�
 SPEAKER = re.compile(r"^\s*(问|答)\s*[:：]\s*")
 
 
-def _staff(user):
-    if not user.is_bureau_staff:
-        raise PermissionDenied("只有市局、县局/分局人员可以组织约谈。")
-
-
 def notify(enterprise, user, *, reason, notice_date, scheduled_at, place, officials, problems=()):
-    _staff(user)
+    require_bureau_staff(user, "组织约谈")
     officials = list(officials)
     errors = {}
     if len({o.pk for o in officials}) < MIN_OFFICIALS:
@@ -90,7 +86,7 @@ def hold(
     attendee_signed,
     commitments=(),
 ):
-    _staff(user)
+    require_bureau_staff(user, "组织约谈")
     errors = {}
     if attendee_kind not in Interview.Attendee.values:
         errors["attendee_kind"] = "请选择被约谈人身份。"
@@ -141,7 +137,7 @@ def hold(
 
 
 def record_refusal(interview, user, note):
-    _staff(user)
+    require_bureau_staff(user, "组织约谈")
     if not (note or "").strip():
         raise ValidationError({"note": "请说明企业拒不到场的情况（通知方式、联系经过等）。"})
     with transaction.atomic():
@@ -159,7 +155,7 @@ def record_refusal(interview, user, note):
 
 
 def fulfil(commitment, user, note):
-    _staff(user)
+    require_bureau_staff(user, "组织约谈")
     if not (note or "").strip():
         raise ValidationError({"note": "请填写完成情况。"})
     with transaction.atomic():

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from postlicense.core import exports
+from postlicense.core.access import require_bureau_staff
 from postlicense.core.audit import record_export
 from postlicense.core.http import attachment
 from postlicense.core.jobs.services import export_runs_as_job
@@ -21,11 +22,6 @@ from postlicense.inspections.models import InspectionRecord, Problem
 from . import printing, selectors, services
 from .forms import IssueForm, ReasonForm, ReportForm, RevisitForm, ServeForm, add_errors
 from .models import Escalation, RectificationOrder, ReportAttachment
-
-
-def _staff(request):
-    if not request.user.is_bureau_staff:
-        raise PermissionDenied("只有监管部门人员可以办理。")
 
 
 def _order(request, pk):
@@ -69,8 +65,7 @@ ORDER_EXPORT_HEADER = [
 @login_required
 def order_list_export(request):
     """The list as filtered, as an .xlsx (core.exports); from settings.JOBS["EXPORT_ROWS"] rows the user narrows it."""
-    if not request.user.is_bureau_staff:
-        raise PermissionDenied("只有监管部门人员可以导出。")
+    require_bureau_staff(request.user, "导出")
     filters = {k: request.GET.get(k, "") for k in ("status", "q", "overdue")}
     qs = selectors.filter_orders(selectors.orders_for(request.user), today=timezone.localdate(), **filters)
     qs = qs.select_related("enterprise__supervising_unit")
@@ -103,14 +98,14 @@ def order_list_export(request):
 
 @login_required
 def pending(request):
-    _staff(request)
+    require_bureau_staff(request.user, "办理")
     page = Paginator(selectors.pending_records(request.user), 50).get_page(request.GET.get("page"))
     return render(request, "followup/order_pending.html", {"page": page, "query": ""})
 
 
 @login_required
 def order_new(request, record_pk):
-    _staff(request)
+    require_bureau_staff(request.user, "办理")
     record = get_scoped_or_404(InspectionRecord, request.user, pk=record_pk, status=InspectionRecord.Status.FINISHED)
     form = IssueForm(selectors.issuable_problems(record), request.POST or None)
     done = selectors.order_by_token(request.POST.get("token")) if request.method == "POST" else None
@@ -172,7 +167,7 @@ def _redisplay(request, order, **forms):
 @login_required
 @require_POST
 def order_serve(request, pk):
-    _staff(request)
+    require_bureau_staff(request.user, "办理")
     order = _order(request, pk)
     form = ServeForm(request.POST)
     if form.is_valid():
@@ -216,7 +211,7 @@ def order_report(request, pk):
 @login_required
 @require_POST
 def revisit_new(request, pk):
-    _staff(request)
+    require_bureau_staff(request.user, "办理")
     order = _order(request, pk)
     form = RevisitForm(request.user, request.POST)
     if form.is_valid():
@@ -240,7 +235,7 @@ def revisit_new(request, pk):
 @login_required
 @require_POST
 def escalation_decide(request, pk, action):
-    _staff(request)
+    require_bureau_staff(request.user, "办理")
     escalation = get_scoped_or_404(Escalation, request.user, pk=pk)
     form = ReasonForm(request.POST)
     if form.is_valid():
@@ -258,7 +253,7 @@ def escalation_decide(request, pk, action):
 @login_required
 @require_POST
 def problem_close(request, pk, problem_pk):
-    _staff(request)
+    require_bureau_staff(request.user, "办理")
     order = _order(request, pk)
     problem = get_scoped_or_404(Problem.objects.filter(order_items__order=order), request.user, pk=problem_pk)
     form = ReasonForm(request.POST)
@@ -325,7 +320,7 @@ def revisit_detail(request, pk):
 
 @login_required
 def overdue_by_county(request):
-    _staff(request)
+    require_bureau_staff(request.user, "办理")
     today = timezone.localdate()
     return render(
         request,

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from postlicense.core.access import require_bureau_staff
 from postlicense.core.audit import record_export
 from postlicense.core.http import attachment
 from postlicense.core.scoping import get_scoped_or_404
@@ -37,11 +38,6 @@ from .models import InterviewCommitment
 from .models import LicenseDecisionProposal as P
 
 PAGE = 50
-
-
-def _staff(request):
-    if not request.user.is_bureau_staff:
-        raise PermissionDenied("只有市局、县局/分局人员可以使用此功能。")
 
 
 def _apply(form, exc):
@@ -78,7 +74,7 @@ def proposal_list(request):
 
 @login_required
 def proposal_create(request):
-    _staff(request)
+    require_bureau_staff(request.user, "使用此功能")
     form = ProposalForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -112,7 +108,7 @@ def proposal_detail(request, pk):
 
 
 def _step(request, pk, action, form_class, done):
-    _staff(request)
+    require_bureau_staff(request.user, "使用此功能")
     p = decisions.proposal_for(request.user, pk)
     form = form_class(request.POST)
     if form.is_valid():
@@ -148,7 +144,7 @@ def proposal_dismiss(request, pk):
 
 @login_required
 def proposal_decide(request, pk):
-    _staff(request)
+    require_bureau_staff(request.user, "使用此功能")
     p = decisions.proposal_for(request.user, pk)
     form = DecisionForm(request.POST or None, proposal=p)
     if request.method == "POST" and form.is_valid():
@@ -185,7 +181,7 @@ def _enterprise_param(request):
 
 @login_required
 def interview_create(request):
-    _staff(request)
+    require_bureau_staff(request.user, "使用此功能")
     form = InterviewNoticeForm(request.POST or None, user=request.user, enterprise=_enterprise_param(request))
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -225,7 +221,7 @@ def interview_detail(request, pk):
 
 @login_required
 def interview_hold(request, pk):
-    _staff(request)
+    require_bureau_staff(request.user, "使用此功能")
     i = interviews.interview_for(request.user, pk)
     form = InterviewHoldForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -258,7 +254,7 @@ def interview_hold(request, pk):
 
 @login_required
 def interview_refusal(request, pk):
-    _staff(request)
+    require_bureau_staff(request.user, "使用此功能")
     i = interviews.interview_for(request.user, pk)
     form = RefusalForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -275,7 +271,7 @@ def interview_refusal(request, pk):
 @login_required
 @require_POST
 def commitment_fulfil(request, pk):
-    _staff(request)
+    require_bureau_staff(request.user, "使用此功能")
     c = get_scoped_or_404(InterviewCommitment.objects.select_related("interview"), request.user, pk=pk)
     form = FulfilForm(request.POST)
     if form.is_valid():
@@ -315,7 +311,7 @@ def case_list(request):
 
 @login_required
 def case_create(request):
-    _staff(request)
+    require_bureau_staff(request.user, "使用此功能")
     form = CaseForm(request.POST or None, user=request.user, enterprise=_enterprise_param(request))
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -361,7 +357,7 @@ def case_detail(request, pk):
 
 @login_required
 def case_step(request, pk, step):
-    _staff(request)
+    require_bureau_staff(request.user, "使用此功能")
     if step not in CASE_STEPS:
         raise PermissionDenied("未知的操作。")
     c = cases.case_for(request.user, pk)
@@ -383,7 +379,7 @@ def case_step(request, pk, step):
 
 @login_required
 def stoppage_list(request):
-    _staff(request)
+    require_bureau_staff(request.user, "使用此功能")
     form = TrackingFilterForm(request.GET or None, user=request.user)
     filters = form.cleaned_data if form.is_valid() else {}
     rows = stoppage.tracking_rows(

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from postlicense.core import exports
+from postlicense.core.access import require_bureau_staff
 from postlicense.core.audit import record_export
 from postlicense.core.http import next_url
 from postlicense.core.jobs.services import export_runs_as_job
@@ -68,8 +69,7 @@ RECORD_EXPORT_HEADER = [
 @login_required
 def record_list_export(request):
     """The list as filtered, as an .xlsx (core.exports); from settings.JOBS["EXPORT_ROWS"] rows the user narrows it."""
-    if not request.user.is_bureau_staff:
-        raise PermissionDenied("只有监管部门人员可以导出。")
+    require_bureau_staff(request.user, "导出")
     filters = {k: request.GET.get(k, "") for k in ("kind", "status", "conclusion", "q", "overdue")}
     qs = selectors.filter_records(selectors.records_for(request.user), **filters).select_related(
         "enterprise__supervising_unit", "org_unit"
@@ -106,8 +106,7 @@ def my_inspections(request):
 
 @login_required
 def record_new(request):
-    if not request.user.is_bureau_staff:
-        raise PermissionDenied("只有监管部门人员可以派发检查。")
+    require_bureau_staff(request.user, "派发检查")
     form = DispatchForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -2,7 +2,8 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
 
-from postlicense.registry.views import bureau_staff_required, save_form
+from postlicense.core.access import bureau_staff_required
+from postlicense.registry.views import save_form
 
 from . import exporting, selectors
 from .forms import InspectorForm
@@ -12,7 +13,7 @@ def _filtered(request):
     return exporting.filtered(request.user, request.GET)
 
 
-@bureau_staff_required
+@bureau_staff_required("管理检查员名录")
 def inspector_list(request):
     form, qs = _filtered(request)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
@@ -31,12 +32,12 @@ def inspector_list(request):
     )
 
 
-@bureau_staff_required
+@bureau_staff_required("管理检查员名录")
 def inspector_export(request):
     return exporting.INSPECTORS.respond(request, _filtered(request)[1])
 
 
-@bureau_staff_required
+@bureau_staff_required("管理检查员名录")
 def inspector_detail(request, pk):
     inspector = selectors.inspector_detail(request.user, pk)
     return render(
@@ -50,7 +51,7 @@ def inspector_detail(request, pk):
     )
 
 
-@bureau_staff_required
+@bureau_staff_required("管理检查员名录")
 def inspector_edit(request, pk=None):
     inspector = selectors.inspector_detail(request.user, pk) if pk else None
     form = InspectorForm(request.POST or None, instance=inspector, user=request.user)

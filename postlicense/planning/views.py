@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from postlicense.core.access import require_bureau_staff
 from postlicense.core.concurrency import StaleEdit, version_of
 from postlicense.core.http import attachment
 from postlicense.core.models import OrgUnit
@@ -16,11 +17,6 @@ from . import forms, oversight, reports, selectors, services
 from .models import Campaign, CampaignVisit, FocusCategory, Plan, PlanEntry, Recheck
 
 PAGE = 50
-
-
-def _staff(request):
-    if not request.user.is_bureau_staff:
-        raise PermissionDenied("只有市局、县局人员可以使用计划与督查。")
 
 
 def _city(request):
@@ -54,13 +50,13 @@ def _year(request):
 
 @login_required
 def plan_list(request):
-    _staff(request)
+    require_bureau_staff(request.user, "使用计划与督查")
     return render(request, "planning/plan_list.html", {"plans": selectors.plans_for(request.user)})
 
 
 @login_required
 def plan_create(request):
-    _staff(request)
+    require_bureau_staff(request.user, "使用计划与督查")
     form = forms.PlanForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         unit = form.cleaned_data["org_unit"]
@@ -77,7 +73,7 @@ def plan_create(request):
 
 
 def _plan(request, pk):
-    _staff(request)
+    require_bureau_staff(request.user, "使用计划与督查")
     return get_scoped_or_404(Plan.objects.select_related("org_unit", "approved_by", "created_by"), request.user, pk=pk)
 
 
@@ -114,7 +110,7 @@ def plan_detail(request, pk, plan=None, batch_form=None):
 @login_required
 @require_POST
 def plan_approve(request, pk):
-    _staff(request)
+    require_bureau_staff(request.user, "使用计划与督查")
     plan = get_scoped_or_404(Plan.objects.select_related("org_unit"), request.user, pk=pk)
     if not services.may_manage(request.user, plan.org_unit):
         raise PermissionDenied("只有本单位或市局可以批准计划。")
@@ -152,7 +148,7 @@ def plan_dispatch(request, pk):
 
 @login_required
 def entry_adjust(request, pk):
-    _staff(request)
+    require_bureau_staff(request.user, "使用计划与督查")
     entry = get_scoped_or_404(PlanEntry.objects.select_related("plan__org_unit", "enterprise"), request.user, pk=pk)
     if not services.may_manage(request.user, entry.plan.org_unit):
         raise PermissionDenied("只有本单位或市局可以调整计划。")
@@ -205,7 +201,7 @@ def focus_categories(request):
 
 @login_required
 def completion(request):
-    _staff(request)
+    require_bureau_staff(request.user, "使用计划与督查")
     year = _year(request)
     units, classes = selectors.completion(request.user, year)
     return render(
@@ -271,7 +267,7 @@ def class_confirm(request, pk):
 
 @login_required
 def recheck_list(request):
-    _staff(request)
+    require_bureau_staff(request.user, "使用计划与督查")
     rows = [(r, oversight.recheck_done(r)) for r in selectors.rechecks_for(request.user)]
     return render(request, "planning/recheck_list.html", {"rows": rows, "city": selectors.is_city(request.user)})
 
@@ -300,7 +296,7 @@ def recheck_create(request):
 
 
 def _recheck(request, pk):
-    _staff(request)
+    require_bureau_staff(request.user, "使用计划与督查")
     return get_scoped_or_404(Recheck.objects.select_related("county", "city", "task"), request.user, pk=pk)
 
 
@@ -361,7 +357,7 @@ def recheck_finding(request, pk):
 
 @login_required
 def campaign_list(request):
-    _staff(request)
+    require_bureau_staff(request.user, "使用计划与督查")
     campaigns = selectors.campaigns_for(request.user)
     visits = CampaignVisit.objects.for_user(request.user).select_related("campaign", "branch")
     return render(request, "planning/campaign_list.html", {"campaigns": campaigns, "visits": visits})
@@ -369,7 +365,7 @@ def campaign_list(request):
 
 @login_required
 def campaign_create(request):
-    _staff(request)
+    require_bureau_staff(request.user, "使用计划与督查")
     form = forms.CampaignForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -382,7 +378,7 @@ def campaign_create(request):
 
 
 def _campaign(request, pk):
-    _staff(request)
+    require_bureau_staff(request.user, "使用计划与督查")
     return get_scoped_or_404(Campaign.objects.select_related("organiser"), request.user, pk=pk)
 
 
@@ -440,7 +436,7 @@ def campaign_report(request, pk, fmt):
 
 
 def _visit(request, pk):
-    _staff(request)
+    require_bureau_staff(request.user, "使用计划与督查")
     return get_scoped_or_404(
         CampaignVisit.objects.select_related("campaign__organiser", "branch", "task"), request.user, pk=pk
     )

@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from postlicense.core import exports as files
+from postlicense.core.access import require_bureau_staff
 from postlicense.core.audit import record_export
 from postlicense.core.concurrency import StaleEdit
 from postlicense.core.jobs import services as core_jobs
@@ -18,13 +19,8 @@ from .forms import CancelForm, ContributionForm, NotInspectedForm, SwapForm, Tas
 from .models import DrawnEnterprise, Task
 
 
-def _staff(request):
-    if not request.user.is_bureau_staff:
-        raise PermissionDenied("只有市局、县局人员可以使用双随机抽查。")
-
-
 def _task(request, pk, manage=False):
-    _staff(request)
+    require_bureau_staff(request.user, "使用双随机抽查")
     try:
         task = selectors.tasks_for(request.user).get(pk=pk)
     except Task.DoesNotExist:
@@ -35,7 +31,7 @@ def _task(request, pk, manage=False):
 
 
 def _drawn(request, pk):
-    _staff(request)
+    require_bureau_staff(request.user, "使用双随机抽查")
     return get_scoped_or_404(
         DrawnEnterprise.objects.select_related("task", "enterprise", "inspection"), request.user, pk=pk
     )
@@ -48,7 +44,7 @@ def _errors(request, exc: ValidationError):
 
 @login_required
 def task_list(request):
-    _staff(request)
+    require_bureau_staff(request.user, "使用双随机抽查")
     only_open = request.GET.get("open") == "1"
     tasks = selectors.open_tasks(request.user) if only_open else selectors.tasks_for(request.user)
     return render(request, "randomcheck/task_list.html", {"tasks": tasks, "only_open": only_open})
@@ -56,7 +52,7 @@ def task_list(request):
 
 @login_required
 def task_create(request):
-    _staff(request)
+    require_bureau_staff(request.user, "使用双随机抽查")
     form = TaskForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         task = services.create_task(form, request.user)
@@ -275,5 +271,5 @@ def task_report(request, pk):
 
 @login_required
 def tracking(request):
-    _staff(request)
+    require_bureau_staff(request.user, "使用双随机抽查")
     return render(request, "randomcheck/tracking.html", {"rows": selectors.tracking_list(request.user)})

@@ -1,5 +1,3 @@
-from functools import wraps
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -7,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from postlicense.core import exports
+from postlicense.core.access import bureau_staff_required
 from postlicense.core.scoping import get_scoped_or_404
 
 from . import exporting, selectors, services
@@ -14,19 +13,6 @@ from .archive import timeline
 from .forms import EnterpriseFilterForm, EnterpriseForm, ImportForm, KeyEquipmentForm, LicenseForm
 from .models import KeyEquipment, License
 from .xlsx import sheets
-
-
-def bureau_staff_required(view):
-    """Writes to the register are for city and county bureau staff (inside their jurisdiction)."""
-
-    @wraps(view)
-    @login_required
-    def wrapped(request, *args, **kwargs):
-        if not request.user.is_bureau_staff:
-            raise PermissionDenied("只有市局、县局/分局人员可以修改名录。")
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 def _int(value):
@@ -47,7 +33,7 @@ def enterprise_list(request):
     return render(request, template, context)
 
 
-@bureau_staff_required
+@bureau_staff_required("修改名录")
 def enterprise_export(request):
     return exporting.ENTERPRISES.respond(request, exporting.enterprise_rows(request.user, request.GET))
 
@@ -81,7 +67,7 @@ def save_form(request, form, template, context, success_url, message):
     return render(request, template, {**context, "form": form})
 
 
-@bureau_staff_required
+@bureau_staff_required("修改名录")
 def enterprise_edit(request, pk=None):
     enterprise = selectors.enterprise_detail(request.user, pk) if pk else None
     form = EnterpriseForm(request.POST or None, instance=enterprise, user=request.user)
@@ -95,7 +81,7 @@ def enterprise_edit(request, pk=None):
     )
 
 
-@bureau_staff_required
+@bureau_staff_required("修改名录")
 def license_edit(request, enterprise_pk, pk=None):
     enterprise = selectors.enterprise_detail(request.user, enterprise_pk)
     lic = (
@@ -114,7 +100,7 @@ def license_edit(request, enterprise_pk, pk=None):
     )
 
 
-@bureau_staff_required
+@bureau_staff_required("修改名录")
 def equipment_edit(request, enterprise_pk, pk=None):
     enterprise = selectors.enterprise_detail(request.user, enterprise_pk)
     item = (
@@ -139,7 +125,7 @@ IMPORT_PAGES = {
 }
 
 
-@bureau_staff_required
+@bureau_staff_required("修改名录")
 def import_upload(request, kind):
     if kind not in services.ImportKind.values:
         raise PermissionDenied
@@ -160,7 +146,7 @@ def import_upload(request, kind):
     )
 
 
-@bureau_staff_required
+@bureau_staff_required("修改名录")
 def import_template(request, kind):
     if kind not in services.ImportKind.values:
         raise PermissionDenied
@@ -176,7 +162,7 @@ def import_template(request, kind):
     )
 
 
-@bureau_staff_required
+@bureau_staff_required("修改名录")
 def import_job(request, pk):
     job = selectors.import_job_for(request.user, pk)
     template = "registry/import_job.html#progress" if request.htmx else "registry/import_job.html"

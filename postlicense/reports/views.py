@@ -1,12 +1,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from postlicense.core import audit, exports
+from postlicense.core.access import require_bureau_staff
 from postlicense.core.http import attachment
 from postlicense.inspections.printing import render_pdf
 
@@ -23,14 +24,9 @@ def _kind(key):
     return KINDS[key]
 
 
-def _staff(request):
-    if not request.user.is_bureau_staff or request.user.org_unit is None:
-        raise PermissionDenied("报表仅供监管部门人员使用。")
-
-
 @login_required
 def index(request):
-    _staff(request)
+    require_bureau_staff(request.user, "使用报表", with_unit=True)
     return render(
         request,
         "reports/index.html",
@@ -56,7 +52,7 @@ def _sheets(kind, unit_name, period_label, cut, tables, filled_by="", checked_by
 
 @login_required
 def report(request, key):
-    _staff(request)
+    require_bureau_staff(request.user, "使用报表", with_unit=True)
     kind = _kind(key)
     today = timezone.localdate()
     units = selectors.units_for(request.user)
@@ -118,7 +114,7 @@ def _document(request, kind, unit, period, cut, tables):
 @login_required
 @require_POST
 def submit(request, key):
-    _staff(request)
+    require_bureau_staff(request.user, "使用报表", with_unit=True)
     kind = _kind(key)
     form = SubmitForm(request.POST)
     back = redirect(f"{request.path.rsplit('submit/', 1)[0]}?{request.POST.urlencode()}")
@@ -143,13 +139,13 @@ def submit(request, key):
 
 @login_required
 def submissions(request):
-    _staff(request)
+    require_bureau_staff(request.user, "使用报表", with_unit=True)
     return render(request, "reports/submissions.html", {"submissions": selectors.submissions_for(request.user)})
 
 
 @login_required
 def submission_detail(request, pk):
-    _staff(request)
+    require_bureau_staff(request.user, "使用报表", with_unit=True)
     submission = selectors.submission_for(request.user, pk)
     kind = KINDS[submission.kind]
     tables = [Table.from_dict(t) for t in submission.tables]

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from postlicense.core import deadlines
+from postlicense.core.access import bureau_staff_required
 from postlicense.core.audit import record_export
 from postlicense.core.http import content_disposition
 from postlicense.core.jobs import services as jobs
@@ -41,17 +42,6 @@ def enterprise_required(view):
         if enterprise is None:
             raise Http404("该页面仅供企业用户使用。")
         return view(request, enterprise, *args, **kwargs)
-
-    return wrapped
-
-
-def staff_required(view):
-    @login_required
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not request.user.is_bureau_staff:
-            raise PermissionDenied("只有市局、县局（分局）工作人员可以使用此功能。")
-        return view(request, *args, **kwargs)
 
     return wrapped
 
@@ -386,7 +376,7 @@ def password_first(request):
 # --- the bureau's pages ---
 
 
-@staff_required
+@bureau_staff_required()
 def account_list(request):
     form = forms.AccountForm(request.POST or None, user=request.user)
     created = None
@@ -414,7 +404,7 @@ def account_list(request):
     )
 
 
-@staff_required
+@bureau_staff_required()
 @require_POST
 def account_action(request, pk, action):
     profile = get_scoped_or_404(AccountProfile.objects.select_related("user", "enterprise"), request.user, pk=pk)
@@ -446,7 +436,7 @@ def _year(request, today):
     return min(max(year, 2000), today.year - 1)
 
 
-@staff_required
+@bureau_staff_required()
 def review_list(request):
     today = timezone.localdate()
     year = _year(request, today)
@@ -475,7 +465,7 @@ def review_list(request):
     )
 
 
-@staff_required
+@bureau_staff_required()
 @require_POST
 def review(request, pk):
     report = selectors.report_for(request.user, pk)
@@ -504,7 +494,7 @@ def review(request, pk):
     return _report_page(request, report, form, status=400)
 
 
-@staff_required
+@bureau_staff_required()
 @require_POST
 def late_filing(request, enterprise_pk):
     enterprise = get_scoped_or_404(Enterprise, request.user, pk=enterprise_pk)
@@ -521,7 +511,7 @@ def late_filing(request, enterprise_pk):
     return redirect("selfservice:review_list")
 
 
-@staff_required
+@bureau_staff_required()
 @require_POST
 def order_non_filers(request):
     """对未按时提交的企业下达限期改正通知 (条例 第五十三条): one order per selected non-filer, through follow-up."""
@@ -553,12 +543,12 @@ def order_non_filers(request):
     return redirect(f"{reverse('selfservice:review_list')}?year={data['year']}#non-filers")
 
 
-@staff_required
+@bureau_staff_required()
 def correction_list(request):
     return render(request, "selfservice/correction_list.html", {"requests": selectors.corrections_for(request.user)})
 
 
-@staff_required
+@bureau_staff_required()
 def correction_handle(request, pk):
     item = get_scoped_or_404(CorrectionRequest.objects.select_related("enterprise"), request.user, pk=pk)
     form = forms.CorrectionReplyForm(request.POST or None)
@@ -575,7 +565,7 @@ def correction_handle(request, pk):
     )
 
 
-@staff_required
+@bureau_staff_required()
 def import_reports(request):
     """The upload: a core.jobs job (a small file runs within this request, as the register's import), then its page."""
     form = forms.ImportForm(request.POST or None, request.FILES or None)
@@ -593,7 +583,7 @@ def import_reports(request):
     )
 
 
-@staff_required
+@bureau_staff_required()
 def import_job(request, pk):
     """The import's progress (polled while it runs), then its result or every bad row."""
     job = get_scoped_or_404(Job.objects.filter(kind=Job.Kind.SELFREPORT_IMPORT), request.user, pk=pk)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from postlicense.core import exports
+from postlicense.core.access import bureau_staff_required
 from postlicense.core.audit import record_export
 from postlicense.core.http import next_url
 from postlicense.core.models import User
@@ -20,17 +21,6 @@ from postlicense.registry.views import save_form
 
 from . import forms, notice_import, printing, selectors, services
 from .models import Complaint, LabScope, NoticeEntry, SamplePhoto, Sampler, TestingLab, TestOrder
-
-
-def bureau_required(view):
-    @wraps(view)
-    @login_required
-    def wrapped(request, *args, **kwargs):
-        if not request.user.is_bureau_staff:
-            raise PermissionDenied("只有市局、县局/分局人员可以进行此操作。")
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 def city_admin_required(view):
@@ -76,7 +66,7 @@ def test_list(request):
     )
 
 
-@bureau_required
+@bureau_staff_required("进行此操作")
 def test_new(request):
     form = forms.TestOrderForm(request.user, request.POST or None, initial=request.GET.dict())
     if request.method == "POST" and form.is_valid():
@@ -168,7 +158,7 @@ def _recheck_order(user, order):
     return rectification if rectification.status in open_ else None
 
 
-@bureau_required
+@bureau_staff_required("进行此操作")
 @require_POST
 def test_rectify(request, pk):
     """下达责令改正通知书 for a failed test (抽查办法 第四十六条); a double click returns the same order."""
@@ -339,7 +329,7 @@ def test_pdf(request, pk):
 # --- labs -----------------------------------------------------------------------------------------------------
 
 
-@bureau_required
+@bureau_staff_required("进行此操作")
 def lab_list(request):
     return render(
         request, "supervision/lab_list.html", {"labs": selectors.labs_for(request.user), "today": timezone.localdate()}
@@ -359,7 +349,7 @@ def lab_edit(request, pk=None):
     )
 
 
-@bureau_required
+@bureau_staff_required("进行此操作")
 def lab_detail(request, pk):
     lab = get_scoped_or_404(selectors.labs_for(request.user), request.user, pk=pk)
     is_admin = request.user.is_superuser or request.user.role == User.Role.CITY_ADMIN
@@ -389,7 +379,7 @@ def lab_scope_remove(request, pk):
 # --- complaints -----------------------------------------------------------------------------------------------
 
 
-@bureau_required
+@bureau_staff_required("进行此操作")
 def complaint_list(request):
     qs = selectors.complaints_for(request.user)
     status = request.GET.get("status", "")
@@ -409,7 +399,7 @@ def complaint_list(request):
     )
 
 
-@bureau_required
+@bureau_staff_required("进行此操作")
 def complaint_new(request):
     form = forms.ComplaintForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -440,7 +430,7 @@ def complaint_new(request):
     )
 
 
-@bureau_required
+@bureau_staff_required("进行此操作")
 def complaint_detail(request, pk):
     complaint = get_scoped_or_404(selectors.complaints_for(request.user), request.user, pk=pk)
     assign = forms.AssignForm(request.user, prefix="assign")
@@ -481,7 +471,7 @@ def complaint_detail(request, pk):
     )
 
 
-@bureau_required
+@bureau_staff_required("进行此操作")
 def special_new(request):
     """A special inspection with its trigger's evidence (002 第七条)."""
     form = forms.SpecialInspectionForm(request.user, request.POST or None, initial=request.GET.dict())
@@ -516,7 +506,7 @@ def special_new(request):
 # --- linkage notices and leads --------------------------------------------------------------------------------
 
 
-@bureau_required
+@bureau_staff_required("进行此操作")
 def notice_list(request):
     qs = selectors.notices_for(request.user)
     return render(
@@ -566,7 +556,7 @@ def notice_template(request):
     return exports.download("通报企业名单模板.xlsx", notice_import.template_sheets(), "notice-template.xlsx")
 
 
-@bureau_required
+@bureau_staff_required("进行此操作")
 def notice_detail(request, pk):
     notice = get_object_or_404(selectors.notices_for(request.user), pk=pk)  # notices_for is the scope
     entries = (
@@ -581,7 +571,7 @@ def notice_detail(request, pk):
     )
 
 
-@bureau_required
+@bureau_staff_required("进行此操作")
 @require_POST
 def notice_orders(request, pk):
     """The batch: a rectification order for each matched enterprise of a sampling-failure notice, confirmed."""
@@ -601,7 +591,7 @@ def notice_orders(request, pk):
     return redirect(notice)
 
 
-@bureau_required
+@bureau_staff_required("进行此操作")
 def lead_list(request):
     qs = selectors.leads_for(request.user, open_only=request.GET.get("all") != "1")
     return render(
@@ -616,7 +606,7 @@ def lead_list(request):
     )
 
 
-@bureau_required
+@bureau_staff_required("进行此操作")
 @require_POST
 def lead_action(request, pk):
     entry = get_scoped_or_404(selectors.leads_for(request.user), request.user, pk=pk)
@@ -635,6 +625,6 @@ def lead_action(request, pk):
     return redirect("supervision:lead_list")
 
 
-@bureau_required
+@bureau_staff_required("进行此操作")
 def risk_list(request):
     return render(request, "supervision/risk_list.html", {"items": selectors.risk_items(request.user)})
