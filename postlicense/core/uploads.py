@@ -224,6 +224,8 @@ MAX_PDF_INFLATED_MB = 200
 # Names whose objects run or launch something when the PDF is opened or clicked: JavaScript (also as the
 # action of /OpenAction or /AA) and launching a program.
 _PDF_ACTIVE = re.compile(rb"/(?:JS|JavaScript|Launch)(?=[\s()<>\[\]{}/%]|$)")
+# An encrypted PDF's streams cannot be read for those names without its password, so it is refused as a whole.
+_PDF_ENCRYPT = re.compile(rb"/Encrypt(?=[\s()<>\[\]{}/%]|$)")
 _PDF_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
 _PDF_STREAM = re.compile(rb"stream\r?\n")
 
@@ -247,11 +249,17 @@ def _pdf_streams(raw):
             previous, data = piece[-64:], inflater.unconsumed_tail
 
 
+def _unescaped(part):
+    return _PDF_NAME_ESCAPE.sub(lambda m: bytes([int(m[1], 16)]), part)
+
+
 def check_pdf(raw: bytes, name: str):
     """Refuse a PDF with JavaScript or a launch action, in its body or its compressed streams (names may be
-    spelled with #xx escapes, /J#53 for /JS)."""
+    spelled with #xx escapes, /J#53 for /JS), and an encrypted PDF, whose streams cannot be checked."""
+    if _PDF_ENCRYPT.search(_unescaped(raw)):
+        raise ValidationError(f"文件“{name}”已加密（设有密码），无法检查其内容，不能上传。请去除密码后再上传。")
     for part in itertools.chain([raw], _pdf_streams(raw)):  # one inflated piece at a time
-        if _PDF_ACTIVE.search(_PDF_NAME_ESCAPE.sub(lambda m: bytes([int(m[1], 16)]), part)):
+        if _PDF_ACTIVE.search(_unescaped(part)):
             raise ValidationError(
                 f"文件“{name}”含有脚本或启动程序的动作（JavaScript），不能上传。请另存为普通 PDF 后再上传。"
             )

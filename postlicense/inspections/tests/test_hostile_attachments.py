@@ -110,6 +110,17 @@ def test_a_pdf_with_javascript_or_a_launch_action_is_refused(finding, staff, dat
     assert not Attachment.objects.exists()
 
 
+ENCRYPT = b"<< /Filter /Standard /V 2 /R 3 /Length 128 /P -44 /O (owner-hash) /U (user-hash) >>"
+
+
+@pytest.mark.parametrize("name", [b"/Encrypt", b"/Encr#79pt"], ids=["plain", "escaped"])
+def test_an_encrypted_pdf_is_refused_because_its_streams_cannot_be_checked(finding, staff, name):
+    data = pdf(CATALOG, PAGES, ENCRYPT).replace(b"<< /Root 1 0 R >>", b"<< /Root 1 0 R %s 3 0 R >>" % name)
+    with pytest.raises(ValidationError, match="已加密"):
+        add(finding, "加密.pdf", data, staff)
+    assert not Attachment.objects.exists()
+
+
 def test_a_plain_pdf_with_an_open_action_that_only_sets_the_view_is_accepted(finding, staff):
     data = pdf(CATALOG, PAGES, b"[4 0 R /Fit]", compressed=[b"<< /Title (Report) >>"])
     assert add(finding, "报告.pdf", data, staff).content_type == "application/pdf"
