@@ -10,6 +10,8 @@ from test_inspections import draw_signature, page_width
 from postlicense.core.models import User
 from postlicense.inspections.tests.factories import make_inspector
 from postlicense.supervision.tests.factories import make_world, new_test, reported, sampled
+from postlicense.supervision.tests.test_notices_complaints import notice as make_notice
+from postlicense.supervision.tests.test_notices_complaints import row
 
 
 @pytest.fixture(autouse=True)
@@ -107,21 +109,9 @@ def test_the_test_page_on_a_desktop_and_a_phone_and_the_printed_form(page, phone
 def test_a_notice_inspection_gets_its_crew_on_a_phone(phone_page, login, shot):
     """A linkage notice dispatches its targeted inspection without inspectors (总局后续监管意见 二(六)); the county
     finds it on the notice page, picks two inspectors on the 指派检查组 page at 375 px, and the record can be filled."""
-    from postlicense.supervision import services
-
     staff = login(phone_page, User.Role.COUNTY_STAFF, "xuchang-weidu")
     world = make_world()
-    notice = services.register_notice(
-        region=world.unit.region,
-        source="provincial_sampling",
-        doc_no="豫市监质〔2026〕45号",
-        doc_date=date(2026, 11, 20),
-        received_date=date(2026, 11, 25),
-        product="水泥",
-        failed_items="3天抗压强度",
-        rows=[{"credit_code": world.enterprise.credit_code, "enterprise_name": "", "product": "", "failed_items": ""}],
-        created_by=staff,
-    )
+    notice = make_notice(staff, [row(world.enterprise.credit_code)], received=date(2026, 11, 25))
     record = notice.entries.get().inspection
     phone_page.goto(f"/supervision/notices/{notice.pk}/")
     assert "待指派检查组" in phone_page.locator("main").inner_text()

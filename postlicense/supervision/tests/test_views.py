@@ -14,7 +14,8 @@ from postlicense.supervision import printing, services
 from postlicense.supervision.models import Complaint, LinkageNotice, TestOrder
 
 from .factories import enterprise, fill_sheet, make_lab, new_test, reported, sampled, sign_all
-from .test_notices_complaints import UNKNOWN, xlsx
+from .test_notices_complaints import UNKNOWN, row, xlsx
+from .test_notices_complaints import notice as make_notice
 
 pytestmark = pytest.mark.django_db
 
@@ -342,17 +343,7 @@ def test_inspections_awaiting_their_crew_link_to_the_assignment_page(client, cit
     than two inspectors wait for their crew: the notice, complaint and record pages link to 指派检查组."""
     from postlicense.inspections.services import assign_crew, crew_version
 
-    notice = services.register_notice(
-        region=city_admin.org_unit.region,
-        source="provincial_sampling",
-        doc_no="豫市监质〔2026〕45号",
-        doc_date=date(2026, 11, 20),
-        received_date=date(2026, 11, 25),
-        product="水泥",
-        failed_items="3天抗压强度",
-        rows=[{"credit_code": world.enterprise.credit_code, "enterprise_name": "", "product": "", "failed_items": ""}],
-        created_by=city_admin,
-    )
+    notice = make_notice(city_admin, [row(world.enterprise.credit_code)], received=date(2026, 11, 25))
     record = notice.entries.get().inspection
     crew_url = f"/inspections/{record.pk}/crew/"
     login(client, staff)
