@@ -10,6 +10,8 @@ from test_inspections import draw_signature, page_width
 from postlicense.core.models import User
 from postlicense.inspections.tests.factories import make_inspector
 from postlicense.supervision.tests.factories import make_world, new_test, reported, sampled
+from postlicense.supervision.tests.test_notices_complaints import notice as make_notice
+from postlicense.supervision.tests.test_notices_complaints import row
 
 
 @pytest.fixture(autouse=True)
@@ -102,3 +104,29 @@ def test_the_test_page_on_a_desktop_and_a_phone_and_the_printed_form(page, phone
         ["pdftoppm", "-png", "-r", "70", str(pdf), str(screenshots / "supervision-sampling-pdf")], check=True
     )
     assert len(sorted(screenshots.glob("supervision-sampling-pdf-*.png"))) == 3
+
+
+def test_a_notice_inspection_gets_its_crew_on_a_phone(phone_page, login, shot):
+    """A linkage notice dispatches its targeted inspection without inspectors (总局后续监管意见 二(六)); the county
+    finds it on the notice page, picks two inspectors on the 指派检查组 page at 375 px, and the record can be filled."""
+    staff = login(phone_page, User.Role.COUNTY_STAFF, "xuchang-weidu")
+    world = make_world()
+    notice = make_notice(staff, [row(world.enterprise.credit_code)], received=date(2026, 11, 25))
+    record = notice.entries.get().inspection
+    phone_page.goto(f"/supervision/notices/{notice.pk}/")
+    assert "待指派检查组" in phone_page.locator("main").inner_text()
+    phone_page.click("a.button:has-text('指派检查组')")
+    phone_page.wait_for_url(f"**/inspections/{record.pk}/crew/")
+    assert page_width(phone_page) <= 375
+    shot(phone_page, "supervision-notice-crew-375")
+    phone_page.click("button[value=manual]")  # nobody picked: refused at the field, nothing saved
+    assert "不少于2人" in phone_page.locator("main").inner_text()
+    for inspector in world.samplers:
+        phone_page.get_by_label(inspector.name, exact=False).check()
+    phone_page.click("button[value=manual]")
+    phone_page.wait_for_url(f"**/inspections/{record.pk}/")
+    text = phone_page.locator("main").inner_text()
+    assert "已指派检查组" in text and "填写检查记录" in text and "人工指派" in text
+    assert page_width(phone_page) <= 375
+    shot(phone_page, "supervision-notice-crew-assigned-375")
+    assert {i.pk for i in record.inspectors.all()} == {i.pk for i in world.samplers}

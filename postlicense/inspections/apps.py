@@ -47,6 +47,13 @@ class InspectionsConfig(AppConfig):
             HomeCard("检查不合格", counts["unqualified"], f"{url}?conclusion=unqualified"),
         ]
 
+    def todo_items(self, user, today):
+        from postlicense.core.todo import ITEMS_PER_GROUP
+
+        from .selectors import crew_todo
+
+        return crew_todo(user, today, ITEMS_PER_GROUP)
+
     def archive_events(self, enterprise):
         from postlicense.registry.archive import ArchiveEvent
 
@@ -55,7 +62,7 @@ class InspectionsConfig(AppConfig):
         finished = enterprise.inspections.filter(status=InspectionRecord.Status.FINISHED).select_related(
             "template_version"
         )
-        return [
+        events = [
             ArchiveEvent(
                 at=r.finished_at,
                 kind="检查",
@@ -65,6 +72,18 @@ class InspectionsConfig(AppConfig):
             )
             for r in finished
         ]
+        for r in enterprise.inspections.filter(crew_assigned_at__isnull=False).prefetch_related("inspectors"):
+            how = "随机匹配" if r.crew_match_seed else "人工指派"
+            events.append(
+                ArchiveEvent(
+                    at=r.crew_assigned_at,
+                    kind="检查",
+                    title=f"{r.get_kind_display()}：指派检查组",
+                    detail=f"{'、'.join(i.name for i in r.inspectors.all())}（{how}）",
+                    url=r.get_absolute_url(),
+                )
+            )
+        return events
 
     def load_demo(self, stdout):
         from .demo import load_demo

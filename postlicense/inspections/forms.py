@@ -218,3 +218,35 @@ class DispatchForm(forms.Form):
         if version and kind and kind not in version.kinds:
             self.add_error("template_version", checklist_kind_mismatch(version, kind))
         return data
+
+
+class InspectorLabelField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, inspector):
+        return f"{inspector.name}（{inspector.org_unit}，执法证有效期至 {inspector.certificate_valid_until:%Y-%m-%d}）"
+
+
+class CrewForm(forms.Form):
+    """指派检查组: the inspectors picked by hand (or none, for 随机匹配), the page's version and one-time token."""
+
+    inspectors = InspectorLabelField(
+        Inspector.objects.none(),
+        label="检查人员",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=f"不少于2人，执法证在检查期间有效，不在企业回避名单上（{CERTIFICATE_RULE}）",
+    )
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
+    token = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["inspectors"].queryset = (
+            Inspector.objects.for_user(user).filter(active=True).select_related("org_unit").order_by("org_unit", "name")
+        )
+        self.fields["token"].initial = uuid.uuid4()
+
+    def refuse(self, exc):
+        """A stale page: the error on top, and the current version, so assigning again wins."""
+        self.data = self.data.copy()
+        self.data["version"] = exc.version
+        self.add_error(None, exc)

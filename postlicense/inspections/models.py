@@ -251,6 +251,26 @@ class InspectionRecord(AuditedModel):
         verbose_name="派发人",
     )
     created_at = models.DateTimeField("派发时间", auto_now_add=True)
+    crew_assigned_at = models.DateTimeField("指派检查组时间", null=True, blank=True)
+    crew_assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="指派检查组人",
+    )
+    crew_match_seed = models.CharField(
+        "随机匹配种子", max_length=100, blank=True, help_text="随机匹配检查组时所用的种子；为空则为人工指派"
+    )
+    crew_token = models.UUIDField(
+        "指派检查组提交标识",
+        null=True,
+        blank=True,
+        unique=True,
+        editable=False,
+        help_text="指派检查组表单的一次性标识：重复提交同一表单不会重复指派",
+    )
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
     finished_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

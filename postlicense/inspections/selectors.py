@@ -3,13 +3,15 @@
 from collections import defaultdict
 from datetime import date
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.urls import reverse
 
 from postlicense.inspectors.models import Inspector
 from postlicense.registry.models import License
 
 from . import rules
-from .models import ChecklistItem, ChecklistVersion, InspectionRecord, Problem
+from .models import ChecklistItem, ChecklistVersion, InspectionRecord, Problem, RecordInspector
 
 
 def current_template(code):
@@ -96,12 +98,72 @@ def can_fill(user, record):
     return record.inspectors.filter(user=user).exists()
 
 
+def awaiting_crew(qs):
+    """The records of `qs` still waiting for their crew: dispatched, not started, fewer than two inspectors
+    (rules.MIN_INSPECTORS) — a linkage notice's targeted inspection is dispatched to the county without any."""
+    size = (
+        RecordInspector.objects.filter(record=OuterRef("pk"))
+        .order_by()
+        .values("record")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        qs.filter(status=InspectionRecord.Status.ASSIGNED)
+        .annotate(crew_size=Coalesce(Subquery(size), 0))
+        .filter(crew_size__lt=rules.MIN_INSPECTORS)
+    )
+
+
+def awaits_crew(record):
+    return record.status == InspectionRecord.Status.ASSIGNED and record.crew.count() < rules.MIN_INSPECTORS
+
+
+def awaiting_crew_ids(record_ids):
+    """Of these record ids, those awaiting their crew (one query, for pages listing records of other apps)."""
+    return set(awaiting_crew(InspectionRecord.objects.filter(pk__in=record_ids)).values_list("pk", flat=True))
+
+
+CREW_MISSING = "missing"  # the record list's crew filter: the special inspections waiting for their crew
+
+
+def crew_todo(user, today, limit):
+    """待指派检查组的专项检查 for bureau staff (a county gives each its crew on the 指派检查组 page)."""
+    from postlicense.core.todo import TodoGroup, TodoItem
+
+    if not user.is_bureau_staff:
+        return []
+    qs = awaiting_crew(records_for(user).filter(kind=InspectionRecord.Kind.SPECIAL))
+    total = qs.count()
+    if not total:
+        return []
+    return [
+        TodoGroup(
+            "待指派检查组的专项检查",
+            total,
+            qs.filter(due_date__lt=today).count(),
+            [
+                TodoItem(
+                    f"{r.enterprise.name} · {r.get_special_trigger_display() or r.get_kind_display()}",
+                    reverse("inspections:record_crew", args=[r.pk]),
+                    r.due_date,
+                    f"完成期限 {r.due_date:%Y-%m-%d}" if r.due_date else "",
+                )
+                for r in qs.order_by("due_date", "id")[:limit]
+            ],
+            reverse("inspections:record_list") + f"?kind={InspectionRecord.Kind.SPECIAL}&crew={CREW_MISSING}",
+        )
+    ]
+
+
 OPEN = "open"  # the status filter for every record still to be done (待检查 and 检查中), as counted on the home page
 
 
-def filter_records(qs, *, kind="", status="", conclusion="", q="", overdue="", today=None):
+def filter_records(qs, *, kind="", status="", conclusion="", q="", overdue="", crew="", today=None):
     if kind:
         qs = qs.filter(kind=kind)
+    if crew == CREW_MISSING:
+        qs = awaiting_crew(qs)
     if status == OPEN:
         qs = qs.filter(status__in=InspectionRecord.OPEN_STATUSES)
     elif status:
@@ -323,7 +385,8 @@ def record_view(record, user):
         "crew": record.crew.select_related("inspector"),
         "amendments": record.amendments.select_related("by"),
         "problems": record.problems.all(),
-        "can_fill": fillable and record.is_open,
+        "can_fill": fillable and record.is_open and record.crew.exists(),
+        "awaits_crew": user.is_bureau_staff and awaits_crew(record),
         "can_amend": fillable and record.is_locked,
         "blocking": finish_problems(record) if record.is_open else [],
         "nonconforming_so_far": 0 if record.is_locked else len(nonconforming_findings(record)),

@@ -37,6 +37,7 @@ import binascii
 import hashlib
 import uuid
 from collections import defaultdict
+from datetime import date
 
 from django.apps import apps
 from django.core.exceptions import ValidationError
@@ -46,7 +47,9 @@ from django.utils import timezone
 
 from postlicense.core import audit
 from postlicense.core.bulk import insert_objects
+from postlicense.core.concurrency import check_version, locked, version_of
 from postlicense.core.regulations import cite
+from postlicense.inspectors.models import Inspector
 from postlicense.registry.models import KeyEquipment, License
 
 from . import attachments, rules
@@ -62,6 +65,7 @@ from .models import (
 )
 from .selectors import (  # noqa: F401  (current_template and finish_problems are part of this module's API)
     computed_conclusion,
+    crew_problems,
     current_template,
     finish_errors,
     finish_problems,
@@ -205,6 +209,66 @@ def mark_not_carried_out(record, *, by, reason):
         raise ValidationError("请填写未实施原因。")
     record.status, record.not_carried_out_reason = InspectionRecord.Status.NOT_CARRIED_OUT, reason.strip()
     record.save(update_fields=["status", "not_carried_out_reason"])
+    return record
+
+
+# --- 指派检查组: a record dispatched without its crew (a linkage notice's targeted inspection) gets it later -----
+
+CREW_FIELDS = ["inspectors"]
+
+
+def crew_version(record):
+    """The version the 指派检查组 page carries (core.concurrency): the crew as the page showed it."""
+    return version_of(record, CREW_FIELDS)
+
+
+def crew_match_seed(record, token):
+    """The seed of a 随机匹配: the record's unit and id and the form's one-time token, kept on the record."""
+    return f"{record.org_unit.code}|{record.pk}|{token}"
+
+
+def match_crew(record, *, seed, today=None):
+    """随机匹配: ≥2 inspectors of the record's unit by the random check's matching, through the AppConfig hook
+    `match_crew(record, *, seed, deadline)` of the app that holds it (planning.crews.match_from_units; this app
+    sits below the random check and cannot import it). Raises ValidationError at "inspectors" naming the shortfall."""
+    deadline = max(record.due_date or date.min, today or timezone.localdate())
+    for config in apps.get_app_configs():
+        if hasattr(config, "match_crew"):
+            return config.match_crew(record, seed=seed, deadline=deadline)
+    raise ValidationError({"inspectors": "本系统未启用随机匹配，请选择检查人员。"})
+
+
+@transaction.atomic
+def assign_crew(record, *, inspectors, by, version, token=None, match_seed="", today=None):
+    """指派检查组: give a dispatched record that has not started and has fewer than two inspectors its crew
+    (`inspectors`, picked by hand or by match_crew with `match_seed`). The crew passes the check of every dispatch
+    and finish (selectors.crew_problems: 002 第九条 ≥2 with valid certificates, the avoidance list) on the first
+    day it fails of today and the due date, so it holds whenever the inspection takes place in between.
+    Posting the same form twice (`token`) assigns once; a page loaded before someone else assigned a different
+    crew is refused (core.concurrency.StaleEdit)."""
+    record = locked(record)
+    if token and record.crew_token == token:
+        return record  # the same form posted twice
+    inspectors = list(dict.fromkeys(inspectors))
+    check_version(record, version, {"inspectors": inspectors}, CREW_FIELDS)
+    crew = list(record.inspectors.all())
+    if len(crew) >= rules.MIN_INSPECTORS and set(crew) == set(inspectors):
+        return record  # someone already assigned exactly this crew
+    if record.status != InspectionRecord.Status.ASSIGNED:
+        raise ValidationError(f"该检查记录状态为“{record.get_status_display()}”，只有尚未开始的检查可以指派检查组。")
+    if len(crew) >= rules.MIN_INSPECTORS:
+        raise ValidationError(f"本检查已有检查组（{'、'.join(i.name for i in crew)}），无需再指派。")
+    today = today or timezone.localdate()
+    chosen = Inspector.objects.filter(pk__in=[i.pk for i in inspectors])
+    problems = crew_problems(chosen, record.enterprise_id, today) or crew_problems(
+        chosen, record.enterprise_id, max(today, record.due_date or today)
+    )
+    if problems:
+        raise ValidationError({"inspectors": problems})
+    record.inspectors.set(inspectors)
+    record.crew_assigned_at, record.crew_assigned_by = timezone.now(), by
+    record.crew_match_seed, record.crew_token = match_seed, token
+    record.save(update_fields=["crew_assigned_at", "crew_assigned_by", "crew_match_seed", "crew_token"])
     return record
 
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("export/", views.record_list_export, name="record_list_export"),
     path("new/", views.record_new, name="record_new"),
     path("<int:pk>/", views.record_detail, name="record_detail"),
+    path("<int:pk>/crew/", views.record_crew, name="record_crew"),
     path("<int:pk>/fill/", views.record_fill, name="record_fill"),
     path("<int:pk>/draft/", views.record_draft, name="record_draft"),
     path("<int:pk>/sign/", views.record_sign, name="record_sign"),

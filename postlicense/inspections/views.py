@@ -11,12 +11,13 @@ from django.views.decorators.http import require_POST
 from postlicense.core import exports
 from postlicense.core.access import require_bureau_staff
 from postlicense.core.audit import record_export
+from postlicense.core.concurrency import StaleEdit
 from postlicense.core.http import next_url
 from postlicense.core.jobs.services import export_runs_as_job
 from postlicense.core.scoping import get_scoped_or_404
 
 from . import printing, selectors, services
-from .forms import DispatchForm, add_errors, parse_revision, record_form
+from .forms import CrewForm, DispatchForm, add_errors, parse_revision, record_form
 from .models import Attachment, Finding, InspectionRecord, RecordInspector
 from .selectors import can_fill
 
@@ -29,13 +30,18 @@ def _fillable(request, pk):
     record = _record(request, pk)
     if not can_fill(request.user, record):
         raise PermissionDenied("只有本记录的检查人员或监管部门人员可以填写。")
+    if not record.crew.exists():
+        raise PermissionDenied("本检查尚未指派检查组，指派检查人员后才能填写。")
     return record
+
+
+RECORD_FILTERS = ("kind", "status", "conclusion", "q", "overdue", "crew")
 
 
 @login_required
 def record_list(request):
     qs = selectors.records_for(request.user)
-    filters = {k: request.GET.get(k, "") for k in ("kind", "status", "conclusion", "q", "overdue")}
+    filters = {k: request.GET.get(k, "") for k in RECORD_FILTERS}
     qs = selectors.filter_records(qs, **filters)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     query = "&".join(f"{k}={v}" for k, v in filters.items() if v)
@@ -49,6 +55,7 @@ def record_list(request):
             "kinds": InspectionRecord.Kind.choices,
             "statuses": [(selectors.OPEN, "未完成（待检查、检查中）")] + InspectionRecord.Status.choices,
             "conclusions": InspectionRecord.Conclusion.choices,
+            "crew_missing": selectors.CREW_MISSING,
         },
     )
 
@@ -70,7 +77,7 @@ RECORD_EXPORT_HEADER = [
 def record_list_export(request):
     """The list as filtered, as an .xlsx (core.exports); from settings.JOBS["EXPORT_ROWS"] rows the user narrows it."""
     require_bureau_staff(request.user, "导出")
-    filters = {k: request.GET.get(k, "") for k in ("kind", "status", "conclusion", "q", "overdue")}
+    filters = {k: request.GET.get(k, "") for k in RECORD_FILTERS}
     qs = selectors.filter_records(selectors.records_for(request.user), **filters).select_related(
         "enterprise__supervising_unit", "org_unit"
     )
@@ -134,6 +141,46 @@ def record_new(request):
 def record_detail(request, pk):
     record = _record(request, pk)
     return render(request, "inspections/record_detail.html", selectors.record_view(record, request.user))
+
+
+@login_required
+def record_crew(request, pk):
+    """指派检查组: bureau staff give a record dispatched without its crew ≥2 inspectors, by hand or 随机匹配."""
+    if not request.user.is_bureau_staff:
+        raise PermissionDenied("只有监管部门人员可以指派检查组。")
+    record = _record(request, pk)
+    form = CrewForm(
+        request.user,
+        request.POST or None,
+        initial={"inspectors": list(record.inspectors.all()), "version": services.crew_version(record)},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        matched = request.POST.get("action") == "random"
+        try:
+            seed = services.crew_match_seed(record, data["token"]) if matched else ""
+            record = services.assign_crew(
+                record,
+                inspectors=services.match_crew(record, seed=seed) if matched else data["inspectors"],
+                by=request.user,
+                version=data["version"],
+                token=data["token"],
+                match_seed=seed,
+            )
+        except StaleEdit as exc:
+            form.refuse(exc)
+        except ValidationError as exc:
+            form.add_error("inspectors" if hasattr(exc, "error_dict") else None, exc.messages)
+        else:
+            names = "、".join(i.name for i in record.inspectors.all())
+            messages.success(request, f"已{'随机匹配' if matched else '指派'}检查组：{names}。")
+            return redirect(record)
+    return render(
+        request,
+        "inspections/record_crew.html",
+        {"record": record, "form": form, "awaits_crew": selectors.awaits_crew(record)},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required

@@ -18,6 +18,15 @@ class PlanningConfig(AppConfig):
             found.setdefault(pk, []).extend(factors)
         return found
 
+    def match_crew(self, record, *, seed, deadline):
+        """The inspections `match_crew` hook (随机匹配 on the 指派检查组 page): ≥2 inspectors of the record's unit
+        for its enterprise by the random check's matching (crews.match_from_units)."""
+        from .crews import match_from_units
+
+        return match_from_units([record.enterprise], units=[record.org_unit], seed=seed, deadline=deadline, load_cap=1)[
+            record.enterprise_id
+        ]
+
     def nav_items(self, user):
         from postlicense.core.navigation import NavItem
 

@@ -1,5 +1,6 @@
 """Inspectors for a batch of enterprises from given units only, by the random check's matching (re-checks: the city;
-cross audits: the group; plan batches: the plan's unit)."""
+cross audits: the group; plan batches: the plan's unit; a crew-less special inspection: its unit, through the
+inspections `match_crew` hook)."""
 
 from django.core.exceptions import ValidationError
 

@@ -17,6 +17,7 @@ from postlicense.core.models import User
 from postlicense.core.scoping import get_scoped_or_404
 from postlicense.followup.models import RectificationOrder
 from postlicense.inspections.forms import parse_revision
+from postlicense.inspections.selectors import awaiting_crew_ids
 from postlicense.registry.views import save_form
 
 from . import forms, notice_import, printing, selectors, services
@@ -466,7 +467,12 @@ def complaint_detail(request, pk):
     return render(
         request,
         "supervision/complaint_detail.html",
-        {"complaint": complaint, "assign": assign, "answer": answer},
+        {
+            "complaint": complaint,
+            "assign": assign,
+            "answer": answer,
+            "awaits_crew": bool(awaiting_crew_ids([complaint.inspection_id] if complaint.inspection_id else [])),
+        },
         status=status,
     )
 
@@ -493,7 +499,10 @@ def special_new(request):
         except ValidationError as exc:
             _errors_to(form, exc)
         else:
-            messages.success(request, "专项检查已派发。")
+            if awaiting_crew_ids([record.pk]):
+                messages.warning(request, "专项检查已派发，尚未指派检查组（不少于2名检查人员）：请指派检查组。")
+            else:
+                messages.success(request, "专项检查已派发。")
             return redirect(record)
     return render(
         request,
@@ -567,7 +576,12 @@ def notice_detail(request, pk):
     return render(
         request,
         "supervision/notice_detail.html",
-        {"notice": notice, "entries": entries, "to_order": services.notice_entries_to_order(notice, request.user)},
+        {
+            "notice": notice,
+            "entries": entries,
+            "to_order": services.notice_entries_to_order(notice, request.user),
+            "awaiting_crew": awaiting_crew_ids([e.inspection_id for e in entries if e.inspection_id]),
+        },
     )
 
 

@@ -6,6 +6,8 @@ from datetime import date
 
 import pytest
 
+from postlicense.inspections.models import InspectionRecord
+from postlicense.inspections.selectors import awaiting_crew
 from postlicense.inspections.tests.factories import make_inspector
 from postlicense.supervision.demo import load_demo
 from postlicense.supervision.models import Complaint, LinkageNotice, NoticeEntry, TestingLab, TestOrder
@@ -41,6 +43,9 @@ def test_demo_has_a_test_in_each_state_and_loads_once():
     assert all(c.answer_due.year == 2026 for c in Complaint.objects.all())
     assert NoticeEntry.objects.filter(enterprise__isnull=True).count() == 1
     assert NoticeEntry.objects.filter(inspection__due_date=date(2026, 12, 10)).count() == 2
+    # the notice's targeted inspections wait for the county to give them their crew (指派检查组)
+    notice_records = InspectionRecord.objects.filter(notice_entry__isnull=False)
+    assert awaiting_crew(notice_records).count() == 2
     out = io.StringIO()
     load_demo(out)
     assert "跳过" in out.getvalue() and TestingLab.objects.count() == 2 and LinkageNotice.objects.count() == 1

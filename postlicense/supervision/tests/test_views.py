@@ -14,7 +14,8 @@ from postlicense.supervision import printing, services
 from postlicense.supervision.models import Complaint, LinkageNotice, TestOrder
 
 from .factories import enterprise, fill_sheet, make_lab, new_test, reported, sampled, sign_all
-from .test_notices_complaints import UNKNOWN, xlsx
+from .test_notices_complaints import UNKNOWN, row, xlsx
+from .test_notices_complaints import notice as make_notice
 
 pytestmark = pytest.mark.django_db
 
@@ -335,3 +336,41 @@ def test_two_people_editing_a_lab_the_second_save_is_refused(client, city_admin,
 
 def test_a_county_cannot_edit_the_lab_register(client, staff, world):
     assert login(client, staff).get(f"/supervision/labs/{world.lab.pk}/edit/").status_code == 403
+
+
+def test_inspections_awaiting_their_crew_link_to_the_assignment_page(client, city_admin, staff, world):
+    """A notice's targeted inspection (总局后续监管意见 二(六)) and a special inspection dispatched here with fewer
+    than two inspectors wait for their crew: the notice, complaint and record pages link to 指派检查组."""
+    from postlicense.inspections.services import assign_crew, crew_version
+
+    notice = make_notice(city_admin, [row(world.enterprise.credit_code)], received=date(2026, 11, 25))
+    record = notice.entries.get().inspection
+    crew_url = f"/inspections/{record.pk}/crew/"
+    login(client, staff)
+    assert crew_url in client.get(notice.get_absolute_url()).content.decode()
+    response = client.post(
+        "/supervision/special/new/",
+        {
+            "enterprise": world.enterprise.pk,
+            "trigger": "accident",
+            "reference": "事故报告 2026-7",
+            "template_version": current_template("production_conditions_004").pk,
+            "inspectors": [world.samplers[0].pk],
+            "due_date": "2026-12-20",
+            "token": str(uuid.uuid4()),
+        },
+        follow=True,
+    )
+    assert "尚未指派检查组" in response.content.decode() and "/crew/" in response.content.decode()
+    complaint = services.register_complaint(
+        unit=staff.org_unit,
+        source="hotline",
+        received_date=date(2026, 11, 23),
+        content="属实",
+        enterprise=world.enterprise,
+    )
+    complaint.inspection = response.context["record"]
+    complaint.save()
+    assert f"/inspections/{complaint.inspection_id}/crew/" in client.get(complaint.get_absolute_url()).content.decode()
+    assign_crew(record, inspectors=world.samplers, by=staff, version=crew_version(record), token=uuid.uuid4())
+    assert crew_url not in client.get(notice.get_absolute_url()).content.decode()
