@@ -146,8 +146,7 @@ def record_detail(request, pk):
 @login_required
 def record_crew(request, pk):
     """指派检查组: bureau staff give a record dispatched without its crew ≥2 inspectors, by hand or 随机匹配."""
-    if not request.user.is_bureau_staff:
-        raise PermissionDenied("只有监管部门人员可以指派检查组。")
+    require_bureau_staff(request.user, "指派检查组")
     record = _record(request, pk)
     form = CrewForm(
         request.user,
