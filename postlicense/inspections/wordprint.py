@@ -50,13 +50,19 @@ class WordDocument:
         return self.para(text, align="center", bold=True, size=size, font="宋体")
 
     def heading(self, text, size=14):
-        return self.para(text, bold=True, size=size, indent=False, font="黑体")
+        p = self.para(text, bold=True, size=size, indent=False, font="黑体")
+        p.paragraph_format.space_before = Pt(size * 0.8)  # clear of a table above
+        return p
 
     def table(self, rows, header=None, widths=()):
         """A grid; `header` (bold) above `rows`; `widths` in mm per column. Cells hold their values as text."""
         lines = ([header] if header else []) + [list(r) for r in rows]
         table = self.doc.add_table(rows=len(lines), cols=len(lines[0]))
         table.style = "Table Grid"
+        if widths:  # the grid's columns too: LibreOffice reads those, Word the cells'
+            table.autofit = False
+            for column, width in zip(table.columns, widths):
+                column.width = Mm(width)
         for i, (row, values) in enumerate(zip(table.rows, lines)):
             for j, (cell, value) in enumerate(zip(row.cells, values)):
                 cell.text = "—" if value is None else str(value)
