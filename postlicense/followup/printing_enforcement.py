@@ -71,7 +71,7 @@ def interview_pdf(interview):
 
 def _signatures(w, lines):
     for line in lines:
-        w.para(f"{line}　　　　　　日期：{BLANK_DATE}", indent=False)
+        w.para(f"{line}\t日期：{BLANK_DATE}", indent=False, tab_at=86)  # the dates one under another
 
 
 def interview_docx(interview):

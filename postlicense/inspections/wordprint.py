@@ -31,10 +31,13 @@ class WordDocument:
         east_asian(self.doc.styles["Normal"], font, size)
         east_asian(self.doc.styles["Table Grid"], font, size - 3.5)
 
-    def para(self, text="", *, align=None, bold=False, size=None, indent=True, font=None):
-        """One paragraph; a body paragraph (no alignment) is indented two characters."""
+    def para(self, text="", *, align=None, bold=False, size=None, indent=True, font=None, tab_at=None):
+        """One paragraph; a body paragraph (no alignment) is indented two characters; a tab in `text` goes to
+        `tab_at` mm (signature lines with their dates one under another)."""
         p = self.doc.add_paragraph()
         p.alignment = ALIGN[align]
+        if tab_at:
+            p.paragraph_format.tab_stops.add_tab_stop(Mm(tab_at))
         if indent and align is None:
             p.paragraph_format.first_line_indent = Pt(2 * (size or 14))
         run = p.add_run(text)
