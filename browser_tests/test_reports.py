@@ -10,6 +10,19 @@ def _scrolls_sideways(page):
     return page.evaluate("document.documentElement.scrollWidth > document.documentElement.clientWidth + 1")
 
 
+def _category_names_shown_whole(page):
+    """Every category name of a chart (a bureau's full name, a product category) is drawn whole: broken onto lines
+    is fine, cut short ("…") or missing is not (static/js/charts.js)."""
+    return page.evaluate(
+        """() => Array.from(document.querySelectorAll('[data-chart]')).every(el => {
+            const option = JSON.parse(document.getElementById(el.dataset.chart).textContent);
+            const names = (option.yAxis && option.yAxis.data) || [];
+            const shown = Array.from(el.querySelectorAll('svg text')).map(t => t.textContent).join('');
+            return names.every(name => shown.includes(name)) && !shown.includes('…');
+        })"""
+    )
+
+
 def test_home_charts_and_reports_fit_desktop_and_phone(browser, live_server, demo, phone):  # noqa: F811
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     small = phone("xuchang-admin")
@@ -26,6 +39,7 @@ def test_home_charts_and_reports_fit_desktop_and_phone(browser, live_server, dem
             if path == "/":
                 page.wait_for_selector("[data-chart] svg")
                 assert page.locator("[data-chart]").count() >= 3  # plan, follow-up, failures, monthly …
+                assert _category_names_shown_whole(page), size
             assert not _scrolls_sideways(page), (size, path)
             name = path.strip("/").replace("/", "-") or "home"
             page.screenshot(path=str(SCREENSHOTS / f"reports-{name}-{size}.png"), full_page=True)

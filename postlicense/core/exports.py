@@ -12,16 +12,21 @@ stratum labels never do) and refuses to send it otherwise.
 
 import csv
 import io
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import PurePosixPath
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font, PatternFill
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.cell_range import MultiCellRange
+from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.worksheet.worksheet import Worksheet
 
 from .http import attachment
 
@@ -42,6 +47,14 @@ class Sheet:
     footer: Sequence[str] = ()  # lines below the rows (填报人, 审核人, date)
 
 
+def list_preamble(title, user, filters, when):
+    """The lines above an exported list, so a printed page says what it is: the list's name, then who exported it
+    from which unit and when, and the filters applied (`filters`: (label, shown value) pairs; empty ones left out)."""
+    chosen = "；".join(f"{label}：{value}" for label, value in filters if value) or "无（全部）"
+    unit = user.org_unit.name if user.org_unit_id else ""
+    return [title, f"导出单位：{unit}　　导出人：{user}　　导出时间：{when:%Y-%m-%d %H:%M}　　筛选条件：{chosen}"]
+
+
 def safe_cell(value):
     """A text cell a spreadsheet would run as a formula gets a leading "'"; other values pass unchanged."""
     if not isinstance(value, str):
@@ -60,30 +73,100 @@ def _safe_rows(rows):
         yield [safe_cell(value) for value in row]
 
 
+FONT = "宋体"  # what a bureau's printed tables use; LibreOffice without it substitutes a CJK serif
+THIN = Side(style="thin", color="000000")
+BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+
+
+def text_width(value) -> int:
+    """A column width (in characters of the default font) that shows `value`: a CJK character counts double."""
+    text = value.isoformat() if isinstance(value, date) else str(value)
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _widths(sheet: Sheet):
+    """The sheet's widths, and for columns it leaves out one that shows the header (a date column a date)."""
+    given = list(sheet.widths)
+    return given + [max(10, min(30, text_width(label) + 2)) for label in sheet.header[len(given) :]]
+
+
+def _lines(row, widths):
+    """How many lines the row's longest text wraps onto in its column."""
+    texts = [(v, max(w - 1, 1)) for v, w in zip(row, widths) if isinstance(v, str)]
+    return max((sum(max(1, -(-text_width(line) // w)) for line in v.split("\n")) for v, w in texts), default=1)
+
+
+def _line(out, row_number, text, font, align, widths):
+    """A line above or below the table, merged across it: as tall as the lines it wraps onto there."""
+    lines = _lines([text], [sum(widths)])
+    if lines > 1:
+        out.row_dimensions[row_number].height = 14 * lines + 2
+    return _styled(out, text, font, align=align)
+
+
+def _styled(out, value, font, *, border=None, align=None, fill=None):
+    cell = WriteOnlyCell(out, value=value)
+    cell.font = font
+    if border:
+        cell.border = border
+    if align:
+        cell.alignment = align
+    if fill:
+        cell.fill = fill
+    return cell
+
+
 def xlsx_bytes(sheets: Sequence[Sheet]) -> bytes:
+    """Each sheet printable as it is: the preamble's first line a title centred over the table, the header repeated
+    on every printed page, every cell boxed, a 宋体 font, A4 landscape fitted to the page's width, page numbers."""
     workbook = Workbook(write_only=True)
-    header_font, header_fill = Font(bold=True), PatternFill("solid", fgColor="DCE6F4")
+    body, bold = Font(name=FONT, size=10.5), Font(name=FONT, size=10.5, bold=True)
+    title_font, header_fill = Font(name=FONT, size=16, bold=True), PatternFill("solid", fgColor="DCE6F4")
+    wrap, centred = Alignment(wrap_text=True, vertical="center"), Alignment(horizontal="center", vertical="center")
+    middle = Alignment(vertical="center")
+    header_align = Alignment(horizontal="center", vertical="center", wrap_text=True)
     for sheet in sheets:
         out = workbook.create_sheet(sheet.title)
-        for i, width in enumerate(sheet.widths, start=1):
+        widths = _widths(sheet)
+        last = get_column_letter(len(widths))
+        for i, width in enumerate(widths, start=1):
             out.column_dimensions[get_column_letter(i)].width = width
-        for i, text in enumerate(sheet.preamble):
-            cell = WriteOnlyCell(out, value=safe_cell(text))
-            cell.font = Font(bold=True, size=14) if i == 0 else Font()
-            out.append([cell])
-        header = []
-        for text in sheet.header:
-            cell = WriteOnlyCell(out, value=safe_cell(text))
-            cell.font, cell.fill = header_font, header_fill
-            header.append(cell)
-        out.append(header)
-        for row in _safe_rows(sheet.rows):
-            out.append(row)
-        for text in sheet.footer:
-            out.append([safe_cell(text)])
-        out.page_setup.orientation = "landscape"  # printed on A4 across, every column on the page's width
+        header_row = len(sheet.preamble) + 1
+        if sheet.preamble:
+            out.row_dimensions[1].height = 28  # the title's 16 pt
+        out.row_dimensions[header_row].height = 14 * _lines(sheet.header, widths) + 4  # every line of a wrapped header
+        # the sheet's head (written with the first row): fit to the page, the rows under the header scroll
         out.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+        out.freeze_panes = f"A{header_row + 1}"
+        merged = []
+        for i, text in enumerate(sheet.preamble, start=1):
+            if i == 1:
+                out.append([_styled(out, safe_cell(text), title_font, align=centred)])
+            else:
+                out.append([_line(out, i, safe_cell(text), body, wrap, widths)])
+            merged.append(f"A{i}:{last}{i}")
+        out.append(
+            [_styled(out, safe_cell(t), bold, border=BOX, align=header_align, fill=header_fill) for t in sheet.header]
+        )
+        row_number = header_row
+        for row in _safe_rows(sheet.rows):
+            row_number += 1
+            lines = _lines(row, widths)
+            if lines > 1:  # a row's height is not recomputed when the file is opened or printed
+                out.row_dimensions[row_number].height = 14 * lines + 2
+            out.append([_styled(out, v, body, border=BOX, align=wrap if isinstance(v, str) else middle) for v in row])
+        for i, text in enumerate(sheet.footer, start=row_number + 1):
+            out.append([_line(out, i, safe_cell(text), body, wrap, widths)])
+            merged.append(f"A{i}:{last}{i}")
+        if len(widths) > 1:
+            out.merged_cells = MultiCellRange(merged)
+        out.print_title_rows = f"{header_row}:{header_row}"  # the header on every printed page
+        out.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+        out.page_setup.orientation = "landscape"  # printed on A4 across, every column on the page's width
         out.page_setup.fitToWidth, out.page_setup.fitToHeight = 1, 0
+        out.print_options.horizontalCentered = True
+        out.page_margins = PageMargins(left=0.5, right=0.5, top=0.6, bottom=0.6, header=0.3, footer=0.3)
+        out.oddFooter.center.text = "第 &P 页，共 &N 页"
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

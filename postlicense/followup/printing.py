@@ -1,15 +1,8 @@
 """责令改正通知书 / 停产整顿通知书 with its 送达回证, in print: PDF (WeasyPrint, A4, through inspections.printing) and
-Word (python-docx, with the East Asian font set as the inspections' Word forms). One context serves both."""
+Word (inspections.wordprint, the one builder of Word documents). One context serves both."""
 
-import io
-
-from docx import Document
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
-from docx.shared import Mm, Pt
-
-from postlicense.inspections.docx_template import east_asian
 from postlicense.inspections.printing import render_pdf
+from postlicense.inspections.wordprint import WordDocument
 
 from . import rules
 
@@ -46,44 +39,26 @@ def pdf(order):
     return render_pdf(context(order), "followup/order_print.html")
 
 
-def _para(doc, text="", *, align=None, bold=False, size=None, indent=True):
-    p = doc.add_paragraph()
-    if align is not None:
-        p.alignment = align
-    if indent and align is None:
-        p.paragraph_format.first_line_indent = Pt(24)
-    run = p.add_run(text)
-    run.bold = bold
-    if size:
-        run.font.size = Pt(size)
-    return p
-
-
 def docx(order):
     c = context(order)
-    doc = Document()
-    section = doc.sections[0]
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.left_margin = section.right_margin = Mm(26)
-    section.top_margin, section.bottom_margin = Mm(37), Mm(35)
-    east_asian(doc.styles["Normal"], "仿宋", 14)
-    _para(doc, order.unit.name, align=WD_ALIGN_PARAGRAPH.CENTER, bold=True, size=18)
-    _para(doc, order.title, align=WD_ALIGN_PARAGRAPH.CENTER, bold=True, size=22)
-    _para(doc, order.number, align=WD_ALIGN_PARAGRAPH.RIGHT)
-    _para(doc, f"{order.enterprise.name}：", indent=False)
-    _para(doc, c["body"])
+    w = WordDocument()
+    w.para(order.unit.name, align="center", bold=True, size=18)
+    w.title(order.title)
+    w.para(order.number, align="right")
+    w.para(f"{order.enterprise.name}：", indent=False)
+    w.para(c["body"])
     for item in c["items"]:
-        _para(doc, f"{item.position}. {item.description}")
+        w.para(f"{item.position}. {item.description}")
         if item.requirement:
-            _para(doc, f"整改要求：{item.requirement}")
-    _para(doc, f"整改期限：{c['deadline']}")
-    _para(doc, c["rights"])
-    _para(doc, "")
-    _para(doc, order.unit.name, align=WD_ALIGN_PARAGRAPH.RIGHT)
-    _para(doc, "（印章）", align=WD_ALIGN_PARAGRAPH.RIGHT)
-    _para(doc, c["issued"], align=WD_ALIGN_PARAGRAPH.RIGHT)
-    doc.add_page_break()
-    _para(doc, "送达回证", align=WD_ALIGN_PARAGRAPH.CENTER, bold=True, size=22)
+            w.para(f"整改要求：{item.requirement}")
+    w.para(f"整改期限：{c['deadline']}")
+    w.para(c["rights"])
+    w.para("")
+    w.para(order.unit.name, align="right")
+    w.para("（印章）", align="right")
+    w.para(c["issued"], align="right")
+    w.page_break()
+    w.title("送达回证")
     rows = [
         ("送达文书", f"{order.title}（{order.number}）"),
         ("受送达人", order.enterprise.name),
@@ -94,13 +69,5 @@ def docx(order):
         ("送达人", order.served_by.display_name if order.served_by else ""),
         ("备注", ""),
     ]
-    table = doc.add_table(rows=len(rows), cols=2)
-    table.style = "Table Grid"
-    for row, (label, value) in zip(table.rows, rows):
-        row.cells[0].text, row.cells[1].text = label, value
-        row.cells[0].width, row.cells[1].width = Mm(40), Mm(118)
-    for fonts in doc.element.iter(qn("w:rFonts")):
-        fonts.set(qn("w:eastAsia"), fonts.get(qn("w:eastAsia")) or "仿宋")
-    out = io.BytesIO()
-    doc.save(out)
-    return out.getvalue()
+    w.table(rows, widths=(40, 116))
+    return w.bytes()

@@ -91,9 +91,20 @@ def order_list_export(request):
     )
     record_export(request, "责令改正通知书", rows=count, target=RectificationOrder)
     name = f"责令改正通知书-{timezone.localdate():%Y%m%d}.xlsx"
-    return exports.download(
-        name, [exports.Sheet("责令改正通知书", ORDER_EXPORT_HEADER, rows, [24, 30, 20, 20, 24])], "orders.xlsx"
+    statuses = dict([("open", "未办结")] + RectificationOrder.Status.choices)
+    preamble = exports.list_preamble(
+        "责令改正通知书台账",
+        request.user,
+        [
+            ("状态", statuses.get(filters["status"], "")),
+            ("关键词", filters["q"]),
+            ("逾期", "是" if filters["overdue"] else ""),
+        ],
+        timezone.localtime(),
     )
+    widths = [22, 30, 21, 28, 30, 10, 11, 11, 11, 11, 12]
+    sheet = exports.Sheet("责令改正通知书", ORDER_EXPORT_HEADER, rows, widths, preamble)
+    return exports.download(name, [sheet], "orders.xlsx")
 
 
 @login_required

@@ -287,12 +287,32 @@ def commitment_fulfil(request, pk):
     return redirect(c.interview)
 
 
+PRINT_FORMATS = {
+    "pdf": ("PDF", "application/pdf"),
+    "docx": ("Word", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+}
+
+
+def _print(request, obj, fmt, what, filename):
+    """The document `what` of `obj` (printing_enforcement.<what>_<fmt>) as a download, recorded as an export."""
+    label, content_type = PRINT_FORMATS[fmt]
+    content = getattr(printing_enforcement, f"{what}_{fmt}")(obj)
+    record_export(request, f"打印{filename}（{label}）", rows=1, target=obj)
+    return attachment(content, f"{filename}.{fmt}", content_type, f"{what}-{obj.pk}.{fmt}")
+
+
 @login_required
-def interview_pdf(request, pk):
+def interview_print(request, pk, fmt):
     i = interviews.interview_for(request.user, pk)
-    content = printing_enforcement.interview_pdf(i)
-    record_export(request, f"打印约谈笔录：{i.enterprise.name}", rows=1, target=i)
-    return attachment(content, f"约谈笔录-{i.enterprise.name}-{i.scheduled_at:%Y%m%d}.pdf", "application/pdf")
+    return _print(request, i, fmt, "interview", f"约谈笔录-{i.enterprise.name}-{i.scheduled_at:%Y%m%d}")
+
+
+@login_required
+def proposal_print(request, pk, fmt):
+    """The 许可处理建议书: an internal document of the bureaus (their notes), not for inspectors or enterprises."""
+    _staff(request)
+    p = decisions.proposal_for(request.user, pk)
+    return _print(request, p, fmt, "proposal", f"{p.get_kind_display()}建议-{p.license.number}")
 
 
 # cases

@@ -101,9 +101,23 @@ def record_list_export(request):
     )
     record_export(request, "检查记录", rows=count, target=InspectionRecord)
     name = f"检查记录-{timezone.localdate():%Y%m%d}.xlsx"
-    return exports.download(
-        name, [exports.Sheet("检查记录", RECORD_EXPORT_HEADER, rows, [12, 30, 20, 20, 20])], "records.xlsx"
+    choices = InspectionRecord.Kind.choices + InspectionRecord.Status.choices + InspectionRecord.Conclusion.choices
+    shown = dict([(selectors.OPEN, "未完成（待检查、检查中）")] + choices)
+    preamble = exports.list_preamble(
+        "监督检查记录",
+        request.user,
+        [
+            ("检查类型", shown.get(filters["kind"], "")),
+            ("状态", shown.get(filters["status"], "")),
+            ("检查结论", shown.get(filters["conclusion"], "")),
+            ("关键词", filters["q"]),
+            ("逾期", "是" if filters["overdue"] else ""),
+        ],
+        timezone.localtime(),
     )
+    widths = [14, 30, 21, 28, 28, 11, 11, 10, 10]
+    sheet = exports.Sheet("检查记录", RECORD_EXPORT_HEADER, rows, widths, preamble)
+    return exports.download(name, [sheet], "records.xlsx")
 
 
 @login_required

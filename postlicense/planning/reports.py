@@ -1,8 +1,6 @@
 """Printed documents of a cross-audit campaign: 000 附件1's schedule table (PDF) and the campaign report
 (000 二(三), Word and PDF) for the 市许可证办公室. PDFs use WeasyPrint as inspections.printing does."""
 
-import io
-
 from django.template.loader import render_to_string
 
 from . import oversight
@@ -39,25 +37,19 @@ def report_pdf(campaign):
 
 
 def report_docx(campaign):
-    from docx import Document
+    """The campaign report in Word, through the one builder of Word documents (inspections.wordprint)."""
+    from postlicense.inspections.wordprint import WordDocument
 
     context = report_context(campaign)
-    doc = Document()
-    doc.add_heading(f"{campaign.name}工作报告", level=1)
-    doc.add_paragraph(f"报送：市许可证办公室    组织单位：{campaign.organiser.name}")
-    doc.add_paragraph(
+    w = WordDocument(size=12)
+    w.title(f"{campaign.name}工作报告", size=18)
+    w.para(f"报送：市许可证办公室    组织单位：{campaign.organiser.name}", indent=False)
+    w.para(
         f"自查阶段：{campaign.self_check_start:%Y年%m月%d日}至{campaign.self_check_end:%Y年%m月%d日}；"
         f"督查互查阶段：{campaign.audit_start:%Y年%m月%d日}至{campaign.audit_end:%Y年%m月%d日}。"
     )
-    table = doc.add_table(rows=1, cols=6)
-    table.style = "Table Grid"
-    for cell, text in zip(
-        table.rows[0].cells, ["时间", "被检查单位", "督查互查组成员单位", "应完成巡查、年审", "已完成", "抽查企业"]
-    ):
-        cell.text = text
-    for row in context["visits"]:
-        cells = table.add_row().cells
-        values = [
+    rows = [
+        [
             f"{row['visit'].date:%m月%d日}",
             row["visit"].branch.name,
             "、".join(u.name for u in row["group"]),
@@ -69,20 +61,19 @@ def report_docx(campaign):
             )
             or "未抽取",
         ]
-        for cell, text in zip(cells, values):
-            cell.text = text
-    doc.add_heading("发现的问题", level=2)
+        for row in context["visits"]
+    ]
+    header = ["时间", "被检查单位", "督查互查组成员单位", "应完成巡查、年审", "已完成", "抽查企业"]
+    w.table(rows, header=header, widths=(16, 28, 36, 18, 14, 44))
+    w.heading("发现的问题", size=12)
     findings = [(row["visit"].branch.name, f) for row in context["visits"] for f in row["findings"]]
     for branch, finding in findings:
-        doc.add_paragraph(
-            f"{branch}：{finding.enterprise.name + '，' if finding.enterprise else ''}{finding.text}",
-            style="List Bullet",
+        w.para(
+            f"· {branch}：{finding.enterprise.name + '，' if finding.enterprise else ''}{finding.text}", indent=False
         )
     if not findings:
-        doc.add_paragraph("未发现问题。")
+        w.para("未发现问题。")
     if campaign.report_summary:
-        doc.add_heading("工作总结", level=2)
-        doc.add_paragraph(campaign.report_summary)
-    out = io.BytesIO()
-    doc.save(out)
-    return out.getvalue()
+        w.heading("工作总结", size=12)
+        w.para(campaign.report_summary)
+    return w.bytes()

@@ -14,17 +14,25 @@ GRID = {"left": 8, "right": 8, "top": 36, "bottom": 8, "containLabel": True}
 
 
 def _bar(categories, series, percent=True, stacked=False):
-    """A bar chart; series are (name, values, the list a bar of it opens)."""
+    """A bar chart; series are (name, values, the list a bar of it opens). The bars run across, one category a row,
+    its name at the left broken onto lines (static/js/charts.js fits the label's width and the chart's height to the
+    screen): county and product names are long, and a phone is 375 px wide."""
     return {
-        "grid": GRID,
+        "grid": {**GRID, "right": 24},  # room for the value axis' last label (100%)
         "legend": {"top": 0, "type": "scroll"},  # one row at 375 px: the legend never covers the bars
-        "tooltip": {"trigger": "axis"},
-        "xAxis": {"type": "category", "data": categories, "axisLabel": {"interval": 0, "rotate": 30}},
-        "yAxis": {"type": "value", **({"max": 100, "axisLabel": {"formatter": "{value}%"}} if percent else {})},
+        "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
+        "yAxis": {
+            "type": "category",
+            "data": categories,
+            "inverse": True,  # the first row of the report at the top
+            "axisLabel": {"interval": 0, "overflow": "break", "lineHeight": 14},
+        },
+        "xAxis": {"type": "value", **({"max": 100, "axisLabel": {"formatter": "{value}%"}} if percent else {})},
         "series": [
             {
                 "name": name,
                 "type": "bar",
+                "barMaxWidth": 24,
                 **({"stack": "all"} if stacked else {}),
                 "data": [{"value": v, "url": url} for v in values],
             }

@@ -25,6 +25,11 @@ class ReportKind:
     cut_at_due: bool = False  # the data counts up to the due date (004 八: the summary is made on that day)
     narrative: Callable | None = None  # tables -> the paragraphs of the report's printed document (PDF)
 
+    @property
+    def has_document(self):
+        """For templates, which would call `narrative` itself."""
+        return self.narrative is not None
+
     def cut(self, unit, period, today):
         """The last day whose data counts: the period's end or today, and for a cut_at_due kind its due date."""
         cut = period.cut(today)

@@ -9,9 +9,8 @@ from django.views.decorators.http import require_POST
 from postlicense.core import audit, exports
 from postlicense.core.access import require_bureau_staff
 from postlicense.core.http import attachment
-from postlicense.inspections.printing import render_pdf
 
-from . import selectors, services
+from . import documents, selectors, services
 from .forms import PeriodForm, ReviewForm, SubmitForm
 from .kinds import KINDS
 from .periods import Period, parse
@@ -34,20 +33,23 @@ def index(request):
     )
 
 
-def _sheets(kind, unit_name, period_label, cut, tables, filled_by="", checked_by="", day=None):
-    preamble = [kind.table_name, f"填报单位：{unit_name}　　统计期间：{period_label}（数据截至 {cut:%Y-%m-%d}）"]
-    footer = [f"填报人：{filled_by}　　审核人：{checked_by}　　填报日期：{(day or timezone.localdate()):%Y-%m-%d}"]
-    return [
-        exports.Sheet(
-            table.title[:31],
-            [c.label for c in table.columns],
-            table.with_total(),
-            [24] + [12] * (len(table.columns) - 1),
-            [*preamble, table.title],
-            footer,
-        )
-        for table in tables
-    ]
+DOCUMENT_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+
+def _files(request, kind, heading, tables, what):
+    """The report as a file when the query asks for one (format=xlsx, or pdf/docx for a kind with a text), else None."""
+    fmt = request.GET.get("format")
+    if fmt == "xlsx":
+        audit.record_export(request, what, rows=sum(len(t.rows) for t in tables), target=None)
+        return exports.download(f"{heading.filename}.xlsx", documents.sheets(heading, tables), "report.xlsx")
+    if fmt in DOCUMENT_TYPES and kind.narrative:
+        audit.record_export(request, f"{what}（文稿）", rows=0, target=None)
+        content = getattr(documents, fmt)(heading, kind.narrative(tables), tables)
+        return attachment(content, f"{heading.filename}.{fmt}", DOCUMENT_TYPES[fmt], f"report.{fmt}")
+    return None
 
 
 @login_required
@@ -69,17 +71,10 @@ def report(request, key):
                 form.add_error(field if field in form.fields else None, errors)
         else:
             tables = kind.compute(unit, period, cut)
-            if request.GET.get("format") == "pdf" and kind.narrative:
-                return _document(request, kind, unit, period, cut, tables)
-            if request.GET.get("format") == "xlsx":
-                audit.record_export(
-                    request,
-                    f"{unit.name}{period.label}{kind.label}",
-                    rows=sum(len(t.rows) for t in tables),
-                    target=None,
-                )
-                sheets = _sheets(kind, unit.name, period.label, cut, tables)
-                return exports.download(f"{kind.label}-{unit.name}-{period.label}.xlsx", sheets, "report.xlsx")
+            heading = documents.Heading(kind.label, kind.table_name, unit.name, period.label, cut, "", "", today)
+            file = _files(request, kind, heading, tables, f"{unit.name}{period.label}{kind.label}")
+            if file:
+                return file
             context.update(
                 tables=tables,
                 unit=unit,
@@ -90,25 +85,6 @@ def report(request, key):
                 submit_form=SubmitForm(initial={"year": period.year, "part": period.part}),
             )
     return render(request, "reports/report.html", context)
-
-
-def _document(request, kind, unit, period, cut, tables):
-    """The report as the document the seed expects (its text, then the tables), an A4 PDF through the inspections'
-    printing machinery (WeasyPrint)."""
-    audit.record_export(request, f"{unit.name}{period.label}{kind.label}（文稿）", rows=0, target=None)
-    content = render_pdf(
-        {
-            "title": kind.table_name,
-            "unit": unit,
-            "period": period,
-            "cut": cut,
-            "paragraphs": kind.narrative(tables),
-            "tables": tables,
-            "today": timezone.localdate(),
-        },
-        "reports/print.html",
-    )
-    return attachment(content, f"{kind.label}-{unit.name}-{period.label}.pdf", "application/pdf", "report.pdf")
 
 
 @login_required
@@ -150,19 +126,19 @@ def submission_detail(request, pk):
     kind = KINDS[submission.kind]
     tables = [Table.from_dict(t) for t in submission.tables]
     period = Period(submission.year, submission.part)
-    if request.GET.get("format") == "xlsx":
-        audit.record_export(request, f"{submission}", rows=sum(len(t.rows) for t in tables), target=None)
-        sheets = _sheets(
-            kind,
-            submission.org_unit.name,
-            period.label,
-            submission.cut,
-            tables,
-            submission.filled_by,
-            submission.checked_by,
-            timezone.localdate(submission.submitted_at),
-        )
-        return exports.download(f"{kind.label}-{submission.org_unit.name}-{period.label}.xlsx", sheets, "report.xlsx")
+    heading = documents.Heading(
+        kind.label,
+        kind.table_name,
+        submission.org_unit.name,
+        period.label,
+        submission.cut,
+        submission.filled_by,
+        submission.checked_by,
+        timezone.localdate(submission.submitted_at),
+    )
+    file = _files(request, kind, heading, tables, str(submission))
+    if file:
+        return file
     form = ReviewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -5,10 +5,12 @@ import csv
 import hashlib
 import io
 import re
+from datetime import date, datetime
 from pathlib import Path
 
 import openpyxl
 import pytest
+from django.utils import timezone
 
 from postlicense.core import exports
 from postlicense.core.exports import FORMULA_PREFIXES, Sheet
@@ -175,3 +177,41 @@ def test_no_other_module_writes_a_spreadsheet_or_a_csv():
     ]
     assert found == []
     assert writers.search(Path(exports.__file__).read_text())
+
+
+def test_an_xlsx_prints_as_a_form_title_over_the_table_header_on_every_page_a4_across():
+    """What a bureau prints (issue 17): the title centred over the table, boxed cells in 宋体, the header repeated on
+    each page, A4 landscape fitted to the width, page numbers; a column without a given width shows its header and a
+    date in full; the lines above and below may not start a formula either."""
+    sheet = Sheet(
+        "汇总",
+        ["监管单位", "签发日期", "已完成检查企业数"],
+        [["许昌市魏都区市场监督管理局", date(2026, 5, 6), 3]],
+        [30],
+        ["工业产品生产企业监督检查完成情况汇总表", "=填报单位"],
+        ["填报人：李四"],
+    )
+    ws = openpyxl.load_workbook(io.BytesIO(exports.xlsx_bytes([sheet])))["汇总"]
+    assert sorted(str(r) for r in ws.merged_cells.ranges) == ["A1:C1", "A2:C2", "A5:C5"]
+    assert ws["A1"].alignment.horizontal == "center" and ws["A1"].font.b and ws["A2"].value == "'=填报单位"
+    assert (
+        ws["A3"].value == "监管单位" and ws["A3"].border.left.style == "thin" and ws["C4"].border.right.style == "thin"
+    )
+    assert {ws[c].font.name for c in ("A1", "A3", "B4", "A5")} == {"宋体"}
+    assert ws.column_dimensions["B"].width >= 10 and ws.column_dimensions["C"].width >= 2 * len("已完成检查企业数")
+    assert ws.print_title_rows == "$3:$3" and ws.freeze_panes == "A4"
+    setup = ws.page_setup
+    assert (int(setup.paperSize), setup.orientation, setup.fitToWidth, setup.fitToHeight) == (9, "landscape", 1, 0)
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.print_options.horizontalCentered
+    assert "&P" in ws.oddFooter.center.text
+
+
+def test_a_wrapped_row_is_as_tall_as_its_lines_and_a_list_says_what_it_is(make_user):
+    user = make_user(User.Role.COUNTY_STAFF, "xuchang-weidu")
+    when = timezone.make_aware(datetime(2026, 11, 30, 9, 5))
+    preamble = exports.list_preamble("监督检查记录", user, [("状态", "已完成"), ("关键词", "")], when)
+    assert preamble[0] == "监督检查记录" and "导出单位：许昌市魏都区市场监督管理局" in preamble[1]
+    assert "导出时间：2026-11-30 09:05" in preamble[1] and preamble[1].endswith("筛选条件：状态：已完成")
+    sheet = Sheet("记录", ["企业名称", "数"], [["一" * 30, 1], ["短", 2]], [12, 6], preamble)
+    ws = openpyxl.load_workbook(io.BytesIO(exports.xlsx_bytes([sheet])))["记录"]
+    assert ws.row_dimensions[4].height == 14 * 6 + 2 and ws.row_dimensions[5].height is None

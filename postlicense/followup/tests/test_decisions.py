@@ -1,6 +1,7 @@
 """License decisions (002 第十四条: the issuing authority decides; 条例 第五十五条: 3 years after a 吊销): the workflow,
 its refusals, the daily candidate search, the license status only through a decision, the 吊销 bar on every path."""
 
+import subprocess
 from datetime import date, timedelta
 
 import pytest
@@ -9,10 +10,11 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from postlicense.core.jobs.scheduler import DAILY_COMMANDS
-from postlicense.core.models import AuditEntry
+from postlicense.core.models import AuditEntry, User
 from postlicense.followup import decisions
 from postlicense.followup.models import LicenseDecisionProposal as P
-from postlicense.registry.models import Enterprise, License
+from postlicense.inspections.tests.word import WORD, docx_text, fields_of
+from postlicense.registry.models import Enterprise, EnterpriseAccount, License
 from postlicense.registry.tests.conftest import good_row, xlsx_bytes
 
 pytestmark = pytest.mark.django_db
@@ -79,6 +81,36 @@ def test_a_second_decision_on_the_same_proposal_is_refused(client, license, staf
     assert "不能重复录入" in page.content.decode()
     p.refresh_from_db()
     assert p.decision_number == "豫市监许吊〔2026〕3号" and p.decision_outcome == P.Outcome.AS_PROPOSED
+
+
+def test_the_proposal_prints_as_pdf_and_word_for_the_bureaus_only(client, license, staff, city, make_user, tmp_path):
+    """The 许可处理建议书 (002 第十四条) carries the license, the ground, the facts and the county's and city's notes;
+    a formula-looking fact stays text; another county's staff get 404, an enterprise user 403."""
+    p = _forwarded(license, staff, city)
+    p.facts = '=HYPERLINK("http://evil.example","详情") 出借许可证编号'
+    p.save()
+    client.force_login(staff)
+    word = client.get(f"/followup/decisions/{p.pk}/proposal.docx")
+    assert word["Content-Type"] == WORD
+    text = docx_text(word.content)
+    assert "关于提请吊销工业产品生产许可证的建议" in text and license.number in text
+    assert "出租、出借或者转让许可证证书、标志和编号（条例 第四十九条）" in text
+    assert p.facts in text and "属实" in text and "报省局" in text and fields_of(word.content) == []
+    pdf = client.get(f"/followup/decisions/{p.pk}/proposal.pdf")
+    path = tmp_path / "proposal.pdf"
+    path.write_bytes(pdf.content)
+    printed = "".join(subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout.split())
+    assert "关于提请吊销工业产品生产许可证的建议" in printed and license.number in printed
+    page = client.get(f"/followup/decisions/{p.pk}/").content.decode()
+    assert f"/followup/decisions/{p.pk}/proposal.docx" in page
+    assert AuditEntry.objects.filter(action="export", object_repr__contains="吊销建议").count() == 2
+    client.force_login(make_user(User.Role.COUNTY_STAFF, "xuchang-changge"))
+    assert client.get(f"/followup/decisions/{p.pk}/proposal.docx").status_code == 404
+    owner = make_user(User.Role.ENTERPRISE, None)
+    EnterpriseAccount.objects.create(user=owner, enterprise=license.enterprise)
+    client.force_login(owner)
+    assert client.get(f"/followup/decisions/{p.pk}/proposal.pdf").status_code == 403
+    assert "proposal.pdf" not in client.get(f"/followup/decisions/{p.pk}/").content.decode()
 
 
 def test_roles_and_order_of_the_steps(license, staff, city):

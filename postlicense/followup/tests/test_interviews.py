@@ -15,6 +15,7 @@ from postlicense.core.todo import todo_for
 from postlicense.followup import interviews
 from postlicense.followup.models import Interview, InterviewCommitment
 from postlicense.inspections.models import Problem
+from postlicense.inspections.tests.word import WORD, docx_text, fields_of
 from postlicense.registry.archive import timeline
 from postlicense.registry.models import EnterpriseAccount
 
@@ -172,6 +173,39 @@ def test_the_record_prints_as_a_pdf_and_enters_the_archive(client, notified, sta
     response = client.get(f"/followup/interviews/{notified.pk}/record.pdf")
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
     assert any(e.kind == "约谈" for e in timeline(notified.enterprise))
+
+
+def test_the_record_prints_as_word_with_its_questions_answers_and_commitments(client, notified, staff, make_user):
+    """The 约谈笔录 in Word: python-docx opens it; a formula-looking answer stays text; another county gets 404."""
+    hostile = "=cmd|' /C calc'!A0"
+    interviews.hold(
+        notified,
+        staff,
+        attendee_kind="legal_rep",
+        attendee_name="张三",
+        record=RECORD + f"\n问：还有什么说明？\n答：{hostile}",
+        attendee_signed=True,
+        commitments=[("补齐进货查验记录", None)],
+    )
+    client.force_login(staff)
+    page = client.get(f"/followup/interviews/{notified.pk}/").content.decode()
+    assert f"/followup/interviews/{notified.pk}/record.docx" in page
+    response = client.get(f"/followup/interviews/{notified.pk}/record.docx")
+    assert response["Content-Type"] == WORD
+    text = docx_text(response.content)
+    assert "约谈笔录" in text and notified.enterprise.name in text and "县局会议室" in text
+    assert "问：你是否清楚约谈原因？" in text and "答：两周内。\n会后报送材料。" in text
+    assert "补齐进货查验记录" in text and "2026年12月7日" in text and "被约谈人已签字确认" in text
+    assert f"答：{hostile}" in text and fields_of(response.content) == []
+    client.force_login(make_user(User.Role.COUNTY_STAFF, "xuchang-changge"))
+    assert client.get(f"/followup/interviews/{notified.pk}/record.docx").status_code == 404
+
+
+def test_a_refusal_prints_in_word_too(client, notified, staff):
+    interviews.record_refusal(notified, staff, "电话通知两次均拒绝到场")
+    client.force_login(staff)
+    text = docx_text(client.get(f"/followup/interviews/{notified.pk}/record.docx").content)
+    assert "被约谈人拒不到场。情况说明：电话通知两次均拒绝到场" in text and "约谈记录" not in text
 
 
 def test_suggestions_two_unqualified_records_in_twelve_months_or_a_persisting_problem(

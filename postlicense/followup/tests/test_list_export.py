@@ -31,7 +31,9 @@ def test_the_order_list_exports_the_filtered_rows_formula_safe(client, staff, or
     client.force_login(staff)
     assert "/followup/orders/export/?q=" in client.get("/followup/orders/", {"q": "x"}).content.decode()
     rows = _cells(client.get("/followup/orders/export/", {"q": first.number}))
-    texts = [str(v) for row in rows for v in row if v is not None]
+    assert rows[0][0] == "责令改正通知书台账" and rows[2][0] == "文号"  # the printed list says what it is
+    assert "导出单位：许昌市魏都区市场监督管理局" in rows[1][0] and f"筛选条件：关键词：{first.number}" in rows[1][0]
+    texts = [str(v) for row in rows[3:] for v in row if v is not None]
     assert first.number in texts and other.number not in texts
     assert '\'=HYPERLINK("http://x","点我")' in texts and not any(t.startswith("=") for t in texts)
     entry = AuditEntry.objects.filter(action=AuditEntry.Action.EXPORT).latest("pk")

@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from postlicense.core.models import User
 from postlicense.inspections.models import Finding, InspectionRecord, Problem
 from postlicense.inspections.selectors import current_template
+from postlicense.inspections.tests.word import docx_text
 from postlicense.planning import oversight, services
 from postlicense.planning.models import Campaign, CampaignVisit, ClassChange
 from postlicense.randomcheck.models import Task
@@ -209,7 +210,8 @@ def test_reports_render(campaign, make_user):
     from postlicense.planning import reports
 
     assert reports.schedule_pdf(campaign).startswith(b"%PDF")
-    assert reports.report_docx(campaign)[:2] == b"PK"
+    text = docx_text(reports.report_docx(campaign))  # inspections.wordprint, opened back with python-docx
+    assert f"{campaign.name}工作报告" in text and "巡查记录缺少检查人员签字" in text and "督查互查组成员单位" in text
 
 
 # ---- class suggestion and calibration ----

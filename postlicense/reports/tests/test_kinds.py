@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from postlicense.core.models import User
 from postlicense.followup.tests.helpers import failed_record, issued_order
 from postlicense.inspections.models import InspectionRecord
+from postlicense.inspections.tests.word import WORD, docx_text, fields_of
 from postlicense.planning.models import Plan, PlanEntry
 from postlicense.registry.models import Enterprise
 from postlicense.reports import completion, halfyear, risks, services
@@ -169,7 +170,7 @@ def test_each_home_chart_shows_the_numbers_of_its_report(client, world, weidu, m
     assert values(charts["2026年检查计划完成率（按监管单位）"], 0) == [r[5] for r in completion_table.rows] == [33.3]
     orders = charts["2026年责令改正通知书办理情况（按监管单位）"]
     table = completion.compute(weidu.org_unit, Y2026, KINDS["completion"].cut(weidu.org_unit, Y2026, today))[2]
-    assert orders.option["xAxis"]["data"] == [r[0] for r in table.rows]
+    assert orders.option["yAxis"]["data"] == [r[0] for r in table.rows]
     assert [values(orders, i) for i in range(4)] == [[r[i] for r in table.rows] for i in (2, 3, 4, 5)]
     assert values(orders, 0) == [1]
     failures = charts["2026年监督检验不合格（按产品类别）"]
@@ -205,4 +206,29 @@ def test_the_half_year_report_prints_the_text_the_seed_expects(client, world, we
     response = client.get(f"/reports/halfyear/?year=2026&part=H1&unit={weidu.org_unit_id}&format=pdf")
     assert response["Content-Type"] == "application/pdf" and response.content.startswith(b"%PDF")
     page = client.get(f"/reports/completion/?year=2026&part=Y&unit={weidu.org_unit_id}").content.decode()
-    assert "format=pdf" not in page  # only a kind with a text has a document
+    assert "format=pdf" not in page and "format=docx" not in page  # only a kind with a text has a document
+    response = client.get(f"/reports/completion/?year=2026&part=Y&unit={weidu.org_unit_id}&format=docx")
+    assert response["Content-Type"].startswith("text/html")  # the page, not a document
+
+
+def test_the_half_year_report_in_word_live_and_as_submitted(client, world, weidu, make_user):
+    """The same document in Word (inspections.wordprint): the text, the tables, 填报人 and 审核人 of the snapshot."""
+    client.force_login(weidu)
+    url = f"/reports/halfyear/?year=2026&part=H1&unit={weidu.org_unit_id}"
+    page = client.get(url).content.decode()
+    assert "format=pdf" in page and "format=docx" in page
+    response = client.get(url + "&format=docx")
+    assert response["Content-Type"] == WORD
+    text = docx_text(response.content)
+    assert "工业产品生产许可证获证企业证后监管半年度工作情况" in text and "统计期间：2026年上半年" in text
+    assert "四、对存在问题的企业处理情况。本期下达责令改正通知书1份" in text and "四、问题企业处理" in text
+    assert "填报人：　　　　　　审核人：" in text
+    submission = services.submit(
+        weidu, "halfyear", Period(2026, "H1"), filled_by="=1+1", checked_by="王五", today=TODAY
+    )
+    frozen = client.get(f"/reports/submissions/{submission.pk}/?format=docx")
+    text = docx_text(frozen.content)
+    assert "填报人：=1+1　　审核人：王五" in text and fields_of(frozen.content) == []
+    assert client.get(f"/reports/submissions/{submission.pk}/?format=pdf").content.startswith(b"%PDF")
+    client.force_login(make_user(User.Role.COUNTY_STAFF, "xuchang-changge"))
+    assert client.get(f"/reports/submissions/{submission.pk}/?format=docx").status_code == 404
