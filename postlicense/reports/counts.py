@@ -153,7 +153,7 @@ def _contribution_sql(spec, ids):
     per_group = {"k_day": spec.day} if spec.day_aggregate else {}
     sql, params = qs.values(**keys).annotate(**per_group, k_n=spec.n).order_by().query.sql_with_params()
     year = "q.k_year" if spec.year is not None else "0"
-    day = "q.k_day" if spec.day is not None else "NULL"
+    day = "q.k_day" if spec.day is not None else "CAST(NULL AS date)"
     select = (
         f"SELECT q.k_enterprise, q.k_region, q.k_unit, q.k_class, {year}, {day}, {int(spec.metric)}, q.k_n "
         f"FROM ({sql}) q WHERE q.k_n <> 0"
@@ -176,10 +176,13 @@ def _count(cursor, ids, sign):
 
 
 def _contribute(cursor, ids):
-    columns = f"enterprise_id, {KEY_COLUMNS}, n"
-    for spec in SPECS:
-        sql, params = _contribution_sql(spec, ids)
-        cursor.execute(f"INSERT INTO {_table(EnterpriseCount)} ({columns}) {sql}", params)
+    """Store the contributions of the enterprises `ids` (None: all) as they are now: one statement."""
+    selects = [_contribution_sql(spec, ids) for spec in SPECS]
+    cursor.execute(
+        f"INSERT INTO {_table(EnterpriseCount)} (enterprise_id, {KEY_COLUMNS}, n) "
+        + " UNION ALL ".join(sql for sql, _ in selects),
+        [param for _, params in selects for param in params],
+    )
 
 
 def _lock(cursor):
