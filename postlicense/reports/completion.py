@@ -97,52 +97,42 @@ def measures(counted):
 ORDER_COLUMNS = [Column("签发（份）"), Column("办理中"), Column("其中逾期"), Column("仍存在问题"), Column("已关闭")]
 
 
-def _orders_in(unit, period, cut):
-    return RectificationOrder.objects.filter(unit_q(RectificationOrder, unit), issued_on__range=(period.start, cut))
-
-
-def _by_unit(qs, **aggregates):
-    rows = qs.values("enterprise__supervising_unit__name").annotate(**aggregates).order_by()
-    return {r["enterprise__supervising_unit__name"]: r for r in rows}
-
-
 def recount_orders(unit, period, cut):
-    """{supervising unit name: [签发, 办理中, 其中逾期, 仍存在问题, 已关闭]} of the period's orders, from the orders."""
+    """{supervising unit name: [签发, 办理中, 其中逾期, 仍存在问题, 已关闭]} of the period's orders, from the orders;
+    逾期 as follow-up counts it (followup.selectors.overdue_q) on the data cut."""
     S = RectificationOrder.Status
     open_ = Q(status__in=RectificationOrder.OPEN_STATUSES)
-    rows = _by_unit(
-        _orders_in(unit, period, cut),
-        total=Count("pk"),
-        open=Count("pk", filter=open_),
-        overdue=Count("pk", filter=open_ & overdue_q(cut)),
-        persisting=Count("pk", filter=Q(status=S.PERSISTING)),
-        closed=Count("pk", filter=Q(status=S.CLOSED)),
+    rows = (
+        RectificationOrder.objects.filter(unit_q(RectificationOrder, unit), issued_on__range=(period.start, cut))
+        .values("enterprise__supervising_unit__name")
+        .annotate(
+            total=Count("pk"),
+            open=Count("pk", filter=open_),
+            overdue=Count("pk", filter=open_ & overdue_q(cut)),
+            persisting=Count("pk", filter=Q(status=S.PERSISTING)),
+            closed=Count("pk", filter=Q(status=S.CLOSED)),
+        )
+        .order_by()
     )
-    return {name: [r["total"], r["open"], r["overdue"], r["persisting"], r["closed"]] for name, r in rows.items()}
+    return {
+        r["enterprise__supervising_unit__name"]: [r["total"], r["open"], r["overdue"], r["persisting"], r["closed"]]
+        for r in rows
+    }
 
 
-def orders(unit, period, cut, counted):
-    """recount_orders' figures: the statuses from the maintained counts, 逾期 (which turns on the cut and the
-    orders' deadlines) from the period's open orders alone."""
+def orders(counted):
+    """recount_orders' figures from the maintained counts (逾期 counted from the day an order first is overdue)."""
     M = Metric
-    overdue = _by_unit(
-        _orders_in(unit, period, cut).filter(Q(status__in=RectificationOrder.OPEN_STATUSES) & overdue_q(cut)),
-        n=Count("pk"),
-    )
     found = {}
-    for i, metric in enumerate((M.ORDERS, M.ORDERS_OPEN, None, M.ORDERS_PERSISTING, M.ORDERS_CLOSED)):
-        if metric is None:
-            continue
+    for i, metric in enumerate((M.ORDERS, M.ORDERS_OPEN, M.ORDERS_OVERDUE, M.ORDERS_PERSISTING, M.ORDERS_CLOSED)):
         for (name, _), n in counted[metric].items():
             found.setdefault(name, [0] * 5)[i] += n
-    for name, row in overdue.items():
-        found.setdefault(name, [0] * 5)[2] = row["n"]
     return found
 
 
 def orders_table(unit, period, cut):
     """The order table alone (the home page's chart of orders by county), from the maintained counts."""
-    return _orders_table(orders(unit, period, cut, counts.read(unit, period, cut)))
+    return _orders_table(orders(counts.read(unit, period, cut)))
 
 
 def _orders_table(by_unit):
@@ -167,7 +157,7 @@ def _tables(counted, by_unit):
 def compute(unit, period, cut):
     """The summary from the maintained counts (reports.counts), settled first: equal to `recompute`."""
     counted = counts.read(unit, period, cut)
-    return _tables(measures(counted), orders(unit, period, cut, counted))
+    return _tables(measures(counted), orders(counted))
 
 
 def recompute(unit, period, cut):

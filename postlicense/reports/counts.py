@@ -24,6 +24,7 @@ from django.db.models.functions import ExtractYear, Greatest, TruncDate
 from postlicense.core.bulk import insert_rows
 from postlicense.core.scoping import unit_q
 from postlicense.followup.models import Case, Escalation, RectificationOrder
+from postlicense.followup.selectors import overdue_from
 from postlicense.inspections.models import InspectionRecord, Problem
 from postlicense.planning.models import PlanEntry
 from postlicense.planning.selectors import completion_aggregates
@@ -115,6 +116,19 @@ def _specs():
         _dated(Metric.ORDERS_OPEN, lambda: orders().filter(status__in=RectificationOrder.OPEN_STATUSES), "issued_on"),
         _dated(Metric.ORDERS_PERSISTING, lambda: orders().filter(status=S.PERSISTING), "issued_on"),
         _dated(Metric.ORDERS_CLOSED, lambda: orders().filter(status=S.CLOSED), "issued_on"),
+        Spec(
+            Metric.ORDERS_OVERDUE,
+            lambda: (
+                orders()
+                .filter(status__in=RectificationOrder.OPEN_STATUSES)
+                .alias(overdue=overdue_from())
+                .filter(overdue__isnull=False)
+            ),
+            "enterprise__",
+            Count("pk"),
+            ExtractYear("issued_on"),
+            Greatest("issued_on", overdue_from()),
+        ),
         _dated(Metric.TESTS, lambda: TestOrder.objects.filter(sampling_date__isnull=False), "sampling_date"),
         _dated(Metric.FAILED, lambda: failed_tests().filter(report_date__isnull=False), "report_date"),
         _dated(Metric.CASES, Case.objects.all, "referred_on"),

@@ -98,6 +98,7 @@ class Metric(models.IntegerChoices):
     ORDERS_OPEN = 15, "办理中的通知书"
     ORDERS_PERSISTING = 16, "仍存在问题的通知书"
     ORDERS_CLOSED = 17, "已关闭的通知书"
+    ORDERS_OVERDUE = 18, "逾期的通知书"
 
 
 class EnterpriseCount(models.Model):
