@@ -2,9 +2,11 @@
 the annual plan's required vs done (planning: the plan entries' counters as they stand when computed), the
 period's inspections, problems and their rectification, orders, tests, cases and risk problems.
 
-Each measure is one aggregate query grouped by (supervising unit, supervision class) over the unit's jurisdiction,
-folded into the two tables in Python (a dozen rows), never a per-enterprise loop; the figures are as recorded on
-the data cut (records dated after it do not count).
+`compute` reads the maintained counts (reports.counts: per region, supervising unit, class, day and metric), so a
+province reads a few thousand rows rather than its millions of records; `recompute` is the same summary from the
+records, one aggregate query per measure grouped by (supervising unit, supervision class) — the reference the counts
+must equal (tests/test_counts.py). Either way the groups are folded into the two tables in Python (a dozen rows);
+the figures are as recorded on the data cut (records dated after it do not count).
 """
 
 from django.db.models import Count, Q

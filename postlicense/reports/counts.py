@@ -65,7 +65,6 @@ class Spec:
     day_aggregate: bool = False  # `day` is an aggregate over the enterprise's rows of the year
 
 
-RECORD_DAY = F("inspection_date")
 PROBLEM_DAY = F("record__inspection_date")
 PLAN = completion_aggregates()
 
