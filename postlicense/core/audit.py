@@ -16,6 +16,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_sa
 from django.dispatch import receiver
 from django.utils import timezone
 
+from . import changes
 from .bulk import insert_rows, update_rows
 from .models import AuditedModel, AuditEntry, AuditHead
 
@@ -206,6 +207,7 @@ def record_created(objects):
 def bulk_create_audited(model, objects, **kwargs):
     """bulk_create with one audit entry per row, appended to the chain in one step."""
     created = model.objects.bulk_create(objects, **kwargs)
+    changes.rows_written(model, created)
     record_created(created)
     return created
 

@@ -7,6 +7,8 @@ rows as they are.
 
 from django.db import connections, models, router
 
+from . import changes
+
 
 def insert_rows(connection, table, columns, rows):
     """Insert plain value tuples: COPY on PostgreSQL, one executemany of bound parameters elsewhere."""
@@ -36,6 +38,7 @@ def update_rows(model, objects, fields):
                 for obj in objects
             ],
         )
+    changes.rows_written(model, objects)
 
 
 def insert_new(model, objects, key):
@@ -55,6 +58,7 @@ def insert_new(model, objects, key):
     for obj in objects:
         obj.pk = ids[getattr(obj, key)]
         obj._state.adding, obj._state.db = False, connection.alias
+    changes.rows_written(model, objects)
 
 
 def insert_objects(model, objects):
@@ -64,9 +68,14 @@ def insert_objects(model, objects):
     entries."""
     connection = connections[router.db_for_write(model)]
     if connection.vendor != "postgresql":
-        return model._base_manager.db_manager(connection.alias).bulk_create(objects)
-    if not objects:
-        return objects
+        objects = model._base_manager.db_manager(connection.alias).bulk_create(objects)
+    elif objects:
+        _insert_with_ids(connection, model, objects)
+    changes.rows_written(model, objects)
+    return objects
+
+
+def _insert_with_ids(connection, model, objects):
     pk = model._meta.pk
     with connection.cursor() as cursor:
         cursor.execute(
@@ -79,7 +88,6 @@ def insert_objects(model, objects):
     _insert_values(connection, model, model._meta.concrete_fields, objects)
     for obj in objects:
         obj._state.adding, obj._state.db = False, connection.alias
-    return objects
 
 
 def _insert_values(connection, model, fields, objects):

@@ -3,7 +3,8 @@ to-do groups bounded (a count, an overdue count, the first items), overdue as a 
 
 import uuid
 
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Case, Count, DateField, Func, OuterRef, Q, Subquery, When
+from django.db.models.functions import Least
 from django.urls import reverse
 from django.utils import timezone
 
@@ -39,9 +40,39 @@ def filter_orders(qs, *, status="", q="", overdue="", today=None):
     return qs
 
 
+REVISIT_PENDING = Q(status__in=[S.ISSUED, S.REPORTED])  # with revisit_due < today: the revisit is overdue
+
+
 def overdue_q(today):
     """Overdue orders: the term ran out without a report, or the revisit is due and not dispatched."""
-    return (EXPIRED & Q(deadline__lt=today)) | (Q(status__in=[S.ISSUED, S.REPORTED]) & Q(revisit_due__lt=today))
+    return (EXPIRED & Q(deadline__lt=today)) | (REVISIT_PENDING & Q(revisit_due__lt=today))
+
+
+class NextDay(Func):
+    """The day after a date column."""
+
+    output_field = DateField()
+
+    def as_sql(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"({sql} + 1)", params
+
+    def as_sqlite(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"date({sql}, '+1 day')", params
+
+
+def overdue_from():
+    """The first day `overdue_q(day)` holds for an order as its status and dates stand now — the day after its
+    deadline or revisit date, whichever is earlier — or NULL: an expression, for counts kept by day (reports)."""
+    term, revisit = EXPIRED & Q(deadline__isnull=False), REVISIT_PENDING & Q(revisit_due__isnull=False)
+    deadline, revisit_due = NextDay("deadline"), NextDay("revisit_due")
+    return Case(
+        When(term & revisit, then=Least(deadline, revisit_due)),
+        When(term, then=deadline),
+        When(revisit, then=revisit_due),
+        output_field=DateField(),
+    )
 
 
 def order_by_token(token):

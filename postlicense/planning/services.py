@@ -30,6 +30,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Exists, F, OuterRef
 from django.utils import timezone
 
+from postlicense.core import changes
 from postlicense.core.bulk import insert_rows
 from postlicense.core.concurrency import check_version, locked
 from postlicense.core.models import OrgUnit
@@ -147,6 +148,7 @@ def generate_plan(org_unit: OrgUnit, year: int, plan_date: date, user) -> Plan:
             ("plan_id", "year", "enterprise_id", "supervision_class", "factors", "minimum", "planned", "done"),
             _json_rows(rows),
         )
+        changes.enterprises_written(row[2] for row in rows)
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute(f"ANALYZE {connection.ops.quote_name(PlanEntry._meta.db_table)}")
@@ -251,10 +253,13 @@ def recount_plans(plans) -> int:
         sql, params = completion_sql(year_plans, year)
         with connection.cursor() as cursor:
             cursor.execute(
-                f"UPDATE {table} SET done = c.done FROM ({sql}) c WHERE {table}.id = c.id AND {table}.done <> c.done",
+                f"UPDATE {table} SET done = c.done FROM ({sql}) c WHERE {table}.id = c.id AND {table}.done <> c.done "
+                f"RETURNING {table}.enterprise_id",
                 params,
             )
-            changed += cursor.rowcount
+            written = [row[0] for row in cursor.fetchall()]
+        changes.enterprises_written(written)
+        changed += len(written)
     return changed
 
 

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
-from postlicense.core.models import AuditedModel, OrgUnit
+from postlicense.core.models import AuditedModel, OrgUnit, Region
 from postlicense.core.scoping import ScopedQuerySet, ScopePaths
 
 
@@ -76,3 +76,79 @@ class Submission(AuditedModel):
 
     def get_absolute_url(self):
         return reverse("reports:submission_detail", args=[self.pk])
+
+
+class Metric(models.IntegerChoices):
+    """What a completion count counts (reports.counts.SPECS says how each is derived from the records)."""
+
+    ENTERPRISES = 1, "获证企业"
+    ENTERED = 2, "列入计划企业"
+    REQUIRED = 3, "应检查次数"
+    FINISHED = 4, "计划内已完成次数"
+    BEHIND = 5, "未完成计划企业"
+    INSPECTED = 6, "已检查企业"
+    RECORDS = 7, "完成检查"
+    FOUND = 8, "发现问题"
+    RECTIFIED = 9, "已整改问题"
+    ORDERS = 10, "责令改正通知书"
+    TESTS = 11, "监督抽检"
+    FAILED = 12, "抽检不合格"
+    CASES = 13, "移交案件"
+    ESCALATIONS = 14, "复查仍存在问题的升级"
+    ORDERS_OPEN = 15, "办理中的通知书"
+    ORDERS_PERSISTING = 16, "仍存在问题的通知书"
+    ORDERS_CLOSED = 17, "已关闭的通知书"
+    ORDERS_OVERDUE = 18, "逾期的通知书"
+
+
+class EnterpriseCount(models.Model):
+    """One enterprise's contribution to the completion counts, under the key it had when last counted (its region,
+    supervising unit and class then): what reports.counts.settle takes back out of CompletionCount before adding
+    the enterprise's contribution as it is now. `year` 0 and no `day`: counted whatever the period (enterprises);
+    a year without a day: counted for that year whatever the cut (plan entries); else counted from `day` on."""
+
+    enterprise_id = models.BigIntegerField(db_index=True)  # no foreign key: the row outlives a deleted enterprise
+    region_id = models.CharField(max_length=6)
+    unit_id = models.BigIntegerField()
+    supervision_class = models.CharField(max_length=1)
+    year = models.PositiveSmallIntegerField()
+    day = models.DateField(null=True)
+    metric = models.PositiveSmallIntegerField(choices=Metric.choices)
+    n = models.IntegerField()
+
+    def __str__(self):
+        return f"{self.enterprise_id} {self.day or self.year} {self.metric}: {self.n}"
+
+
+class CompletionCount(models.Model):
+    """The completion summary's counts per (region, supervising unit, class, year, day, metric), kept equal to the
+    sum of EnterpriseCount: rows are appended (a settle adds an enterprise's change as a negative and a positive
+    row), readers sum them, and the daily run folds them back into one row per key (reports.counts)."""
+
+    region = models.ForeignKey(Region, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    unit = models.ForeignKey(OrgUnit, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    supervision_class = models.CharField(max_length=1)
+    year = models.PositiveSmallIntegerField()
+    day = models.DateField(null=True)
+    metric = models.PositiveSmallIntegerField(choices=Metric.choices)
+    n = models.IntegerField()
+
+    scope = ScopePaths(region="region", unit="unit")
+
+    class Meta:
+        indexes = [models.Index(fields=["region", "year", "day"], name="completion_count_by_region")]
+
+    def __str__(self):
+        return (
+            f"{self.region_id} {self.unit_id} {self.supervision_class} {self.day or self.year} {self.metric}: {self.n}"
+        )
+
+
+class StaleEnterprise(models.Model):
+    """An enterprise whose records (or itself) changed since its completion counts were last settled; written in
+    the changing transaction, consumed by reports.counts.settle. Repeats are harmless."""
+
+    enterprise_id = models.BigIntegerField()
+
+    def __str__(self):
+        return str(self.enterprise_id)

@@ -25,6 +25,7 @@ DAILY_COMMANDS = {
     "followup-candidates": "检索许可处理候选（届满未延续、停产），起草注销建议",
     "send-reminders": "发送待办提醒（逾期与临近期限事项）",
     "planning-recount": "重算年度计划的已检次数",
+    "reports-recount": "整理完成情况汇总表的统计数（补算有变更的企业，合并累加的行）",
 }
 
 
