@@ -229,13 +229,13 @@ def todo_groups(user, today):
 
 def overdue_by_county(user, today):
     """各县逾期情况: per supervising unit in the user's scope, the orders to serve, terms run out, revisits overdue and
-    escalations waiting (two grouped queries)."""
+    escalations waiting (one grouped query over the orders' copy of the enterprise's unit, then the units)."""
     orders = RectificationOrder.objects.for_user(user).filter(
         status__in=[*RectificationOrder.OPEN_STATUSES, S.PERSISTING]
     )
     rows = {
-        r["enterprise__supervising_unit"]: r
-        for r in orders.values("enterprise__supervising_unit").annotate(
+        r["supervising_unit"]: r
+        for r in orders.values("supervising_unit").annotate(
             open=Count("pk", filter=Q(status__in=RectificationOrder.OPEN_STATUSES)),
             to_serve=Count("pk", filter=TO_SERVE),
             expired=Count("pk", filter=EXPIRED & Q(deadline__lt=today)),
