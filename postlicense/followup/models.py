@@ -484,13 +484,13 @@ class RectificationOrder(AuditedModel):
             models.Index(fields=["status", "deadline"]),
             models.Index(fields=["status", "revisit_due"]),
             models.Index(fields=["status", "issued_on"]),
-            # the to-do's and 各县逾期情况's aggregates over the orders not closed: a range of region codes (the
-            # scope's LIKE 'prefix%', hence the pattern operator class) carrying every column they read, so the
-            # scan is index-only and touches only the area's open orders
+            # the to-do's and 各县逾期情况's aggregates and the keys of its first items, over the orders not closed: a
+            # range of region codes (the scope's LIKE 'prefix%', hence the pattern operator class) carrying every column
+            # they read or sort by (the id too), so the scan is index-only and touches only the area's open orders
             models.Index(
                 fields=["region"],
                 opclasses=["varchar_pattern_ops"],
-                include=["supervising_unit", "status", "served_on", "deadline", "revisit_due"],
+                include=["id", "supervising_unit", "status", "served_on", "deadline", "revisit_due", "issued_on"],
                 name="order_open_by_region",
                 condition=models.Q(status__in=["issued", "reported", "awaiting_revisit", "persisting"]),
             ),

@@ -59,7 +59,7 @@ class Migration(migrations.Migration):
             index=models.Index(
                 condition=models.Q(("status__in", ["issued", "reported", "awaiting_revisit", "persisting"])),
                 fields=["region"],
-                include=["supervising_unit", "status", "served_on", "deadline", "revisit_due"],
+                include=["id", "supervising_unit", "status", "served_on", "deadline", "revisit_due", "issued_on"],
                 name="order_open_by_region",
                 opclasses=["varchar_pattern_ops"],
             ),
