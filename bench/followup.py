@@ -9,8 +9,11 @@ The enterprises and licenses come from bench/registry.py's build (imported). The
 generate_series; a fixture, not user work, so no audit entries): one finished inspection record per enterprise,
 two problems per record, and an order for every second record listing both, as in a system that has run for years:
 85 % of orders closed, the rest to serve, within term, term run out, reported, awaiting revisit or persisting (with a
-proposed escalation); problems open while their order is, and one record in fifty still waiting for its order. Timed through the Django test client (median and p95 over `--requests` requests, after 3
-warm-up requests): /core/todo/ as a 魏都区 county staff (every app's to-do groups, follow-up's among them) and
+proposed escalation); problems open while their order is, and one record in fifty still waiting for its order. Orders,
+escalations and problems carry their enterprise's region (and the order its supervising unit), as the app copies
+them. On a reused database the pending migrations are applied, then the tables VACUUM ANALYZEd.
+Timed through the Django test client (median and p95 over `--requests` requests, after 3 warm-up requests):
+/core/todo/ as a 魏都区 county staff (every app's to-do groups, follow-up's among them) and
 /followup/orders/overdue/ as the 许昌 city admin. Beside each, a floor: the bare COUNT of the rows the page counts.
 Then core.reminders.send_reminders for the demo-style users (one staff, admin and inspector login per unit).
 Target: p95 < 100 ms for both pages.
