@@ -23,7 +23,7 @@ from datetime import date
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from .models import DeadlineSetting
-from .workdays import WorkingCalendar, add_working_days, deadline_in_days
+from .workdays import WorkingCalendar, add_working_days, deadline_in_days, shared
 
 DAYS, WORKING_DAYS, MONTH_DAY = "日", "工作日", "月日"
 OURS = "本局规定"
@@ -116,15 +116,17 @@ class Deadlines:
     def __init__(self, region_code=None):
         self.region_code = region_code
         self._overrides = None
+        self._calendar = WorkingCalendar()  # each year's holidays read once however many dates are asked
 
     def _load(self):
         if self._overrides is None:
-            rows = DeadlineSetting.objects.filter(region_id__in=_ancestor_codes(self.region_code))
-            # the most specific region wins: a county's row over its city's over its province's
-            self._overrides = {}
-            for row in sorted(rows, key=lambda r: r.region_id.rstrip("0")):
-                self._overrides[row.key] = row
+            self._overrides = shared(("deadlines", self.region_code), self._read)
         return self._overrides
+
+    def _read(self):
+        rows = DeadlineSetting.objects.filter(region_id__in=_ancestor_codes(self.region_code))
+        # the most specific region wins: a county's row over its city's over its province's
+        return {row.key: row for row in sorted(rows, key=lambda r: r.region_id.rstrip("0"))}
 
     def period(self, key):
         default = PERIODS[key]
@@ -146,8 +148,7 @@ class Deadlines:
     def annual(self, key, year):
         period = self.period(key)
         day = date(year, period.n // 100, period.n % 100)
-        cal = WorkingCalendar()
-        while not cal.is_working_day(day):
+        while not self._calendar.is_working_day(day):
             day = date.fromordinal(day.toordinal() + 1)
         return Due(day, f"{day:%Y-%m-%d}（{period.describe()}，{period.basis}）")
 

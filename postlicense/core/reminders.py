@@ -14,6 +14,7 @@ from django.utils.module_loading import import_string
 
 from .models import Notification, User
 from .todo import todo_for
+from .workdays import shared_reads
 
 
 class EmailSender:
@@ -46,19 +47,25 @@ def send_reminders(today=None, days_ahead=None, users=None):
     days_ahead = settings.REMINDER_DAYS_AHEAD if days_ahead is None else days_ahead
     chosen = senders()
     sent = 0
-    for user in users if users is not None else User.objects.filter(is_active=True).select_related("org_unit"):
-        todo = todo_for(user, today)
-        text = digest(todo, days_ahead)
-        if text is None:
-            continue
-        try:
-            with transaction.atomic():
-                notification = Notification.objects.create(
-                    user=user, day=todo.today, title=text[0][:200], body=text[1], url="/core/todo/"
-                )
-        except IntegrityError:
-            continue  # already reminded today
-        for sender in chosen:
-            sender(user, notification)
-        sent += 1
+    users = users if users is not None else User.objects.filter(is_active=True).select_related("org_unit__region")
+    with shared_reads():  # the holiday calendar and deadline settings once for the run, not once per user
+        for user in users:
+            sent += _remind(user, todo_for(user, today), days_ahead, chosen)
     return sent
+
+
+def _remind(user, todo, days_ahead, chosen):
+    """Store and send the user's reminder; 1 if one was sent, 0 if nothing is due or it was sent today already."""
+    text = digest(todo, days_ahead)
+    if text is None:
+        return 0
+    try:
+        with transaction.atomic():
+            notification = Notification.objects.create(
+                user=user, day=todo.today, title=text[0][:200], body=text[1], url="/core/todo/"
+            )
+    except IntegrityError:
+        return 0  # already reminded today
+    for sender in chosen:
+        sender(user, notification)
+    return 1

@@ -4,11 +4,37 @@ in 日 (calendar days whose last day moves off rest days). The named deadlines b
 003 六(二): results are published within 20 working days; every such deadline is computed here.
 """
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 
 from .models import CalendarDay, CalendarYear
+
+_shared = ContextVar("shared_reads", default=None)
+
+
+@contextmanager
+def shared_reads():
+    """Within it, the holiday calendar (and core.deadlines' settings, per region) are read once and shared by every
+    calculation: a daily run that builds every user's to-do asks for the same years thousands of times. Outside it
+    each calculation reads them afresh, so an edit is seen at once."""
+    token = _shared.set({})
+    try:
+        yield
+    finally:
+        _shared.reset(token)
+
+
+def shared(key, load):
+    """load(), or within shared_reads the value the first load() under `key` returned."""
+    cache = _shared.get()
+    if cache is None:
+        return load()
+    if key not in cache:
+        cache[key] = load()
+    return cache[key]
 
 
 class CalendarMissing(ValidationError):
@@ -19,7 +45,7 @@ class WorkingCalendar:
     """Loads each year's exceptions on first use; a year with no data raises (never counts weekends only)."""
 
     def __init__(self):
-        self._years = {}
+        self._years = shared("calendar", dict)
 
     def _exceptions(self, year):
         if year not in self._years:

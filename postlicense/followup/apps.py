@@ -49,6 +49,19 @@ class FollowupConfig(AppConfig):
 
         return enterprise_sections(user, enterprise)
 
+    def enterprises_moved(self, enterprise_ids):
+        """A moved enterprise's orders follow it: their copy of its region and supervising unit (scope, 各县逾期情况),
+        and their escalations' copy of the order's region."""
+        from django.db.models import OuterRef, Subquery
+
+        from postlicense.registry.services import copy_place
+
+        from .models import Escalation, RectificationOrder
+
+        copy_place(RectificationOrder.objects, enterprise_ids, region="region", supervising_unit="supervising_unit")
+        order = RectificationOrder.objects.filter(pk=OuterRef("order")).values("region")[:1]
+        Escalation.objects.filter(order__enterprise__in=enterprise_ids).update(region=Subquery(order))
+
     def license_bars(self, pairs, today=None):
         from .decisions import revocation_bars
 

@@ -1,3 +1,5 @@
+from dataclasses import replace
+
 from django.conf import settings
 from django.core.validators import URLValidator
 from django.db import models
@@ -328,8 +330,8 @@ class Case(AuditedModel):
 # --- rectification orders, revisits, escalation (002 第十条; 001 二(三)(四); DESIGN "Follow-up and enforcement") ---
 
 ORDER_SCOPE = dict(
-    region="enterprise__region",
-    unit="enterprise__supervising_unit",
+    region="region",  # the enterprise's, copied onto the order (RectificationOrder.region)
+    unit="supervising_unit",
     inspector_user="revisits__record__inspectors__user",
     enterprise_user="enterprise__accounts__user",
 )
@@ -451,7 +453,27 @@ class RectificationOrder(AuditedModel):
     revisit_due_text = models.CharField("复查期限（含依据）", max_length=100, blank=True)
     closed_at = models.DateTimeField("关闭时间", null=True, blank=True)
     submission_token = models.UUIDField("提交标识", null=True, blank=True, unique=True, editable=False)
+    # The enterprise's region and supervising unit, copied when the order is issued and kept true by the register's
+    # enterprises_moved hook (FollowupConfig), so lists and counts are scoped and grouped without joining the
+    # register; the county of the enterprise sees the order whoever issued it.
+    region = models.ForeignKey(
+        "core.Region",
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        db_index=False,  # order_open_by_region
+        verbose_name="企业所在区县",
+    )
+    supervising_unit = models.ForeignKey(
+        "core.OrgUnit",
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        db_index=False,
+        verbose_name="企业监管单位",
+    )
 
+    audit_exclude = frozenset({"region_id", "supervising_unit_id"})  # copies of the register's
     objects = ScopedQuerySet.as_manager()
     scope = ScopePaths(**ORDER_SCOPE)
 
@@ -462,11 +484,14 @@ class RectificationOrder(AuditedModel):
             models.Index(fields=["status", "deadline"]),
             models.Index(fields=["status", "revisit_due"]),
             models.Index(fields=["status", "issued_on"]),
-            # the to-do's and 各县逾期情况's aggregates over the orders not closed, scoped through the enterprise:
-            # every column they read, so the scan is index-only and joins the register by primary key
+            # the to-do's and 各县逾期情况's aggregates and the keys of its first items, over the orders not closed: a
+            # range of region codes (the scope's LIKE 'prefix%', hence the pattern operator class) carrying every column
+            # they read or sort by (the id too), so the scan is index-only and touches only the area's open orders
             models.Index(
-                fields=["enterprise", "status", "served_on", "deadline", "revisit_due"],
-                name="order_not_closed",
+                fields=["region"],
+                opclasses=["varchar_pattern_ops"],
+                include=["id", "supervising_unit", "status", "served_on", "deadline", "revisit_due", "issued_on"],
+                name="order_open_by_region",
                 condition=models.Q(status__in=["issued", "reported", "awaiting_revisit", "persisting"]),
             ),
         ]
@@ -482,6 +507,11 @@ class RectificationOrder(AuditedModel):
     @property
     def title(self):
         return "停产整顿通知书" if self.measure == self.Measure.STOPPAGE else "责令改正通知书"
+
+    def save(self, *args, **kwargs):
+        if self._state.adding:
+            self.region_id, self.supervising_unit_id = self.enterprise.region_id, self.enterprise.supervising_unit_id
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("followup:order_detail", args=[self.pk])
@@ -585,8 +615,8 @@ class Revisit(AuditedModel):
 
     objects = ScopedQuerySet.as_manager()
     scope = ScopePaths(
-        region="order__enterprise__region",
-        unit="order__enterprise__supervising_unit",
+        region="order__region",
+        unit="order__supervising_unit",
         inspector_user="record__inspectors__user",
         enterprise_user="order__enterprise__accounts__user",
     )
@@ -648,9 +678,20 @@ class Escalation(AuditedModel):
         related_name="escalations",
         verbose_name="许可处理建议",
     )
+    # the order's copy of the enterprise's region (FollowupConfig.enterprises_moved keeps it true): the to-do counts
+    # a county's proposals to confirm from escalation_proposed without reading the orders
+    region = models.ForeignKey(
+        "core.Region",
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        db_index=False,
+        verbose_name="企业所在区县",
+    )
 
+    audit_exclude = frozenset({"region_id"})
     objects = ScopedQuerySet.as_manager()
-    scope = _via("order")
+    scope = replace(_via("order"), region="region")
 
     class Meta:
         ordering = ["-proposed_at", "-id"]
@@ -661,13 +702,21 @@ class Escalation(AuditedModel):
                 name="followup_one_open_escalation_per_order_kind",
             )
         ]
-        # the to-do's proposals to confirm, oldest first
+        # the to-do's proposals to confirm, by region (the scope's LIKE 'prefix%'), oldest first
         indexes = [
             models.Index(
-                fields=["proposed_at", "id"], name="escalation_proposed", condition=models.Q(status="proposed")
+                fields=["region", "proposed_at", "id"],
+                opclasses=["varchar_pattern_ops", "", ""],
+                name="escalation_proposed",
+                condition=models.Q(status="proposed"),
             )
         ]
         verbose_name = verbose_name_plural = "升级建议"
+
+    def save(self, *args, **kwargs):
+        if self._state.adding:
+            self.region_id = self.order.region_id
+        super().save(*args, **kwargs)
 
     def __str__(self):
         return f"{self.order} {self.get_kind_display()}"

@@ -140,13 +140,21 @@ def _number_and_name(order):
     return f"{order.number} {order.enterprise.name}"
 
 
+def _first(qs, order):
+    """The group's first items: their keys picked from the scope's partial index alone (region range, sort of the
+    index entries), then only those rows read; reading every row of the county's range to sort it cost ~15,000 pages
+    at a million enterprises."""
+    keys = qs.order_by(*order).values("pk")[: todo.ITEMS_PER_GROUP]
+    return qs.model.objects.filter(pk__in=keys).order_by(*order)
+
+
 def _staff_groups(user, today, url):
     orders = RectificationOrder.objects.for_user(user).select_related("enterprise")
     groups = []
     pending = unlisted_problems(user)
     total = pending.count()
     if total:
-        first = pending.select_related("enterprise").order_by("opened_at", "pk")[: todo.ITEMS_PER_GROUP]
+        first = _first(pending, ("opened_at", "pk")).select_related("enterprise")
         items = [
             todo.TodoItem(
                 f"{p.enterprise.name}：{p.description[:40]}",
@@ -199,13 +207,13 @@ def _staff_groups(user, today, url):
     ]
     for label, total, late, qs, due, query, title, note in specs:
         if n[total]:
-            first = qs.order_by(due or "issued_on", "pk")[: todo.ITEMS_PER_GROUP]
+            first = _first(qs, (due or "issued_on", "pk")).select_related("enterprise")
             items = [
                 todo.TodoItem(title(o), o.get_absolute_url(), getattr(o, due) if due else None, note(o)) for o in first
             ]
             groups.append(todo.TodoGroup(label, n[total], n[late] if late else 0, items, f"{url}?{query}"))
     escalations = Escalation.objects.for_user(user).filter(status=Escalation.Status.PROPOSED)
-    first = list(escalations.select_related("order__enterprise").order_by("proposed_at", "pk")[: todo.ITEMS_PER_GROUP])
+    first = list(_first(escalations, ("proposed_at", "pk")).select_related("order__enterprise"))
     if first:
         total = len(first) if len(first) < todo.ITEMS_PER_GROUP else escalations.count()
         items = [
@@ -260,13 +268,13 @@ def todo_groups(user, today):
 
 def overdue_by_county(user, today):
     """各县逾期情况: per supervising unit in the user's scope, the orders to serve, terms run out, revisits overdue and
-    escalations waiting (two grouped queries)."""
+    escalations waiting (one grouped query over the orders' copy of the enterprise's unit, then the units)."""
     orders = RectificationOrder.objects.for_user(user).filter(
         status__in=[*RectificationOrder.OPEN_STATUSES, S.PERSISTING]
     )
     rows = {
-        r["enterprise__supervising_unit"]: r
-        for r in orders.values("enterprise__supervising_unit").annotate(
+        r["supervising_unit"]: r
+        for r in orders.values("supervising_unit").annotate(
             open=Count("pk", filter=Q(status__in=RectificationOrder.OPEN_STATUSES)),
             to_serve=Count("pk", filter=TO_SERVE),
             expired=Count("pk", filter=EXPIRED & Q(deadline__lt=today)),

@@ -21,6 +21,14 @@ class InspectionsConfig(AppConfig):
             items.append(NavItem("检查表", "inspections:checklist_list", order=82))
         return items
 
+    def enterprises_moved(self, enterprise_ids):
+        """A moved enterprise's problems follow it: their copy of its region (the scope of follow-up's to-do)."""
+        from postlicense.registry.services import copy_place
+
+        from .models import Problem
+
+        copy_place(Problem.objects, enterprise_ids, region="region")
+
     def home_cards(self, user):
         from django.urls import reverse
 

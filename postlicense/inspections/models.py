@@ -496,10 +496,21 @@ class Problem(AuditedModel):
     # set by follow-up (followup.services.issue_order) when an order lists the problem, never unset (orders are not
     # deleted): its to-do counts the open problems still to put on an order from a small partial index
     on_order = models.BooleanField("已列入通知书", default=False, editable=False)
+    # the enterprise's region, copied (kept true by the register's enterprises_moved hook, InspectionsConfig), so
+    # follow-up's to-do counts a county's problems without joining the register
+    region = models.ForeignKey(
+        "core.Region",
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        db_index=False,  # problem_unlisted_by_region
+        verbose_name="企业所在区县",
+    )
 
+    audit_exclude = frozenset({"region_id"})  # a copy of the register's
     objects = ScopedQuerySet.as_manager()
     scope = ScopePaths(
-        region="enterprise__region",
+        region="region",
         unit="enterprise__supervising_unit",
         inspector_user="record__inspectors__user",
         enterprise_user="enterprise__accounts__user",
@@ -513,14 +524,20 @@ class Problem(AuditedModel):
             models.Index(
                 fields=["opened_at"], name="problem_open_by_age", condition=models.Q(status__in=["open", "persisting"])
             ),
-            # ... and the open problems no order lists yet, oldest first, with the enterprise the scope joins
+            # ... and the open problems no order lists yet, by region (the scope's LIKE 'prefix%'), oldest first
             models.Index(
-                fields=["opened_at", "id", "enterprise"],
-                name="problem_unlisted_by_age",
+                fields=["region", "opened_at", "id"],
+                opclasses=["varchar_pattern_ops", "", ""],
+                name="problem_unlisted_by_region",
                 condition=models.Q(status="open", on_order=False),
             ),
         ]
         verbose_name = verbose_name_plural = "问题"
+
+    def save(self, *args, **kwargs):
+        if self._state.adding:
+            self.region_id = self.enterprise.region_id
+        super().save(*args, **kwargs)
 
     def __str__(self):
         return self.description[:40]

@@ -609,7 +609,15 @@ def open_problems_from(record):
             )
             detail = "；".join(x for x in (finding.option, finding.note) if x)
             description = f"{text}。{detail}" if detail else text
-            new.append(Problem(record=record, finding=finding, enterprise=record.enterprise, description=description))
+            new.append(
+                Problem(
+                    record=record,
+                    finding=finding,
+                    enterprise=record.enterprise,
+                    region_id=record.enterprise.region_id,
+                    description=description,
+                )
+            )
         elif problem.status == Problem.Status.SUPERSEDED:
             problem.status, problem.closed_at, problem.closed_by, problem.outcome = Problem.Status.OPEN, None, None, ""
             reopened.append(problem)

@@ -20,7 +20,7 @@ from postlicense.core.scoping import jurisdiction_of
 from .credit_code import make_credit_code
 from .models import Enterprise, License, ProductCategory, ProductUnit
 from .phone import PHONE_HELP
-from .services import license_bars
+from .services import PLACE_FIELDS, enterprises_moved, license_bars
 from .xlsx import Column, RowCheck, RowError, split_list
 
 E, L = Enterprise, License
@@ -378,6 +378,11 @@ def apply(rows, progress=lambda n: None):
                 [(licenses[values["number"]].pk, unit) for values, units in numbered for unit in units],
             )
             record(changes + license_changes)
+            enterprises_moved(
+                c.obj.pk
+                for c in changes
+                if c.action == AuditEntry.Action.UPDATE and set(PLACE_FIELDS) & c.changes["changed"].keys()
+            )
         created, updated, done = created + n_new, updated + n_changed, done + len(batch)
         progress(done)
     _merge_search_index()

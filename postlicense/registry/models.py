@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 
@@ -141,10 +141,18 @@ class Enterprise(AuditedModel):
         return search_text.search_key(name, products, credit_code)
 
     def save(self, *args, **kwargs):
+        from .services import PLACE_FIELDS, enterprises_moved
+
         self.search_key = self.make_search_key(self.name, self.products, self.credit_code)
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "search_key"}
-        super().save(*args, **kwargs)
+        stored = None  # the region and unit before this save: a change is passed on to the apps that copy them
+        if not self._state.adding:
+            stored = Enterprise.objects.filter(pk=self.pk).values_list(*PLACE_FIELDS).first()
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if stored and stored != tuple(getattr(self, f) for f in PLACE_FIELDS):
+                enterprises_moved([self.pk])
 
     def get_absolute_url(self):
         return reverse("registry:enterprise_detail", args=[self.pk])

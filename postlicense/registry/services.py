@@ -2,6 +2,7 @@
 
 from django.apps import apps
 from django.db import models
+from django.db.models import OuterRef, Subquery
 
 from postlicense.core.audit import acting_as
 from postlicense.core.jobs import services as jobs
@@ -96,6 +97,35 @@ def license_bars(pairs, today=None):
         if pairs and hasattr(config, "license_bars"):
             bars.update(config.license_bars(pairs, today))
     return bars
+
+
+# What a copy of an enterprise's place in the register follows: other apps may store these beside their records (an
+# order's region, say, so its lists are scoped without joining the register).
+PLACE_FIELDS = ("region_id", "supervising_unit_id")
+
+
+def enterprises_moved(enterprise_ids):
+    """Tell the apps that copy an enterprise's region or supervising unit (PLACE_FIELDS) that these enterprises
+    changed either: each answers through an AppConfig `enterprises_moved(enterprise_ids)` hook by copying them again
+    from the register. Called by every write that can change them: the enterprise's save (form, API, admin) and the
+    import's bulk update."""
+    enterprise_ids = list(enterprise_ids)
+    if enterprise_ids:
+        for config in apps.get_app_configs():
+            if hasattr(config, "enterprises_moved"):
+                config.enterprises_moved(enterprise_ids)
+
+
+def copy_place(queryset, enterprise_ids, **copies):
+    """What an enterprises_moved hook does: copy the register's fields onto `queryset`'s rows of these enterprises
+    (through their `enterprise` foreign key); `copies` maps each row field to the enterprise field, e.g.
+    region="region"."""
+    from .models import Enterprise
+
+    source = Enterprise.objects.filter(pk=OuterRef("enterprise"))
+    queryset.filter(enterprise_id__in=enterprise_ids).update(
+        **{field: Subquery(source.values(name)[:1]) for field, name in copies.items()}
+    )
 
 
 def new_license_bar(credit_code, category_id):

@@ -55,15 +55,17 @@ def submission_for(user, pk):
 def due_reports(unit, today):
     """(kind, period, Due) for each report part of this year whose due date has come within 30 days or passed,
     and that the unit has not submitted."""
-    found = []
+    near = []
     rules = deadlines.Deadlines(unit.region_id)
     for kind in KINDS.values():
         for part, key in kind.due_keys.items():
             due = rules.annual(key, today.year)
             period = Period(today.year if part != "H2" or due.date.month > 6 else today.year - 1, part)
-            if (due.date - today).days <= 30 and live_submission(kind.key, unit, period) is None:
-                found.append((kind, period, due))
-    return found
+            if (due.date - today).days <= 30:
+                near.append((kind, period, due))
+    live = Submission.objects.filter(org_unit=unit, year__in={p.year for _, p, _ in near}, status__in=LIVE)
+    submitted = set(live.values_list("kind", "year", "part")) if near else set()
+    return [(kind, period, due) for kind, period, due in near if (kind.key, period.year, period.part) not in submitted]
 
 
 def todo_groups(user, today):

@@ -46,9 +46,9 @@ def todo_items(user, today):
         groups.append(
             TodoGroup(
                 "待审查的年度自查报告",
-                pending.count(),
+                total := pending.count(),
                 0,
-                [TodoItem(str(r), r.get_absolute_url()) for r in pending[:ITEMS_PER_GROUP]],
+                [TodoItem(str(r), r.get_absolute_url()) for r in (pending[:ITEMS_PER_GROUP] if total else [])],
                 reverse("selfservice:review_list"),
             )
         )
@@ -56,13 +56,13 @@ def todo_items(user, today):
         groups.append(
             TodoGroup(
                 "企业提出的登记信息更正申请",
-                requests.count(),
+                total := requests.count(),
                 0,
                 [
                     TodoItem(
                         f"{r.enterprise.name}：{r.message[:30]}", reverse("selfservice:correction_handle", args=[r.pk])
                     )
-                    for r in requests[:ITEMS_PER_GROUP]
+                    for r in (requests[:ITEMS_PER_GROUP] if total else [])
                 ],
                 reverse("selfservice:correction_list"),
             )

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.urls import reverse
 
 from postlicense.core.models import User
@@ -178,14 +178,20 @@ def todo_groups(user, today, limit):
     audience = _audience(user)
     groups = []
     base = TestOrder.objects.for_user(user)
-    for label, statuses, due_field, text_field, who in TODO_STEPS:
-        if audience not in who:
-            continue
-        qs = base.filter(status__in=statuses)
-        total = qs.count()
+    steps = [step for step in TODO_STEPS if audience in step[4]]
+    # every step's total and overdue count in one aggregate, then the first items of the steps with any
+    counts = {}
+    for n, (_, statuses, due_field, _, _) in enumerate(steps):
+        counts[f"total{n}"] = Count("pk", filter=Q(status__in=statuses))
+        if due_field:
+            counts[f"overdue{n}"] = Count("pk", filter=Q(status__in=statuses, **{f"{due_field}__lt": today}))
+    counts = base.aggregate(**counts) if counts else {}
+    for n, (label, statuses, due_field, text_field, _) in enumerate(steps):
+        total = counts[f"total{n}"]
         if not total:
             continue
-        overdue = qs.filter(**{f"{due_field}__lt": today}).count() if due_field else 0
+        qs = base.filter(status__in=statuses)
+        overdue = counts.get(f"overdue{n}", 0)
         first = qs.select_related("enterprise").order_by(due_field or "id", "id")[:limit]
         groups.append(
             TodoGroup(

@@ -69,3 +69,19 @@ def test_the_todo_page_lists_groups_and_unread_reminders(client, make_user, monk
 
 def test_a_user_without_any_app_items_has_an_empty_list(make_user):
     assert todo.todo_for(make_user(User.Role.INSPECTOR, None), TODAY).groups == []
+
+
+def test_the_daily_run_reads_the_calendar_and_deadline_settings_once_for_all_users(make_user):
+    """The run builds every user's to-do (reports' due dates among them, from the holiday calendar and the deadline
+    settings): those are shared reads, so more users of one county add none of them."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def shared_queries(n):
+        users = [make_user(User.Role.COUNTY_STAFF, "xuchang-weidu") for _ in range(n)]
+        with CaptureQueriesContext(connection) as queries:
+            reminders.send_reminders(TODAY, users=users)
+        tables = ('"core_calendaryear"', '"core_calendarday"', '"core_deadlinesetting"')
+        return len([q for q in queries if any(t in q["sql"] for t in tables)])
+
+    assert shared_queries(1) == shared_queries(4) == 3
