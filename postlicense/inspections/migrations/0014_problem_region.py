@@ -13,7 +13,7 @@ FILL = (
 class Migration(migrations.Migration):
     dependencies = [
         ("core", "0010_selfreport_import_kind"),
-        ("inspections", "0012_problem_on_order"),
+        ("inspections", "0013_crew_assignment"),
         ("registry", "0007_license_holder_indexes"),
     ]
 
