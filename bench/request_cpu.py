@@ -13,7 +13,7 @@ templates and the database client, not the PostgreSQL server's own time), the SQ
 median for reference. The floor is /healthz (the same middleware stack, no session, three small queries) and
 a signed-in user's 404 page (session, user, the nav, the base template: what every signed-in page pays before
 its own work).
-`--profile NAME,…` prints the cProfile (CPU time) of those pages' requests (PROFILE_SORT: cumulative, top 40).
+`--sql NAME,…` prints the SQL of one request of those pages; `--profile NAME,…` prints the cProfile (CPU time) of those pages' requests (PROFILE_SORT: cumulative, top 40).
 """
 
 import argparse
@@ -39,6 +39,7 @@ def parse_args():
     parser.add_argument("--pg-db", default="bench_request_cpu")
     parser.add_argument("--repeat", type=int, default=20, help="requests per page (the first one is not counted)")
     parser.add_argument("--profile", default="", help="print the cProfile of these pages' requests (comma-separated)")
+    parser.add_argument("--sql", default="", help="print the SQL statements of one request of these pages")
     parser.add_argument("--seed", type=int, default=12)
     return parser.parse_args()
 
@@ -64,13 +65,16 @@ def configure(args):
 
 
 class Counter:
-    """Counts the SQL statements run (a connection execute wrapper: no debug cursor, next to no overhead)."""
+    """Counts the SQL statements run (a connection execute wrapper: no debug cursor, next to no overhead), and keeps
+    them if asked."""
 
-    def __init__(self):
-        self.n = 0
+    def __init__(self, keep=False):
+        self.n, self.statements = 0, [] if keep else None
 
     def __call__(self, execute, sql, params, many, context):
         self.n += 1
+        if self.statements is not None:
+            self.statements.append(sql)
         return execute(sql, params, many, context)
 
 
@@ -175,7 +179,7 @@ def pages(c):
     ]
 
 
-def measure(name, make, repeat, profile):
+def measure(name, make, repeat, profile, show_sql):
     from django.db import connection
 
     cpu, wall, queries, statuses = [], [], [], set()
@@ -184,7 +188,7 @@ def measure(name, make, repeat, profile):
         request = make
         if name == "完成检查":  # the signatures before it are not its cost
             _, request = make()
-        counter = Counter()
+        counter = Counter(keep=show_sql and i == repeat)
         with connection.execute_wrapper(counter):
             c0, w0 = time.process_time(), time.perf_counter()
             if profiler and i:
@@ -198,6 +202,10 @@ def measure(name, make, repeat, profile):
             cpu.append((c1 - c0) * 1000)
             wall.append((w1 - w0) * 1000)
             queries.append(counter.n)
+    if show_sql:
+        print(f"{name}：{counter.n} 条 SQL")
+        for sql in counter.statements:
+            print("   ", sql[:160])
     if profiler:
         out = io.StringIO()
         pstats.Stats(profiler, stream=out).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(40)
@@ -217,7 +225,7 @@ def main():
     c = clients(random.Random(args.seed), args.repeat)
     rows = []
     for name, make in pages(c):
-        row = measure(name, make, args.repeat, name in args.profile.split(","))
+        row = measure(name, make, args.repeat, name in args.profile.split(","), name in args.sql.split(","))
         rows.append((name, row))
         print(
             f"{name:<14}CPU {row['cpu']:6.1f} ms（p90 {row['cpu_p90']:6.1f}）  SQL {row['queries']:5.1f}  "
