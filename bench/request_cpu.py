@@ -13,7 +13,8 @@ templates and the database client, not the PostgreSQL server's own time), the SQ
 median for reference. The floor is /healthz (the same middleware stack, no session, three small queries) and
 a signed-in user's 404 page (session, user, the nav, the base template: what every signed-in page pays before
 its own work).
-`--sql NAME,…` prints the SQL of one request of those pages; `--profile NAME,…` prints the cProfile (CPU time) of those pages' requests (PROFILE_SORT: cumulative, top 40).
+The line after the table weights each page by its share of bench/load.py's requests: the web's CPU per request
+of the whole mix, which with the request rate gives the cores the web needs. `--sql NAME,…` prints the SQL of one request of those pages; `--profile NAME,…` prints the cProfile (CPU time) of those pages' requests (PROFILE_SORT: cumulative, top 40).
 """
 
 import argparse
@@ -42,6 +43,25 @@ def parse_args():
     parser.add_argument("--sql", default="", help="print the SQL statements of one request of these pages")
     parser.add_argument("--seed", type=int, default=12)
     return parser.parse_args()
+
+
+# Each page's share of the mix's requests (bench/load_locust.py: users are county staff 50 %, inspectors 30 %, the
+# public 20 %, all waiting 1–3 s; staff pick list/search/enterprise 3 each, record list/record 1 each; an inspector
+# does per record fill, 3 autosaves, a photo, 3 signatures, finish, record; the public index 1, a result 3).
+MIX = {
+    "企业列表": 0.5 * 3 / 11,
+    "企业查询": 0.5 * 3 / 11,
+    "企业详情": 0.5 * 3 / 11,
+    "检查记录列表": 0.5 / 11,
+    "检查记录详情": 0.5 / 11 + 0.3 / 10,
+    "填写检查记录": 0.3 / 10,
+    "自动保存草稿": 0.3 * 3 / 10,
+    "上传照片": 0.3 / 10,
+    "签名": 0.3 * 3 / 10,
+    "完成检查": 0.3 / 10,
+    "公示首页": 0.2 / 4,
+    "抽查结果公示": 0.2 * 3 / 4,
+}
 
 
 def configure(args):
@@ -232,6 +252,12 @@ def main():
             f"墙钟 {row['wall']:6.1f} ms  状态 {row['status']}",
             flush=True,
         )
+    cpu = {name: row["cpu"] for name, row in rows}
+    queries = {name: row["queries"] for name, row in rows}
+    print(
+        f"\n按压测混合比例加权：每个请求 CPU {sum(cpu[n] * w for n, w in MIX.items()):.1f} ms，"
+        f"SQL {sum(queries[n] * w for n, w in MIX.items()):.1f} 条（底线：登录后404页 {cpu['floor: 登录后404页']:.1f} ms）"
+    )
     load = " ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"\n每个请求的 CPU 毫秒（本进程，中位数，{args.repeat} 次；负载 {load}；数据库 {args.pg_db}）")
 
