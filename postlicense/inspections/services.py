@@ -354,7 +354,9 @@ def signature_file(data_url):
 @transaction.atomic
 def sign_as_inspector(record, inspector, data_url):
     _ensure_open(record)
-    link = RecordInspector.objects.select_for_update().get(record=record, inspector=inspector)
+    link = (  # with its inspector: the audit entry names them
+        RecordInspector.objects.select_for_update(of=("self",)).select_related("inspector")
+    ).get(record=record, inspector=inspector)
     link.signature = signature_file(data_url)
     link.signed_at = timezone.now()
     link.save()

@@ -194,3 +194,18 @@ def test_finishing_still_recounts_the_plan_and_reads_the_items_once(make_user):
     read = tables(queries)
     assert "planning_planentry" in read  # the status changed: the count of inspections done may have
     assert read.count("inspections_checklistitem") == 1
+
+
+def test_a_signature_reads_the_crew_member_with_the_inspector(client, make_user):
+    """The crew row comes with its inspector, in the view and under the lock (the audit entry names them): no
+    separate read of the inspector (15 → 13 queries on PostgreSQL)."""
+    client.force_login(make_user(User.Role.COUNTY_STAFF, "xuchang-weidu"))
+    record = record_with_rows(3)
+    link = record.crew.first()
+    url = reverse("inspections:record_sign", args=[record.pk])
+    data = {"who": str(link.inspector_id), "image": signature_data_url("张三")}
+    with CaptureQueriesContext(connection) as queries:
+        assert client.post(url, data).status_code == 302
+    link.refresh_from_db()
+    assert link.signature
+    assert not [q for q in queries if q["sql"].startswith('SELECT "inspectors_inspector"')]
