@@ -320,7 +320,9 @@ class CpuSampler(threading.Thread):
         found = {}
         try:
             for child in psutil.Process(self.server_pid).children(recursive=True):
-                found[child.pid] = "worker" if "worker" in child.cmdline()[-1:] else "web"
+                found[child.pid] = (
+                    "worker" if "worker" in child.cmdline() else "web"
+                )  # postlicense.cli worker --nice 10
         except psutil.Error:
             pass
         for proc in psutil.process_iter(["name", "cmdline"]):
