@@ -10,7 +10,11 @@ sessions (bench/load_locust.py reads them from a JSON file), and for each user c
 production (`postlicense serve`: gunicorn with deploy/gunicorn.conf.py and a job worker; with `--server dev` the
 development server instead), waits for /healthz, runs locust for `--duration` seconds after all users have
 started (statistics reset then), and samples the CPU time of the web processes, the worker and the database's
-backends from /proc (psutil) every second. Persistent connections are on (CONN_MAX_AGE=60, CONN_HEALTH_CHECKS=1).
+backends from /proc (psutil) every second. Persistent connections are on for gunicorn (CONN_MAX_AGE=60,
+CONN_HEALTH_CHECKS=1: a fixed pool of threads), off for the development server (a thread per request: each would
+keep its connection open after the thread ended, until PostgreSQL refuses new clients). The worker runs niced
+(`postlicense serve` starts it with `--nice 10`, as production's unit does with Nice=). `bench/request_cpu.py`
+prints the CPU each of these requests costs, load-independent.
 
 The mix (bench/load_locust.py): county staff listing, searching and opening enterprises and inspection records
 (50 %), inspectors autosaving drafts and finishing records with a photo and signatures (30 %), the public reading
@@ -40,7 +44,25 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 STAFF_SLOTS = 120  # sessions of county staff (read-only: reused by every run)
 INSPECTOR_SLOTS = 200  # each run takes fresh inspectors (their records are finished during a run)
 RECORDS_PER_INSPECTOR = 6
-IMPORT_ROWS = 3000  # over the 256 KB under which an import runs in the request: the worker runs it
+# The searches county staff run (bench/load_locust.py; bench/request_cpu.py times the same).
+SEARCHES = [
+    {"q": "水泥"},
+    {"q": "xcsn"},
+    {"q": "许昌 建材"},
+    {"risk_level": "high"},
+    {"expiry": "expiring"},
+    {"status": "producing", "page": "2"},
+]
+IMPORT_ROWS = 3000
+
+
+def inspectors_among(users):
+    """At most how many of `users` locust makes inspectors (bench/load_locust.py's weights: staff 5, inspector 3,
+    public 2, and one importer), so that each run starts with inspectors whose records no run has finished."""
+    return -(-users * 3 // 10) + 1
+
+
+# over the 256 KB under which an import runs in the request: the worker runs it
 
 
 def parse_args(argv=None):
@@ -103,10 +125,12 @@ def main():
     plan = [("dev" if args.server == "dev" else "gunicorn", n) for n in counts]
     if args.server == "both":
         plan += [("dev", int(n)) for n in args.dev_users.split(",") if int(n)]
+    if sum(inspectors_among(users) for _, users in plan) > INSPECTOR_SLOTS:
+        raise SystemExit(f"这些用户数合计需要的检查人员多于 {INSPECTOR_SLOTS} 名：请分几次运行")
     rows, offset = [], 0
     for server, users in plan:
         row = run(args, env, server, users, offset)
-        offset += users  # the next run's inspectors start with untouched records
+        offset += inspectors_among(users)  # the next run's inspectors start with untouched records
         rows.append(row)
         print_row(row)
     print()
@@ -151,8 +175,11 @@ def session_for(user):
     return client.cookies["sessionid"].value
 
 
-def make_fixtures():
-    """Sessions, the ids each user opens, and open records (with their filled-in form) for each inspector slot."""
+def make_fixtures(
+    staff_slots=STAFF_SLOTS, inspector_slots=INSPECTOR_SLOTS, records_per_inspector=RECORDS_PER_INSPECTOR
+):
+    """Sessions, the ids each user opens, and open records (with their filled-in form) for each inspector slot
+    (bench/request_cpu.py makes a few with the same function)."""
     import io
     import random
     from datetime import date, timedelta
@@ -173,12 +200,13 @@ def make_fixtures():
         User.objects.filter(role=User.Role.COUNTY_STAFF, org_unit__code__startswith="xuchang-", is_active=True)
     )
     fixtures = {"staff": [], "inspectors": [], "importer": session_for(User.objects.get(username="xuchang-admin"))}
+    staff = staff[:staff_slots]
     per_user = {}
     for user in staff:
         ids = list(Enterprise.objects.for_user(user).values_list("id", flat=True))
         records = list(InspectionRecord.objects.for_user(user).values_list("id", flat=True)[:2000])
         per_user[user.pk] = (rng.sample(ids, min(300, len(ids))), rng.sample(records, min(100, len(records))))
-    for i in range(STAFF_SLOTS):
+    for i in range(staff_slots):
         user = staff[i % len(staff)]
         enterprises, records = per_user[user.pk]
         fixtures["staff"].append({"session": session_for(user), "enterprises": enterprises, "records": records})
@@ -188,7 +216,7 @@ def make_fixtures():
     units = [u for u in OrgUnit.objects.filter(code__startswith="xuchang-") if u.kind != OrgUnit.Kind.CITY]
     used = set(InspectionRecord.objects.values_list("enterprise_id", flat=True))
     with acting_as(None):
-        for i in range(INSPECTOR_SLOTS):
+        for i in range(inspector_slots):
             unit = units[i % len(units)]
             user = User.objects.create_user(f"bench-{run}-inspector-{i}", role=User.Role.INSPECTOR, org_unit=unit)
             crew = [
@@ -208,9 +236,9 @@ def make_fixtures():
                     supervising_unit=unit, licenses__expiry_date__gt=date.today() + timedelta(days=90)
                 )
                 .exclude(id__in=used)
-                .distinct()[: RECORDS_PER_INSPECTOR * 3]
+                .distinct()[: records_per_inspector * 3]
                 if e.id not in used
-            ][:RECORDS_PER_INSPECTOR]
+            ][:records_per_inspector]
             used.update(e.id for e in enterprises)
             records = inspections.create_inspections(
                 [
@@ -239,6 +267,7 @@ def make_fixtures():
                     ],
                 }
             )
+    BENCH.mkdir(parents=True, exist_ok=True)
     photo = io.BytesIO()
     Image.effect_noise((1024, 768), 60).convert("RGB").save(photo, "JPEG", quality=85)  # a phone photo's size
     (BENCH / "photo.jpg").write_bytes(photo.getvalue())
@@ -291,7 +320,9 @@ class CpuSampler(threading.Thread):
         found = {}
         try:
             for child in psutil.Process(self.server_pid).children(recursive=True):
-                found[child.pid] = "worker" if "worker" in child.cmdline()[-1:] else "web"
+                found[child.pid] = (
+                    "worker" if "worker" in child.cmdline() else "web"
+                )  # postlicense.cli worker --nice 10
         except psutil.Error:
             pass
         for proc in psutil.process_iter(["name", "cmdline"]):
@@ -342,6 +373,9 @@ def run(args, env, server, users, offset):
     command = [sys.executable, "-m", "postlicense.cli", "serve", f"127.0.0.1:{port}"]
     if server == "dev":
         command.append("--dev")
+        # The development server runs each request in a new thread: a persistent connection would outlive its
+        # thread unused, and 100 users exhaust PostgreSQL's max_connections ("too many clients already").
+        env = {**env, "CONN_MAX_AGE": "0"}
     log = open(BENCH / f"serve-{server}-{users}.log", "w")  # noqa: SIM115
     serve = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:

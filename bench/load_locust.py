@@ -13,6 +13,7 @@ import os
 import random
 import re
 
+from load import SEARCHES  # bench/load.py (locust puts this directory on the path)
 from locust import HttpUser, between, constant, task
 
 FIXTURES = json.loads(open(os.environ["LOAD_FIXTURES"]).read())  # noqa: SIM115
@@ -22,14 +23,6 @@ SIGNATURE = FIXTURES["signature"]  # a handwriting-like PNG as the signature can
 OFFSET = int(os.environ.get("LOAD_SLOT_OFFSET", "0"))
 _staff_slots = itertools.count()
 _inspector_slots = itertools.count(OFFSET)
-SEARCHES = [
-    {"q": "水泥"},
-    {"q": "xcsn"},
-    {"q": "许昌 建材"},
-    {"risk_level": "high"},
-    {"expiry": "expiring"},
-    {"status": "producing", "page": "2"},
-]
 
 
 class Signed(HttpUser):

@@ -1,6 +1,13 @@
 import pytest
+from django.core.cache import cache
 
 from postlicense.core.models import OrgUnit, User
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (the public pages keep rendered copies under ids a later test reuses)."""
+    cache.clear()
 
 
 @pytest.fixture

@@ -386,6 +386,17 @@ def _remember_before(sender, instance, raw=False, **kwargs):
     instance._audit_before = snapshot(old) if old else None
 
 
+def fields_changed(instance):
+    """In a post_save receiver: the attnames this save of `instance` changed (against the row read in pre_save), or
+    None when that is not known (a new row, a model outside the audit trail). Lets a receiver skip work that only
+    some fields call for (an autosave of a record changes neither its status nor its counted date)."""
+    before = getattr(instance, "_audit_before", None)
+    if before is None:
+        return None
+    after = snapshot(instance)
+    return {name for name, value in after.items() if before.get(name) != value}
+
+
 def _log_save(sender, instance, created, raw=False, **kwargs):
     if raw:
         return

@@ -14,7 +14,10 @@ def _day(value):
 
 def followup_events(enterprise):
     events = []
-    for o in RectificationOrder.objects.filter(enterprise=enterprise).select_related("unit"):
+    orders = list(RectificationOrder.objects.filter(enterprise=enterprise).select_related("unit"))
+    if not orders:  # reports, revisits and escalations all belong to an order: most enterprises need no more reads
+        return events
+    for o in orders:
         url = o.get_absolute_url()
         events.append(
             ArchiveEvent(

@@ -313,9 +313,25 @@ class InspectionRecord(AuditedModel):
 
     def checked_items(self):
         """The checklist items this record answers: all of its version's, or only those of `item_scope` (a revisit
-        re-answers the items that failed)."""
-        items = self.template_version.items.all()
-        return items.filter(pk__in=self.item_scope) if self.item_scope else items
+        re-answers the items that failed). The queryset is kept on the instance, so the form, the register facts
+        and the finish checks of one request read the items once (a version a record uses never changes)."""
+        key = (self.template_version_id, tuple(self.item_scope or ()))
+        kept = self.__dict__.get("_checked_items")
+        if kept is None or kept[0] != key:
+            items = self.template_version.items.all()
+            kept = self.__dict__["_checked_items"] = (
+                key,
+                items.filter(pk__in=self.item_scope) if self.item_scope else items,
+            )
+        return kept[1]
+
+    def locked(self):
+        """This record's row again, locked until the transaction ends (select_for_update), with its enterprise (the
+        audit entry names it) and the checklist items already read for this instance."""
+        record = InspectionRecord.objects.select_for_update(of=("self",)).select_related("enterprise").get(pk=self.pk)
+        if "_checked_items" in self.__dict__:
+            record.__dict__["_checked_items"] = self.__dict__["_checked_items"]
+        return record
 
     def get_fill_url(self):
         return reverse("inspections:record_fill", args=[self.pk])

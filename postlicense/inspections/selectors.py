@@ -377,10 +377,11 @@ def finish_problems(record):
 
 def record_view(record, user):
     fillable = can_fill(user, record)
+    rows = item_rows(record)
     return {
         "record": record,
         "extra": extra_field_places(record.template_version),
-        "rows": item_rows(record),
+        "rows": rows,
         "equipment": equipment_rows(record) if record.has_equipment_table else None,
         "crew": record.crew.select_related("inspector"),
         "amendments": record.amendments.select_related("by"),
@@ -389,5 +390,5 @@ def record_view(record, user):
         "awaits_crew": user.is_bureau_staff and awaits_crew(record),
         "can_amend": fillable and record.is_locked,
         "blocking": finish_problems(record) if record.is_open else [],
-        "nonconforming_so_far": 0 if record.is_locked else len(nonconforming_findings(record)),
+        "nonconforming_so_far": 0 if record.is_locked else sum(row["nonconforming"] for row in rows),
     }

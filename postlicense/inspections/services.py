@@ -202,7 +202,7 @@ def create_inspections(orders):
 def mark_not_carried_out(record, *, by, reason):
     """The inspection will not take place (003 七(五): the enterprise stopped or switched production).
     The record leaves every open list; it keeps the reason and is never filled."""
-    record = InspectionRecord.objects.select_for_update().get(pk=record.pk)
+    record = record.locked()
     if not record.is_open:
         raise ValidationError(f"该检查记录状态为“{record.get_status_display()}”，不能登记为未实施。")
     if not reason.strip():
@@ -366,7 +366,7 @@ def save_draft(record, *, revision, fields=None, findings=None, equipment=None, 
     """Save what the inspector has filled so far (autosave and 保存). Findings are keyed by item, so posting the
     same draft twice writes nothing twice; a draft based on an older revision is refused, never merged.
     A draft may be incomplete but not contradictory: an answer against its conclusion is refused at the item."""
-    record = InspectionRecord.objects.select_for_update().get(pk=record.pk)
+    record = record.locked()
     _ensure_open(record)
     if revision != record.revision:
         raise StaleDraft()
@@ -418,7 +418,9 @@ def signature_file(data_url):
 @transaction.atomic
 def sign_as_inspector(record, inspector, data_url):
     _ensure_open(record)
-    link = RecordInspector.objects.select_for_update().get(record=record, inspector=inspector)
+    link = (  # with its inspector: the audit entry names them
+        RecordInspector.objects.select_for_update(of=("self",)).select_related("inspector")
+    ).get(record=record, inspector=inspector)
     link.signature = signature_file(data_url)
     link.signed_at = timezone.now()
     link.save()
@@ -497,7 +499,7 @@ def finish(record, *, by):
     Refused, keyed by field, while anything in selectors.finish_errors stands (answers, their agreement with
     each other and, unless confirmed with a note, with the register; crew; date; equipment; signatures).
     Finishing an already finished record (a double submit) changes nothing."""
-    record = InspectionRecord.objects.select_for_update().get(pk=record.pk)
+    record = record.locked()
     if record.is_locked:
         return record
     _ensure_open(record)
@@ -562,7 +564,7 @@ def amend(record, *, by, reason, fields=None, findings=None, equipment=None, con
     finishing makes (selectors.finish_errors), or nothing is saved; the conclusion is recomputed by the template's
     rule, new nonconformities become problems and the open problems of removed ones are superseded.
     The version before stays in the Amendment."""
-    record = InspectionRecord.objects.select_for_update().get(pk=record.pk)
+    record = record.locked()
     if not record.is_locked:
         raise ValidationError("记录尚未完成，可直接修改，无需更正。")
     if not reason.strip():

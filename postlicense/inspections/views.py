@@ -306,7 +306,9 @@ def record_sign(request, pk):
         elif who == "refuse":
             services.record_refusal(record, note=request.POST.get("note", ""))
         else:
-            link = get_object_or_404(RecordInspector, record=record, inspector_id=who)
+            link = get_object_or_404(
+                RecordInspector.objects.select_related("inspector"), record=record, inspector_id=who
+            )
             services.sign_as_inspector(record, link.inspector, request.POST.get("image", ""))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))

@@ -3,10 +3,13 @@ seed contributions, their drawn list and results once published, and how to veri
 No inspector names, phones or other personal data appear here."""
 
 import hashlib
+from functools import wraps
 
+from django.contrib import messages
+from django.core.cache import cache
 from django.db.models import CharField, Count, Max, OuterRef, Q, Subquery
 from django.db.models.functions import Cast
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import condition
 
@@ -113,7 +116,35 @@ def _etag(request, pk):
     return hashlib.sha256(f"{sorted(version[1].items())}|{who}".encode()).hexdigest()[:32]
 
 
-cached_task_page = condition(etag_func=_etag, last_modified_func=_last_modified)
+def _kept_for_visitors(view):
+    """A visitor's page is rendered once per version and process, then served from the cache (issue 12 item 7: the
+    public read the result pages far more often than they change, and a browser that does not revalidate would
+    otherwise cost the whole render each time). The key is the page's ETag, so any change the version sees is a
+    new key; the copy is only a visitor's (no login, no pending message: base.html renders neither the user nor a
+    CSRF token then), never a logged-in user's page."""
+
+    @wraps(view)
+    def wrapper(request, pk):
+        etag = _etag(request, pk)
+        if request.user.is_authenticated or etag is None or len(messages.get_messages(request)):
+            return view(request, pk)
+        key = f"portal:{view.__name__}:{pk}:{etag}"
+        kept = cache.get(key)
+        if kept is not None:
+            return HttpResponse(kept, content_type="text/html; charset=utf-8")
+        response = view(request, pk)
+        if response.status_code == 200:
+            cache.set(key, response.content, VISITOR_COPY_SECONDS)
+        return response
+
+    return wrapper
+
+
+VISITOR_COPY_SECONDS = 600
+
+
+def cached_task_page(view):
+    return condition(etag_func=_etag, last_modified_func=_last_modified)(_kept_for_visitors(view))
 
 
 def index(request):

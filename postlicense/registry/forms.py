@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.utils.html import format_html
 
 from postlicense.core.concurrency import VersionedForm
+from postlicense.core.forms import PlainSelect
 from postlicense.core.models import OrgUnit, Region
 from postlicense.core.scoping import jurisdiction_of
 from postlicense.core.uploads import check_xlsx
@@ -148,19 +149,31 @@ class ImportForm(forms.Form):
 class EnterpriseFilterForm(forms.Form):
     q = forms.CharField(label="名称/拼音首字母/信用代码", required=False)
     license_number = forms.CharField(label="许可证编号", required=False)
-    region = forms.ChoiceField(label="区县", required=False)
+    region = forms.ChoiceField(label="区县", required=False, widget=PlainSelect)
     category = forms.ModelChoiceField(
-        label="产品类别", queryset=ProductCategory.objects.none(), required=False, empty_label="全部"
+        label="产品类别",
+        queryset=ProductCategory.objects.none(),
+        required=False,
+        empty_label="全部",
+        widget=PlainSelect,
     )
     risk_level = forms.ChoiceField(
-        label="风险等级", required=False, choices=[("", "全部"), *Enterprise.RiskLevel.choices]
+        label="风险等级", required=False, choices=[("", "全部"), *Enterprise.RiskLevel.choices], widget=PlainSelect
     )
     supervision_class = forms.ChoiceField(
-        label="监管分类", required=False, choices=[("", "全部"), *Enterprise.SupervisionClass.choices]
+        label="监管分类",
+        required=False,
+        choices=[("", "全部"), *Enterprise.SupervisionClass.choices],
+        widget=PlainSelect,
     )
-    status = forms.ChoiceField(label="生产状态", required=False, choices=[("", "全部"), *Enterprise.Status.choices])
+    status = forms.ChoiceField(
+        label="生产状态", required=False, choices=[("", "全部"), *Enterprise.Status.choices], widget=PlainSelect
+    )
     expiry = forms.ChoiceField(
-        label="许可证", required=False, choices=[("", "全部"), ("expiring", "90天内到期"), ("expired", "已过期")]
+        label="许可证",
+        required=False,
+        choices=[("", "全部"), ("expiring", "90天内到期"), ("expired", "已过期")],
+        widget=PlainSelect,
     )
     focus = forms.BooleanField(label="仅重点企业", required=False)
 

@@ -72,3 +72,18 @@ def test_serve_stops_the_other_process_and_what_it_started_when_one_ends(tmp_pat
     time.sleep(0.2)
     stat = Path(f"/proc/{grandchild.read_text().strip()}/stat")  # like gunicorn's workers or runserver's child
     assert not stat.exists() or stat.read_text().split()[2] == "Z", "the grandchild is gone (or a zombie)"
+
+
+def test_serve_runs_the_worker_at_a_lower_cpu_priority_than_the_web_server(monkeypatch):
+    """The worker must not starve the pages (issue 12 item 7): it is started with `--nice 10`, gunicorn as is."""
+    from django.core.management import call_command
+
+    from postlicense.core.management.commands import serve
+
+    started = []
+    monkeypatch.setattr(serve, "supervise", lambda commands: started.extend(commands) or 0)
+    with pytest.raises(SystemExit):
+        call_command("serve", "127.0.0.1:8123")
+    web, worker = started
+    assert "gunicorn" in web and "--nice" not in web
+    assert worker[-3:] == ["worker", "--nice", "10"]

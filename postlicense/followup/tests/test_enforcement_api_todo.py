@@ -3,10 +3,13 @@
 from datetime import date
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from postlicense.core.models import User
 from postlicense.core.todo import todo_for
 from postlicense.followup import cases, decisions
+from postlicense.followup.archive_events import followup_events
 from postlicense.followup.models import LicenseDecisionProposal as P
 from postlicense.registry.archive import timeline
 
@@ -138,3 +141,10 @@ def test_an_enterprise_user_reads_its_own_proposal_without_the_internal_notes(cl
     stranger = make_user(User.Role.ENTERPRISE, None)
     client.force_login(stranger)
     assert client.get(f"/followup/decisions/{proposal.pk}/").status_code == 404
+
+
+def test_the_archive_reads_no_reports_revisits_or_escalations_of_an_enterprise_without_orders(enterprise):
+    """They all belong to an order (issue 12 item 7: three queries per enterprise page saved for most enterprises)."""
+    with CaptureQueriesContext(connection) as queries:
+        assert followup_events(enterprise) == []
+    assert [q["sql"].split(" FROM ")[1].split()[0] for q in queries] == ['"followup_rectificationorder"']

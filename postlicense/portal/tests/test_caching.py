@@ -1,6 +1,6 @@
 """Conditional GET of the public task pages (issue 12 item 6): a published page is revalidated with one query and
 answered 304 while nothing it shows has changed; a new step, contribution, cancellation or an edit of a published
-result changes its ETag."""
+result changes its ETag. A visitor without the page gets the copy rendered for that ETag (item 7): one query too."""
 
 import pytest
 from django.db import connection
@@ -65,12 +65,35 @@ def test_an_edit_of_a_published_result_changes_the_page_version(client, admin):
     assert response.status_code == 200 and "更正：标识不规范" in response.content.decode()
 
 
+@pytest.mark.parametrize("page", PAGES)
+def test_a_visitor_without_the_page_gets_the_copy_rendered_for_its_version(client, admin, page):
+    url = page.format(published_task(admin).pk)
+    first = client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get(url)
+    assert again.status_code == 200 and again.content == first.content
+    assert again["ETag"] == first["ETag"]
+    assert len(queries) == 1  # the version query: the page is not read or rendered again
+    assert "X-CSRFToken" not in again.content.decode()  # no visitor's token is kept for the next one
+
+
+def test_a_new_version_is_rendered_again(client, admin):
+    task = published_task(admin)
+    url = PAGES[0].format(task.pk)
+    client.get(url)
+    disclosure = Disclosure.objects.filter(drawn__task=task).first()
+    disclosure.problems_summary = "更正：标识不规范"
+    disclosure.save()
+    assert "更正：标识不规范" in client.get(url).content.decode()
+
+
 def test_a_logged_in_visitor_does_not_get_the_anonymous_copy(client, admin):
     url = PAGES[0].format(published_task(admin).pk)
     anonymous = etag(client, url)
     client.force_login(admin)
     response = client.get(url, headers={"If-None-Match": anonymous})
     assert response.status_code == 200 and admin.username in response.content.decode()
+    assert admin.username in client.get(url).content.decode()
 
 
 def test_a_task_that_is_not_public_is_still_not_found(client, admin):

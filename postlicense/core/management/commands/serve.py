@@ -7,6 +7,9 @@ from django.core.management.base import BaseCommand
 from postlicense.core.jobs.supervisor import supervise
 
 GUNICORN_CONF = Path(settings.BASE_DIR).parent / "deploy" / "gunicorn.conf.py"
+# The worker runs at a lower CPU priority than the web server (README "Production"; deploy/systemd's worker unit
+# says the same with Nice= and CPUWeight=): an import may take its time, a page should not wait for one.
+WORKER_NICE = 10
 
 
 class Command(BaseCommand):
@@ -25,4 +28,4 @@ class Command(BaseCommand):
             web = [*manage, "runserver", addrport]
         else:
             web = [sys.executable, "-m", "gunicorn", "-c", str(GUNICORN_CONF), "--bind", addrport]
-        sys.exit(supervise([web, [*manage, "worker"]]))
+        sys.exit(supervise([web, [*manage, "worker", "--nice", str(WORKER_NICE)]]))

@@ -15,8 +15,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--interval", type=float, default=1.0, help="队列为空时每隔几秒查看一次（默认 1）")
+        parser.add_argument(
+            "--nice", type=int, default=0, help="降低本进程的 CPU 优先级（nice 增量，如 10：网站请求优先）"
+        )
 
-    def handle(self, interval, **options):
+    def handle(self, interval, nice, **options):
+        if nice:
+            os.nice(nice)
         worker_id = f"{socket.gethostname()[:40]}:{os.getpid()}"
         Keeper(worker_id).start()
         if not isinstance(task_backends["default"], DatabaseBackend):  # the queue is on Redis (settings.TASKS_BACKEND)
