@@ -2,7 +2,9 @@
 draw tasks planning owns are matched and dispatched on planning's pages only (002 第十九条: the city's own
 inspectors; 000 附件1: the group, never the audited branch)."""
 
+import io
 import uuid
+import zipfile
 from datetime import date
 
 import pytest
@@ -14,7 +16,7 @@ from postlicense.inspections import services as inspections
 from postlicense.inspections.models import Problem
 from postlicense.inspections.selectors import current_template
 from postlicense.inspections.tests.helpers import all_conforming, fill_and_sign, passing_option
-from postlicense.planning import oversight
+from postlicense.planning import oversight, reports
 from postlicense.planning.models import CampaignFinding
 from postlicense.randomcheck import services as randomcheck
 from postlicense.randomcheck.models import Task
@@ -130,6 +132,9 @@ def test_cross_audit_finding_about_an_enterprise_is_an_order_of_the_audited_bran
     with pytest.raises(ValidationError):
         oversight.add_campaign_finding(visit, " ", organiser, enterprise)
     assert RectificationOrder.objects.count() == 1 and CampaignFinding.objects.count() == 2
+    # the campaign report (000 二(三)) names the order
+    with zipfile.ZipFile(io.BytesIO(reports.report_docx(visit.campaign))) as docx:
+        assert f"出厂检验记录缺失（已责令改正，{order.number}）" in docx.read("word/document.xml").decode()
 
     client.force_login(organiser)
     page = client.get(f"/planning/visits/{visit.pk}/").content.decode()
