@@ -144,9 +144,15 @@ def test_cross_audit_finding_about_an_enterprise_is_an_order_of_the_audited_bran
     assert client.post(f"/planning/visits/{visit.pk}/finding/", form).status_code == 302
     assert client.post(f"/planning/visits/{visit.pk}/finding/", form).status_code == 302
     assert RectificationOrder.objects.filter(unit=unit("binhai-tanggu")).count() == 2
-    # the audited branch sees its orders (it serves them and revisits)
+    # the audited branch sees its orders (it serves them and revisits), but records no findings of its own audit
     client.force_login(make_user(org_code="binhai-tanggu"))
     assert client.get(order.get_absolute_url()).status_code == 200
+    form["token"] = str(uuid.uuid4())
+    assert client.post(f"/planning/visits/{visit.pk}/finding/", form).status_code == 403
+    # a URL edited from another jurisdiction finds nothing
+    client.force_login(make_user(org_code="xuchang-weidu"))
+    assert client.post(f"/planning/visits/{visit.pk}/finding/", form).status_code == 404
+    assert RectificationOrder.objects.count() == 2
 
 
 def test_cross_audit_record_problems_are_ordered_by_the_audited_branch(visit, make_user):
