@@ -11,6 +11,7 @@ from postlicense.inspections.rules import CERTIFICATE_RULE
 from postlicense.inspectors.models import Inspector
 
 from .models import RectificationOrder
+from .rules import DEFAULT_REQUIREMENT
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")  # the only format a date input shows
 
@@ -49,7 +50,7 @@ class IssueForm(TokenForm):
     requirement = forms.CharField(
         label="整改要求",
         widget=forms.Textarea(attrs={"rows": 3}),
-        initial="针对上述问题查明原因，限期整改到位，并书面报告整改情况。",
+        initial=DEFAULT_REQUIREMENT,
     )
     measure = forms.ChoiceField(label="处理措施", choices=RectificationOrder.Measure.choices, initial="correct")
     period_key = forms.ChoiceField(

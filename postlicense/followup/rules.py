@@ -11,6 +11,7 @@ ESCALATION_RULE = cite("001", "二(三)")
 REVOCATION_RULE = cite("001", "二(四)")
 TEST_RECHECK_RULE = "条例 第五十四条"
 DEADLINE_RULE = "民法典 第二百零一条、第二百零三条"
+DEFAULT_REQUIREMENT = "针对上述问题查明原因，限期整改到位，并书面报告整改情况。"
 
 LEGAL_BASIS = {
     "rectification": f"《工业产品生产许可证管理条例》及其实施办法；{RECTIFY_RULE}；{ESCALATION_RULE}",

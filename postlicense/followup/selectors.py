@@ -3,6 +3,7 @@ to-do groups bounded (a count, an overdue count, the first items), overdue as a 
 
 import uuid
 
+from django.apps import apps
 from django.db.models import Case, Count, DateField, Func, OuterRef, Q, Subquery, When
 from django.db.models.functions import Least
 from django.urls import reverse
@@ -89,10 +90,37 @@ def issuable_problems(record):
     return record.problems.filter(status__in=OPEN_PROBLEM).exclude(pk__in=listed).select_related("finding__item")
 
 
+def order_source(record):
+    """(issuing unit, source label) of an order for a finished record's problems: the enterprise's supervising unit
+    and the record's kind and date, unless the app that dispatched the record names them through the AppConfig hook
+    `order_source(record) -> (unit, label) | None` (planning: a city re-check is followed up by the city, 002
+    第十条、第十九条; a cross audit by the audited branch, 000 三、2)."""
+    for config in apps.get_app_configs():
+        hook = getattr(config, "order_source", None)
+        found = hook(record) if hook else None
+        if found:
+            return found
+    return record.enterprise.supervising_unit, f"{record.get_kind_display()}（{record.inspection_date:%Y-%m-%d}）"
+
+
+def may_issue(user, unit) -> bool:
+    """Staff of the issuing unit or of a unit above it (a city for its counties, a 新区局 for its 分局)."""
+    return user.is_superuser or (user.is_bureau_staff and OrgUnit.objects.for_user(user).filter(pk=unit.pk).exists())
+
+
 def unlisted_problems(user):
     """Open problems of finished records, in the user's scope, that no order lists yet (orders still to issue): the
-    stored marker `on_order` (set by issue_order), read from the partial index problem_unlisted_by_age."""
-    return Problem.objects.for_user(user).filter(status=Problem.Status.OPEN, on_order=False)
+    stored marker `on_order` (set by issue_order), read from the partial index problem_unlisted_by_age. Problems of
+    records whose orders a unit outside the user's jurisdiction issues (AppConfig hook
+    `order_records_elsewhere(user) -> InspectionRecord ids | None`: a city re-check's, for the county) are not the
+    user's to put on an order."""
+    qs = Problem.objects.for_user(user).filter(status=Problem.Status.OPEN, on_order=False)
+    for config in apps.get_app_configs():
+        hook = getattr(config, "order_records_elsewhere", None)
+        elsewhere = hook(user) if hook else None
+        if elsewhere is not None:
+            qs = qs.exclude(record__in=elsewhere)
+    return qs
 
 
 def pending_records(user):

@@ -118,6 +118,9 @@ def pending(request):
 def order_new(request, record_pk):
     require_bureau_staff(request.user, "办理")
     record = get_scoped_or_404(InspectionRecord, request.user, pk=record_pk, status=InspectionRecord.Status.FINISHED)
+    unit, source_label = selectors.order_source(record)
+    if not selectors.may_issue(request.user, unit):
+        raise PermissionDenied(f"该检查记录发现的问题由{unit.name}下达责令改正通知书。")
     form = IssueForm(selectors.issuable_problems(record), request.POST or None)
     done = selectors.order_by_token(request.POST.get("token")) if request.method == "POST" else None
     if done:
@@ -127,10 +130,10 @@ def order_new(request, record_pk):
         try:
             order = services.issue_order(
                 enterprise=record.enterprise,
-                unit=record.enterprise.supervising_unit,
+                unit=unit,
                 by=request.user,
                 source_kind=RectificationOrder.SourceKind.INSPECTION,
-                source_label=f"{record.get_kind_display()}（{record.inspection_date:%Y-%m-%d}）",
+                source_label=source_label,
                 problems=data["problems"],
                 items=data["item_list"],
                 source_record=record,
@@ -145,7 +148,9 @@ def order_new(request, record_pk):
         else:
             messages.success(request, f"已签发 {order.number}，请打印送达并登记送达回证。")
             return redirect(order)
-    return render(request, "followup/order_new.html", {"form": form, "record": record})
+    return render(
+        request, "followup/order_new.html", {"form": form, "record": record, "unit": unit, "source_label": source_label}
+    )
 
 
 @login_required

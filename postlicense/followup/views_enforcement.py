@@ -310,7 +310,7 @@ def interview_print(request, pk, fmt):
 @login_required
 def proposal_print(request, pk, fmt):
     """The 许可处理建议书: an internal document of the bureaus (their notes), not for inspectors or enterprises."""
-    _staff(request)
+    require_bureau_staff(request.user, "打印许可处理建议书")
     p = decisions.proposal_for(request.user, pk)
     return _print(request, p, fmt, "proposal", f"{p.get_kind_display()}建议-{p.license.number}")
 

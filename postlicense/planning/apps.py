@@ -27,6 +27,24 @@ class PlanningConfig(AppConfig):
             record.enterprise_id
         ]
 
+    def draw_task_owners(self, task_ids):
+        """randomcheck.owners: the re-check and cross-audit draw tasks are matched and dispatched here."""
+        from .oversight import draw_task_owners
+
+        return draw_task_owners(task_ids)
+
+    def order_source(self, record):
+        """followup: who orders the rectification of a re-check's or cross audit's problems, and the source label."""
+        from .oversight import order_source
+
+        return order_source(record)
+
+    def order_records_elsewhere(self, user):
+        """followup: a city re-check's problems are not the county's to put on an order."""
+        from .oversight import order_records_elsewhere
+
+        return order_records_elsewhere(user)
+
     def nav_items(self, user):
         from postlicense.core.navigation import NavItem
 

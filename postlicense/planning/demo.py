@@ -107,8 +107,13 @@ def _campaign(stdout):
             oversight.save_materials(visit, rng.randint(4, 8), "巡查、年审材料基本齐全，个别记录签字不全。", admin)
         first = campaign.visits.order_by("date").first()
         oversight.add_campaign_finding(first, "年审材料中2份缺少企业负责人签字，已要求补正。", admin)
+        last = campaign.visits.order_by("date").last()
+        drawn = last.task.drawn.select_related("enterprise").order_by("rank").first()
+        # about an enterprise: issued at once as the audited branch's 责令改正通知书 (000 三、2)
+        oversight.add_campaign_finding(last, "产品包装未按规定标注生产许可证标志和编号。", admin, drawn.enterprise)
         campaign.report_summary = (
-            "各分局均按要求完成自查和督查互查，抽查企业现场检查均符合要求；发现的材料问题已要求整改。"
+            "各分局均按要求完成自查和督查互查；抽查企业中1家产品标识不规范，已由所在分局责令改正；"
+            "发现的材料问题已要求整改。"
         )
         campaign.save(update_fields=["report_summary"])
     stdout.write(f"计划与督查：{CAMPAIGN}（{len(VISITS)}个分局，已完成）")

@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from postlicense.core.models import OrgUnit
+from postlicense.followup.forms import TokenForm
 from postlicense.inspections.models import ChecklistVersion, InspectionRecord
 from postlicense.inspections.services import checklist_kind_mismatch
 from postlicense.inspectors.models import Inspector
@@ -113,8 +114,13 @@ class SelfCheckForm(forms.Form):
     report = forms.FileField(label="自查报告（PDF）")
 
 
-class CampaignFindingForm(forms.Form):
-    enterprise = forms.ModelChoiceField(Enterprise.objects.none(), label="企业", required=False)
+class CampaignFindingForm(TokenForm):
+    enterprise = forms.ModelChoiceField(
+        Enterprise.objects.none(),
+        label="企业",
+        required=False,
+        help_text="选择企业时，以被检查分局名义签发责令改正通知书；不选则为对分局工作的发现",
+    )
     text = forms.CharField(label="发现的问题", widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, visit, **kwargs):

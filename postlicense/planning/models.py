@@ -7,6 +7,7 @@ from django.db import models
 
 from postlicense.core.models import AuditedModel, OrgUnit
 from postlicense.core.scoping import ScopedQuerySet, ScopePaths
+from postlicense.followup.models import RectificationOrder
 from postlicense.inspections.models import InspectionRecord
 from postlicense.randomcheck.models import YEAR_VALIDATORS, Task
 from postlicense.registry.models import Enterprise, ProductCategory
@@ -279,7 +280,8 @@ class CampaignVisit(AuditedModel):
 
 
 class CampaignFinding(AuditedModel):
-    """A finding of a cross-audit visit (handed to follow-up once that app is merged)."""
+    """A finding of a cross-audit visit; one about a drawn enterprise is put on a 责令改正通知书 of the audited branch
+    (oversight.add_campaign_finding through followup.services.issue_order; 000 三、2)."""
 
     visit = models.ForeignKey(CampaignVisit, on_delete=models.CASCADE, related_name="findings", verbose_name="安排")
     enterprise = models.ForeignKey(
@@ -289,6 +291,15 @@ class CampaignFinding(AuditedModel):
         InspectionRecord, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="检查记录"
     )
     text = models.TextField("发现的问题")
+    order = models.ForeignKey(
+        RectificationOrder,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="责令改正通知书",
+    )
+    submission_token = models.UUIDField("提交标识", null=True, unique=True, editable=False)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="记录人")
     at = models.DateTimeField("记录时间", auto_now_add=True)
 

@@ -10,20 +10,25 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count
+from django.urls import reverse
 from django.utils import timezone
 
 from postlicense.core import audit, uploads
 from postlicense.core.models import OrgUnit
 from postlicense.core.regulations import cite
 from postlicense.core.scoping import unit_q
+from postlicense.followup import services as followup
+from postlicense.followup.models import RectificationOrder
+from postlicense.followup.rules import DEFAULT_REQUIREMENT
 from postlicense.inspections.models import Finding, InspectionRecord, Problem, RecordInspector
 from postlicense.inspections.services import create_inspections
 from postlicense.randomcheck import draw
 from postlicense.randomcheck import services as randomcheck
 from postlicense.randomcheck.models import Assignment, DrawnEnterprise, Task
+from postlicense.randomcheck.owners import TaskOwner
 from postlicense.randomcheck.services import months_before
 
-from . import rules
+from . import rules, selectors
 from .crews import match_from_units
 from .models import Campaign, CampaignFinding, CampaignVisit, CountyFinding, Recheck
 from .services import licensed_enterprises
@@ -341,7 +346,18 @@ def upload_self_check(visit: CampaignVisit, upload, user, today=None) -> Campaig
     return visit
 
 
-def add_campaign_finding(visit: CampaignVisit, text: str, user, enterprise=None) -> CampaignFinding:
+@transaction.atomic
+def add_campaign_finding(
+    visit: CampaignVisit, text: str, user, enterprise=None, submission_token=None
+) -> CampaignFinding:
+    """A finding of the visit. One about a drawn enterprise becomes a 责令改正通知书 at once, issued in the audited
+    branch's name (000 三、2: the branches deal with the problems found and revisit) by followup.services.issue_order,
+    its source the campaign; one about the branch's own work is kept for the campaign report. The same form posted
+    twice (`submission_token`) records and issues once."""
+    if submission_token:
+        existing = CampaignFinding.objects.filter(submission_token=submission_token).first()
+        if existing:
+            return existing
     text = (text or "").strip()
     if not text:
         raise ValidationError({"text": "请填写发现的问题。"})
@@ -350,7 +366,87 @@ def add_campaign_finding(visit: CampaignVisit, text: str, user, enterprise=None)
         if visit.task_id is None or not visit.task.drawn.filter(enterprise=enterprise).exists():
             raise ValidationError({"enterprise": "该企业不在本次抽取的企业中。"})
         record = DrawnEnterprise.objects.get(task=visit.task, enterprise=enterprise).inspection
-    return CampaignFinding.objects.create(visit=visit, enterprise=enterprise, record=record, text=text, by=user)
+    finding = CampaignFinding(
+        visit=visit, enterprise=enterprise, record=record, text=text, by=user, submission_token=submission_token
+    )
+    if enterprise is not None:
+        finding.order = followup.issue_order(
+            enterprise=enterprise,
+            unit=visit.branch,
+            by=user,
+            source_kind=RectificationOrder.SourceKind.INSPECTION,
+            source_label=campaign_source_label(visit),
+            items=[(text, "")],
+            source_record=record,
+            requirement=DEFAULT_REQUIREMENT,
+            submission_token=submission_token,
+        )
+    finding.save()
+    return finding
+
+
+# ---- the draw tasks planning owns (randomcheck.owners) ----
+
+
+def draw_task_owners(task_ids) -> dict:
+    """{task id: TaskOwner} for the re-checks' and cross-audit visits' draw tasks: a re-check is managed by its city
+    and inspected by the city's own inspectors (002 第十九条); a visit's draw is managed by the campaign's organiser
+    and inspected by its group, never the audited branch (000 附件1). The random-check pages read them."""
+    owners = {}
+    for recheck in Recheck.objects.filter(task_id__in=task_ids).only("pk", "task_id", "city_id"):
+        owners[recheck.task_id] = TaskOwner(
+            "市局复查",
+            reverse("planning:recheck_detail", args=[recheck.pk]),
+            recheck.city_id,
+            frozenset([recheck.city_id]),
+        )
+    groups = {}
+    for visit in CampaignVisit.objects.filter(task_id__in=task_ids).select_related("campaign__organiser", "branch"):
+        organiser = visit.campaign.organiser
+        if organiser.pk not in groups:
+            groups[organiser.pk] = rules.cross_audit_groups(organiser, branches_of(organiser))
+        owners[visit.task_id] = TaskOwner(
+            "督查互查",
+            reverse("planning:visit_detail", args=[visit.pk]),
+            organiser.pk,
+            frozenset(u.pk for u in groups[organiser.pk].get(visit.branch, [])),
+        )
+    return owners
+
+
+# ---- follow-up of re-check and cross-audit findings (followup.services.issue_order) ----
+
+
+def order_source(record):
+    """followup's hook: (issuing unit, source label) of an order for the problems of a re-check or cross-audit
+    record, None for any other. A re-check is followed up by the city that inspected (002 第十九条 with 第十条: the
+    department whose inspection found the problem orders the rectification and revisits); a cross audit by the
+    audited branch, whose enterprise it is (000 三、2: 各分局要及时依法做出处理，并认真做好复查回访工作)."""
+    if record.kind not in (InspectionRecord.Kind.SPECIAL, InspectionRecord.Kind.CROSS_AUDIT):
+        return None
+    recheck = Recheck.objects.filter(task__drawn__inspection=record).select_related("city", "county").first()
+    if recheck:
+        return recheck.city, f"市局复查：{recheck}（{record.get_kind_display()} {record.inspection_date:%Y-%m-%d}）"
+    visit = visit_of_record(record)
+    if visit:
+        return visit.branch, campaign_source_label(visit)
+    return None
+
+
+def visit_of_record(record):
+    return CampaignVisit.objects.filter(task__drawn__inspection=record).select_related("campaign", "branch").first()
+
+
+def campaign_source_label(visit: CampaignVisit) -> str:
+    return f"督查互查：{visit.campaign.name}（{visit.branch.name} {visit.date:%Y-%m-%d}）"
+
+
+def order_records_elsewhere(user):
+    """followup's hook: the records whose orders a unit outside the user's jurisdiction issues: a city re-check's,
+    for anyone but the city's staff (the county reads them, the city orders)."""
+    if selectors.is_city(user):
+        return None
+    return DrawnEnterprise.objects.filter(task__recheck__isnull=False, inspection__isnull=False).values("inspection")
 
 
 # ---- class suggestion (DESIGN: from the last 24 months; the city confirms) ----

@@ -26,7 +26,7 @@ def report_context(campaign):
                 "group": group,
                 "block": oversight.branch_block(visit),
                 "drawn": drawn,
-                "findings": list(visit.findings.select_related("enterprise")),
+                "findings": list(visit.findings.select_related("enterprise", "order")),
             }
         )
     return {"campaign": campaign, "visits": visits}
@@ -69,7 +69,9 @@ def report_docx(campaign):
     findings = [(row["visit"].branch.name, f) for row in context["visits"] for f in row["findings"]]
     for branch, finding in findings:
         w.para(
-            f"· {branch}：{finding.enterprise.name + '，' if finding.enterprise else ''}{finding.text}", indent=False
+            f"· {branch}：{finding.enterprise.name + '，' if finding.enterprise else ''}{finding.text}"
+            + (f"（已责令改正，{finding.order.number}）" if finding.order else ""),
+            indent=False,
         )
     if not findings:
         w.para("未发现问题。")

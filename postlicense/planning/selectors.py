@@ -8,6 +8,8 @@ from django.db.models.functions import Least
 from django.urls import reverse
 
 from postlicense.core.models import OrgUnit
+from postlicense.followup.models import RectificationOrder
+from postlicense.inspections.models import Problem
 from postlicense.registry.models import Enterprise
 
 from . import rules
@@ -181,6 +183,27 @@ def is_city(user):
     return user.is_superuser or (
         user.is_bureau_staff and user.org_unit_id is not None and user.org_unit.kind == OrgUnit.Kind.CITY
     )
+
+
+def with_orders(drawn):
+    """The drawn rows of a re-check or cross-audit visit, each with `orders` (the 责令改正通知书 whose source is its
+    record) and `unlisted` (its record's open problems not yet on an order): the pages show which findings have
+    orders. Two queries whatever the number of rows."""
+    drawn = list(drawn)
+    ids = [d.inspection_id for d in drawn if d.inspection_id]
+    orders = defaultdict(list)
+    for order in RectificationOrder.objects.filter(source_record__in=ids).order_by("pk"):
+        orders[order.source_record_id].append(order)
+    unlisted = dict(
+        Problem.objects.filter(record__in=ids, status=Problem.Status.OPEN, on_order=False)
+        .order_by()
+        .values("record")
+        .annotate(n=Count("pk"))
+        .values_list("record", "n")
+    )
+    for d in drawn:
+        d.orders, d.unlisted = orders.get(d.inspection_id, []), unlisted.get(d.inspection_id, 0)
+    return drawn
 
 
 def rechecks_for(user):

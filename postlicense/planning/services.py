@@ -15,9 +15,17 @@ recount_enterprise(enterprise_id) / recount_plans(plans)
     Keep PlanEntry.done true (the inspections signal calls the first; the generator and the daily run the second).
 confirm_class(enterprise, to_class, reason, user) -> ClassChange           (sets Enterprise.supervision_class)
 open_recheck(city, county, year, checklist, deadline, user) -> Recheck     (freezes the draw's candidate list)
-dispatch_drawn(task, *, allowed_units, kind, org_unit, trigger, user)      (match from allowed units, dispatch)
-create_campaign(...), add_visit(...), draw_visit(...), upload_self_check(...), add_finding(...)
-Findings of a cross audit are recorded here; turning them into follow-up orders is wired when follow-up merges.
+dispatch_drawn(task, *, units, kind, org_unit, user, inspectors=None, special_trigger="")  (match from units, dispatch)
+create_campaign(...), add_visit(...), open_visit_draw(...), dispatch_visit(...), upload_self_check(...)
+add_campaign_finding(visit, text, user, enterprise=None, submission_token=None) -> CampaignFinding
+    A finding about a drawn enterprise is issued at once as a 责令改正通知书 of the audited branch
+    (followup.services.issue_order, source label naming the campaign; 000 三、2).
+(the oversight functions are in oversight.py)
+
+AppConfig hooks planning answers for other apps (apps.py):
+    `order_source(record)` / `order_records_elsewhere(user)` (followup): a re-check's problems are ordered by the
+    city, a cross audit's by the audited branch; `draw_task_owners(task_ids)` (randomcheck.owners): the re-check
+    and cross-audit draw tasks are matched and dispatched on planning's pages, from the allowed units only.
 """
 
 from collections import defaultdict

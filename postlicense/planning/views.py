@@ -10,6 +10,7 @@ from postlicense.core.concurrency import StaleEdit, version_of
 from postlicense.core.http import attachment
 from postlicense.core.models import OrgUnit
 from postlicense.core.scoping import get_scoped_or_404
+from postlicense.followup.selectors import may_issue
 from postlicense.inspections.selectors import current_template
 from postlicense.registry.models import Enterprise
 
@@ -307,9 +308,12 @@ def _recheck_page(request, recheck, inspectors_form=None, finding_form=None, sta
         {
             "recheck": recheck,
             "done": oversight.recheck_done(recheck),
-            "drawn": recheck.task.drawn.select_related("enterprise", "inspection").order_by("stratum", "rank"),
+            "drawn": selectors.with_orders(
+                recheck.task.drawn.select_related("enterprise", "inspection").order_by("stratum", "rank")
+            ),
             "findings": recheck.findings.select_related("by"),
             "city": selectors.is_city(request.user),
+            "may_order": may_issue(request.user, recheck.city),
             "inspectors_form": inspectors_form or forms.InspectorsForm(units=[recheck.city]),
             "finding_form": finding_form or forms.FindingForm(),
         },
@@ -453,8 +457,11 @@ def _visit_page(request, visit, status=200, **form_overrides):
         "visit": visit,
         "group": group,
         "branch_block": oversight.branch_block(visit),
-        "drawn": visit.task.drawn.select_related("enterprise", "inspection") if visit.task_id else [],
-        "findings": visit.findings.select_related("enterprise", "by"),
+        "drawn": selectors.with_orders(visit.task.drawn.select_related("enterprise", "inspection"))
+        if visit.task_id
+        else [],
+        "findings": visit.findings.select_related("enterprise", "by", "order"),
+        "may_order": may_issue(request.user, visit.branch),
         "organiser": request.user.is_superuser or request.user.org_unit_id == visit.campaign.organiser_id,
         "own_branch": request.user.org_unit_id == visit.branch_id,
         "inspectors_form": forms.InspectorsForm(units=group),
@@ -545,12 +552,21 @@ def visit_finding(request, pk):
     form = forms.CampaignFindingForm(request.POST, visit=visit)
     if form.is_valid():
         try:
-            oversight.add_campaign_finding(
-                visit, form.cleaned_data["text"], request.user, form.cleaned_data["enterprise"]
+            finding = oversight.add_campaign_finding(
+                visit,
+                form.cleaned_data["text"],
+                request.user,
+                form.cleaned_data["enterprise"],
+                submission_token=form.cleaned_data["token"],
             )
         except ValidationError as exc:
             _form_error(form, exc)
         else:
+            if finding.order_id:
+                messages.success(
+                    request,
+                    f"已记录，并以{visit.branch.name}名义签发 {finding.order.number}，请打印送达并登记送达回证。",
+                )
             return redirect("planning:visit_detail", visit.pk)
     return _visit_page(request, visit, status=400, finding_form=form)
 

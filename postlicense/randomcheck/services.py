@@ -22,6 +22,7 @@ from postlicense.registry.models import Enterprise, License
 from . import draw, matching, rules
 from .dbdraw import draw_in_database
 from .models import Assignment, Candidate, Disclosure, DrawnEnterprise, SeedContribution, Swap, Task, TaskStep
+from .owners import task_owner
 
 State = Task.State
 
@@ -44,6 +45,14 @@ def record_step(task: Task, from_state: str, to_state: str, user) -> Task:
         _require_state(task, (from_state,), f"只有“{State(from_state).label}”的任务才能执行此步骤")
         _advance(task, to_state, user)
     return task
+
+
+def _refuse_if_owned(task: Task) -> None:
+    """This app's own match and dispatch would take the enterprises' units' inspectors: a task another app owns
+    (a city re-check, a cross-audit visit) is matched and dispatched on that app's page under its unit rules."""
+    owner = task_owner(task)
+    if owner:
+        raise ValidationError(owner.own_steps_refused)
 
 
 def _require_state(task: Task, allowed: tuple, message: str) -> None:
@@ -288,9 +297,10 @@ def verify_task_draw(task: Task):
 
 
 def inspector_pool(task: Task):
-    return Inspector.objects.filter(unit_q(Inspector, task.issuing_unit)).prefetch_related(
-        "expertise", "avoid_enterprises"
-    )
+    """The issuing unit's inspectors; for a task another app owns (owners.py), those of the units it allows."""
+    owner = task_owner(task)
+    area = Q(org_unit__in=owner.inspector_unit_ids) if owner else unit_q(Inspector, task.issuing_unit)
+    return Inspector.objects.filter(area).prefetch_related("expertise", "avoid_enterprises")
 
 
 def inspector_info(inspector: Inspector) -> matching.InspectorInfo:
@@ -335,13 +345,16 @@ def _demand(task: Task, drawn: DrawnEnterprise, last: dict) -> matching.Enterpri
     )
 
 
-def match_params(task: Task) -> matching.MatchParams:
+def match_params(task: Task, enterprise_ids=()) -> matching.MatchParams:
+    """The task's matching parameters; for a task another app owns, its allowed units for `enterprise_ids`."""
+    owner = task_owner(task)
     return matching.MatchParams(
         seed=task.seed,
         deadline=task.deadline,
         load_cap=task.load_cap,
         require_expertise=task.require_expertise,
-        widen_pool=task.widen_pool,
+        widen_pool=task.widen_pool and owner is None,
+        allowed_org_units_by_enterprise={eid: owner.inspector_unit_ids for eid in enterprise_ids} if owner else {},
     )
 
 
@@ -350,6 +363,7 @@ def match_inspectors(task: Task, user) -> Task:
     with transaction.atomic():
         task = _locked(task)
         _require_state(task, (State.DRAWN,), "只有“已抽取企业”的任务才能匹配检查人员；匹配后的调整须逐人说明原因")
+        _refuse_if_owned(task)
         drawn = list(
             task.drawn.select_related("enterprise").only(
                 "task",
@@ -389,7 +403,7 @@ def match_inspectors(task: Task, user) -> Task:
 def swap_candidates(task: Task, drawn: DrawnEnterprise) -> list[Inspector]:
     """Inspectors who may replace one on this enterprise: eligible, not on it already, below the load cap."""
     demand = _demand(task, drawn, last_inspectors([drawn.enterprise_id]))
-    params = match_params(task)
+    params = match_params(task, [drawn.enterprise_id])
     current = set(drawn.assignments.filter(removed_by=None).values_list("inspector", flat=True))
     loads = defaultdict(int)
     for inspector_id in Assignment.objects.filter(drawn__task=task, removed_by=None).values_list(
@@ -426,7 +440,9 @@ def swap_inspector(drawn: DrawnEnterprise, removed: Inspector, added: Inspector,
         if drawn.inspection and drawn.inspection.is_locked:
             errors.append("该企业的检查记录已完成，不能再调整检查人员。")
         ineligible = matching.eligibility(
-            _demand(task, drawn, last_inspectors([drawn.enterprise_id])), inspector_info(added), match_params(task)
+            _demand(task, drawn, last_inspectors([drawn.enterprise_id])),
+            inspector_info(added),
+            match_params(task, [drawn.enterprise_id]),
         )
         if ineligible:
             errors.append(f"{added.name}不符合条件：{ineligible}。")
@@ -455,6 +471,7 @@ def dispatch(task: Task, user) -> Task:
     with transaction.atomic():
         task = _locked(task)
         _require_state(task, (State.MATCHED,), "只有“已匹配人员”的任务才能派发")
+        _refuse_if_owned(task)
         # Only what the records and their audit entries need: each enterprise's name (it names the record) and
         # unit, and one instance per inspector and per unit however many records they are on.
         inspector_by_id = Inspector.objects.filter(random_assignments__drawn__task=task).distinct().in_bulk()

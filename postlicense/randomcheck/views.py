@@ -17,6 +17,7 @@ from . import exports, jobs, selectors, services
 from .draw import candidates_csv_bytes
 from .forms import CancelForm, ContributionForm, NotInspectedForm, SwapForm, TaskForm
 from .models import DrawnEnterprise, Task
+from .owners import task_owner, task_owners
 
 
 def _task(request, pk, manage=False):
@@ -25,16 +26,23 @@ def _task(request, pk, manage=False):
         task = selectors.tasks_for(request.user).get(pk=pk)
     except Task.DoesNotExist:
         raise Http404("未找到该任务，或不在您的管辖范围内。") from None
-    if manage and not selectors.can_manage(request.user, task):
+    task.owner = task_owner(task)
+    if manage and not selectors.can_manage(request.user, task, task.owner):
         raise PermissionDenied("只有下达任务的单位可以执行此操作。")
     return task
 
 
 def _drawn(request, pk):
+    """A drawn enterprise to act on; on a task another app owns only its managers act (the county whose enterprise
+    a city re-check drew reads it)."""
     require_bureau_staff(request.user, "使用双随机抽查")
-    return get_scoped_or_404(
+    drawn = get_scoped_or_404(
         DrawnEnterprise.objects.select_related("task", "enterprise", "inspection"), request.user, pk=pk
     )
+    owner = task_owner(drawn.task)
+    if owner and not owner.can_manage(request.user):
+        raise PermissionDenied(f"该企业属于{owner.label}的抽取，由组织单位办理。")
+    return drawn
 
 
 def _errors(request, exc: ValidationError):
@@ -46,7 +54,10 @@ def _errors(request, exc: ValidationError):
 def task_list(request):
     require_bureau_staff(request.user, "使用双随机抽查")
     only_open = request.GET.get("open") == "1"
-    tasks = selectors.open_tasks(request.user) if only_open else selectors.tasks_for(request.user)
+    tasks = list(selectors.open_tasks(request.user) if only_open else selectors.tasks_for(request.user))
+    owners = task_owners(task.pk for task in tasks)
+    for task in tasks:
+        task.owner = owners.get(task.pk)  # a re-check or cross audit: read-only here, run on its owner's page
     return render(request, "randomcheck/task_list.html", {"tasks": tasks, "only_open": only_open})
 
 
@@ -81,7 +92,7 @@ def task_edit(request, pk):
 def _detail(request, task, contribution_form=None, status=200):
     context = {
         "task": task,
-        "manage": selectors.can_manage(request.user, task),
+        "manage": selectors.can_manage(request.user, task, task.owner),
         "steps": selectors.step_bar(task),
         "cancellation": selectors.cancellation(task),
         "strata": selectors.strata_summary(task),
@@ -154,6 +165,9 @@ def task_step(request, pk, action):
     task = _task(request, pk, manage=True)
     if action not in STEP_ACTIONS:
         raise Http404
+    if task.owner and action in ("match", "dispatch"):
+        messages.error(request, task.owner.own_steps_refused)
+        return redirect(task.owner.url)
     if jobs.runs_as_job(task, action):  # a large task's step runs in the job worker; its page shows progress
         return redirect(jobs.start_step(task, request.user, action))
     service, done = STEP_ACTIONS[action]

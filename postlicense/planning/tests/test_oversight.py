@@ -6,7 +6,6 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from postlicense.core.models import User
 from postlicense.inspections.models import Finding, InspectionRecord, Problem
 from postlicense.inspections.selectors import current_template
 from postlicense.inspections.tests.word import docx_text
@@ -22,11 +21,6 @@ from .factories import make_enterprise, make_inspector, record, unit
 pytestmark = pytest.mark.django_db
 
 STRATA = ("low", "medium", "medium_high", "high")
-
-
-@pytest.fixture
-def city_admin(make_user):
-    return make_user(role=User.Role.CITY_ADMIN, org_code="xuchang")
 
 
 def _recheck(city_admin, n=23):
@@ -95,20 +89,6 @@ def test_county_finding_needs_text(city_admin):
 
 
 # ---- cross audits (000) ----
-
-
-@pytest.fixture
-def campaign(make_user):
-    return oversight.create_campaign(
-        organiser=unit("binhai"),
-        name="2026年证后监管督查互查",
-        year=2026,
-        self_check_start=date(2026, 10, 17),
-        self_check_end=date(2026, 10, 20),
-        audit_start=date(2026, 10, 21),
-        audit_end=date(2026, 10, 31),
-        user=make_user(org_code="binhai"),
-    )
 
 
 def test_schedule_groups_are_000_annex_1(campaign, make_user):

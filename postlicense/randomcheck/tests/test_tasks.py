@@ -309,7 +309,7 @@ def test_full_run_dispatch_results_disclosure_and_public_page(admin, make_user, 
     county = make_user(User.Role.COUNTY_STAFF, "xuchang-changge")
     share = selectors.task_overview(county, task)["rows"]
     assert share and all(d.enterprise.supervising_unit.code == "xuchang-changge" for d, _ in share)
-    assert selectors.tasks_for(county).filter(pk=task.pk).exists() and not selectors.can_manage(county, task)
+    assert selectors.tasks_for(county).filter(pk=task.pk).exists() and not selectors.can_manage(county, task, None)
 
     first, second, *rest = drawn
     with pytest.raises(ValidationError, match="尚无已完成的检查结果"):
