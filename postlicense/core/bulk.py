@@ -82,6 +82,25 @@ def insert_objects(model, objects):
     return objects
 
 
+def insert_links(model, attnames, rows):
+    """Insert value tuples for the fields `attnames` (values as the database takes them: ids, strings) without
+    a model instance per row; every other field takes its default and the primary key comes from the
+    database. For rows that nothing reads back (a record's crew and license links: 300,000 at a national
+    dispatch). No signals are sent, so the caller writes the audit entries."""
+    connection = connections[router.db_for_write(model)]
+    given = [model._meta.get_field(name) for name in attnames]
+    rest = [f for f in model._meta.concrete_fields if not f.primary_key and f not in given]
+    if any(getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) for f in rest):
+        raise TypeError(f"{model.__name__}: insert_links cannot fill auto_now fields")
+    defaults = tuple(f.get_db_prep_save(f.get_default(), connection) for f in rest)
+    insert_rows(
+        connection,
+        model._meta.db_table,
+        [f.column for f in given + rest],
+        (tuple(row) + defaults for row in rows),
+    )
+
+
 def _insert_values(connection, model, fields, objects):
     """The named fields of each instance, through pre_save and get_db_prep_save as save() does."""
     insert_rows(

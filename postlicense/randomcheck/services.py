@@ -373,7 +373,7 @@ def match_inspectors(task: Task, user) -> Task:
             Assignment,
             [
                 Assignment(
-                    drawn=d,
+                    drawn_id=d.pk,
                     inspector=inspector_of[inspector_id],
                     rank=draw.inspector_rank(task.seed, d.credit_code, inspector_of[inspector_id].certificate_no),
                 )
@@ -486,7 +486,7 @@ def dispatch(task: Task, user) -> Task:
             ]
         )
         # The drawn rows were read after the task's row lock, which every step that changes them takes first.
-        before = {d.pk: audit.snapshot(d) for d in drawn}
+        before = {d.pk: audit.snapshot(d, {"inspection_id"}) for d in drawn}
         for d, record in zip(drawn, records):
             d.inspection_id = record.pk
         audit.bulk_update_audited(DrawnEnterprise, drawn, ["inspection"], before=before)
