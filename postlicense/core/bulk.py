@@ -5,7 +5,7 @@ import sizes costs more than the database's own work; PostgreSQL's COPY and a pi
 rows as they are.
 """
 
-from django.db import connections, models, router
+from django.db import connections, models, router, transaction
 
 
 def insert_rows(connection, table, columns, rows):
@@ -21,21 +21,40 @@ def insert_rows(connection, table, columns, rows):
             cursor.executemany(f"INSERT INTO {table} ({column_list}) VALUES ({', '.join(['%s'] * len(columns))})", rows)
 
 
+UPDATE_BY_COPY_ROWS = 1000  # from this many rows PostgreSQL gets an update's values by COPY (update_rows)
+
+
 def update_rows(model, objects, fields):
     """Write the named fields of existing instances: one executemany of bound UPDATEs (pipelined by psycopg on
-    PostgreSQL), where bulk_update's CASE expressions take longer to compile than the database to run."""
+    PostgreSQL), where bulk_update's CASE expressions take longer to compile than the database to run. From
+    UPDATE_BY_COPY_ROWS rows on PostgreSQL, the values go by COPY into a temporary table and one UPDATE … FROM
+    joins them (a dispatch links 100,000 drawn rows to their records: as many statements cost the server
+    seconds)."""
     connection = connections[router.db_for_write(model)]
     fields = [model._meta.get_field(name) for name in fields]
     quote = connection.ops.quote_name
+    table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
+    values = [
+        [*(field.get_db_prep_save(getattr(obj, field.attname), connection) for field in fields), obj.pk]
+        for obj in objects
+    ]
+    if connection.vendor == "postgresql" and len(values) >= UPDATE_BY_COPY_ROWS:
+        columns = [field.column for field in fields] + [model._meta.pk.column]
+        staged = "postlicense_bulk_update"
+        with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {staged} ON COMMIT DROP AS "
+                f"SELECT {', '.join(map(quote, columns))} FROM {table} WITH NO DATA"
+            )
+            insert_rows(connection, staged, columns, values)
+            cursor.execute(f"ANALYZE {staged}")
+            assignments = ", ".join(f"{quote(field.column)} = {staged}.{quote(field.column)}" for field in fields)
+            cursor.execute(f"UPDATE {table} SET {assignments} FROM {staged} WHERE {table}.{pk} = {staged}.{pk}")
+            cursor.execute(f"DROP TABLE {staged}")
+        return
     assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
     with connection.cursor() as cursor:
-        cursor.executemany(
-            f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE {quote(model._meta.pk.column)} = %s",
-            [
-                [*(field.get_db_prep_save(getattr(obj, field.attname), connection) for field in fields), obj.pk]
-                for obj in objects
-            ],
-        )
+        cursor.executemany(f"UPDATE {table} SET {assignments} WHERE {pk} = %s", values)
 
 
 def insert_new(model, objects, key):
