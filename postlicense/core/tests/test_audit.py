@@ -266,6 +266,6 @@ def test_a_batch_of_awkward_entries_is_hashed_as_the_verifier_hashes_them(make_u
     batch.append(Change(AuditEntry.Action.DELETE, years[0], {"before": {}}))
     before = AuditEntry.objects.count()
     record(batch, actor=actor)
-    record(batch[:2], actor_name="系统\\\"")
+    record(batch[:2], actor_name='系统\\"')
     assert AuditEntry.objects.count() == before + len(batch) + 2
     assert verify_chain().ok
