@@ -5,7 +5,7 @@ import sizes costs more than the database's own work; PostgreSQL's COPY and a pi
 rows as they are.
 """
 
-from django.db import connections, models, router
+from django.db import connections, models, router, transaction
 
 from . import changes
 
@@ -23,21 +23,40 @@ def insert_rows(connection, table, columns, rows):
             cursor.executemany(f"INSERT INTO {table} ({column_list}) VALUES ({', '.join(['%s'] * len(columns))})", rows)
 
 
+UPDATE_BY_COPY_ROWS = 1000  # from this many rows PostgreSQL gets an update's values by COPY (update_rows)
+
+
 def update_rows(model, objects, fields):
     """Write the named fields of existing instances: one executemany of bound UPDATEs (pipelined by psycopg on
-    PostgreSQL), where bulk_update's CASE expressions take longer to compile than the database to run."""
+    PostgreSQL), where bulk_update's CASE expressions take longer to compile than the database to run. From
+    UPDATE_BY_COPY_ROWS rows on PostgreSQL, the values go by COPY into a temporary table and one UPDATE … FROM
+    joins them (a dispatch links 100,000 drawn rows to their records: as many statements cost the server
+    seconds)."""
     connection = connections[router.db_for_write(model)]
     fields = [model._meta.get_field(name) for name in fields]
     quote = connection.ops.quote_name
-    assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE {quote(model._meta.pk.column)} = %s",
-            [
-                [*(field.get_db_prep_save(getattr(obj, field.attname), connection) for field in fields), obj.pk]
-                for obj in objects
-            ],
-        )
+    table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
+    values = [
+        [*(field.get_db_prep_save(getattr(obj, field.attname), connection) for field in fields), obj.pk]
+        for obj in objects
+    ]
+    if connection.vendor == "postgresql" and len(values) >= UPDATE_BY_COPY_ROWS:
+        columns = [field.column for field in fields] + [model._meta.pk.column]
+        staged = "postlicense_bulk_update"
+        with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {staged} ON COMMIT DROP AS "
+                f"SELECT {', '.join(map(quote, columns))} FROM {table} WITH NO DATA"
+            )
+            insert_rows(connection, staged, columns, values)
+            cursor.execute(f"ANALYZE {staged}")
+            assignments = ", ".join(f"{quote(field.column)} = {staged}.{quote(field.column)}" for field in fields)
+            cursor.execute(f"UPDATE {table} SET {assignments} FROM {staged} WHERE {table}.{pk} = {staged}.{pk}")
+            cursor.execute(f"DROP TABLE {staged}")
+    else:
+        assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
+        with connection.cursor() as cursor:
+            cursor.executemany(f"UPDATE {table} SET {assignments} WHERE {pk} = %s", values)
     changes.rows_written(model, objects)
 
 
@@ -90,11 +109,44 @@ def _insert_with_ids(connection, model, objects):
         obj._state.adding, obj._state.db = False, connection.alias
 
 
-def _insert_values(connection, model, fields, objects):
-    """The named fields of each instance, through pre_save and get_db_prep_save as save() does."""
+def insert_links(model, attnames, rows):
+    """Insert value tuples for the fields `attnames` (values as the database takes them: ids, strings) without
+    a model instance per row; every other field takes its default and the primary key comes from the
+    database. For rows that nothing reads back (a record's crew and license links: 300,000 at a national
+    dispatch). No signals are sent, so the caller writes the audit entries."""
+    connection = connections[router.db_for_write(model)]
+    given = [model._meta.get_field(name) for name in attnames]
+    rest = [f for f in model._meta.concrete_fields if not f.primary_key and f not in given]
+    if any(getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) for f in rest):
+        raise TypeError(f"{model.__name__}: insert_links cannot fill auto_now fields")
+    defaults = tuple(f.get_db_prep_save(f.get_default(), connection) for f in rest)
     insert_rows(
         connection,
         model._meta.db_table,
-        [f.column for f in fields],
-        ([f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields] for obj in objects),
+        [f.column for f in given + rest],
+        (tuple(row) + defaults for row in rows),
     )
+
+
+def _insert_values(connection, model, fields, objects):
+    """The named fields of each instance, through pre_save and get_db_prep_save as save() does.
+
+    A value met before in the same column is prepared once (keyed by its type and value; an unhashable one,
+    a JSON list say, every time): most columns of a bulk write repeat a few values (defaults, a task's
+    checklist and deadline), and preparing the 27 columns of 100,000 records one by one took longer than
+    COPYing them."""
+    columns = [(f, {}) for f in fields]
+
+    def values(obj):
+        row = []
+        for field, prepared in columns:
+            value = field.pre_save(obj, True)
+            try:
+                row.append(prepared[type(value), value])
+            except KeyError:
+                row.append(prepared.setdefault((type(value), value), field.get_db_prep_save(value, connection)))
+            except TypeError:
+                row.append(field.get_db_prep_save(value, connection))
+        return row
+
+    insert_rows(connection, model._meta.db_table, [f.column for f in fields], map(values, objects))

@@ -1,4 +1,4 @@
-"""The draw, match and dispatch of a large task as background jobs (issue 12 §2): the page queues the step and
+"""The freeze, draw, match and dispatch of a large task as background jobs (issue 12 §2): the page queues the step and
 shows its progress instead of holding the request for minutes. Exports of JOBS["EXPORT_ROWS"] rows or more, and
 printing the task's finished records as one PDF, are jobs too: their file is downloaded from the job's page. Each
 step is one transaction in services.py, so a step that fails or whose worker dies mid-way has written nothing, and a
@@ -14,6 +14,7 @@ from itertools import islice
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from postlicense.core.audit import acting_as
 from postlicense.core.jobs import services as jobs
@@ -26,12 +27,14 @@ from .models import Task
 
 PRINT_PART_RECORDS = 200  # records per PDF of a batch print (run_print)
 STEP_KINDS = {
+    "freeze": Job.Kind.RANDOMCHECK_FREEZE,
     "draw": Job.Kind.RANDOMCHECK_DRAW,
     "match": Job.Kind.RANDOMCHECK_MATCH,
     "dispatch": Job.Kind.RANDOMCHECK_DISPATCH,
 }
 # kind → (step, phase shown while it runs, the state the step moves the task into)
 STEPS = {
+    Job.Kind.RANDOMCHECK_FREEZE: (services.freeze_candidates, "正在冻结候选名单", Task.State.FROZEN),
     Job.Kind.RANDOMCHECK_DRAW: (services.draw_enterprises, "正在抽取企业", Task.State.DRAWN),
     Job.Kind.RANDOMCHECK_MATCH: (services.match_inspectors, "正在匹配检查人员", Task.State.MATCHED),
     Job.Kind.RANDOMCHECK_DISPATCH: (services.dispatch, "正在派发检查表", Task.State.DISPATCHED),
@@ -39,11 +42,14 @@ STEPS = {
 
 
 def runs_as_job(task, action):
-    """A step runs as a job when the task's rows (frozen candidates to draw from, drawn enterprises to match
-    and dispatch) reach settings.JOBS["RANDOMCHECK_ROWS"]."""
+    """A step runs as a job when the task's rows (the enterprises its scope selects today to freeze, frozen
+    candidates to draw from, drawn enterprises to match and dispatch) reach settings.JOBS["RANDOMCHECK_ROWS"]."""
     if action not in STEP_KINDS:
         return False
-    rows = task.candidates if action == "draw" else task.drawn
+    if action == "freeze":
+        rows = services.candidate_queryset(task, timezone.localdate())
+    else:
+        rows = task.candidates if action == "draw" else task.drawn
     return rows.count() >= settings.JOBS["RANDOMCHECK_ROWS"]
 
 

@@ -335,13 +335,25 @@ def last_inspectors(enterprise_ids) -> dict:
 
 
 def _demand(task: Task, drawn: DrawnEnterprise, last: dict) -> matching.EnterpriseDemand:
+    enterprise = drawn.enterprise
+    return _demand_of(
+        task,
+        drawn.enterprise_id,
+        drawn.credit_code,
+        enterprise.supervising_unit_id,
+        enterprise.product_category_id,
+        last,
+    )
+
+
+def _demand_of(task: Task, enterprise_id, credit_code, unit_id, category_id, last: dict) -> matching.EnterpriseDemand:
     return matching.EnterpriseDemand(
-        id=drawn.enterprise_id,
-        credit_code=drawn.credit_code,
-        org_unit_id=drawn.enterprise.supervising_unit_id,
-        product_category=str(drawn.enterprise.product_category_id),
+        id=enterprise_id,
+        credit_code=credit_code,
+        org_unit_id=unit_id,
+        product_category=str(category_id),
         required=task.inspectors_per_enterprise,
-        last_inspector_ids=last.get(drawn.enterprise_id, frozenset()),
+        last_inspector_ids=last.get(enterprise_id, frozenset()),
     )
 
 
@@ -364,35 +376,42 @@ def match_inspectors(task: Task, user) -> Task:
         task = _locked(task)
         _require_state(task, (State.DRAWN,), "只有“已抽取企业”的任务才能匹配检查人员；匹配后的调整须逐人说明原因")
         _refuse_if_owned(task)
+        # Plain values, not 100,000 drawn rows and their enterprises as model instances.
         drawn = list(
-            task.drawn.select_related("enterprise").only(
-                "task",
+            task.drawn.values_list(
+                "pk",
                 "enterprise_id",
                 "credit_code",
-                "enterprise__name",
-                "enterprise__supervising_unit",
-                "enterprise__product_category",
+                "enterprise__supervising_unit_id",
+                "enterprise__product_category_id",
             )
         )
         last = last_inspectors(task.drawn.values("enterprise_id"))
         inspectors = list(inspector_pool(task))
         result = matching.match(
-            [_demand(task, d, last) for d in drawn], [inspector_info(i) for i in inspectors], match_params(task)
+            [_demand_of(task, *row[1:], last) for row in drawn],
+            [inspector_info(i) for i in inspectors],
+            match_params(task),
         )
         if not result.ok:
-            name_of = {d.enterprise_id: f"{d.enterprise.name}（{d.credit_code}）" for d in drawn}
-            raise ValidationError([f"{name_of[s.enterprise_id]}：{s.message}" for s in result.shortfalls])
+            code_of = {enterprise_id: credit_code for _, enterprise_id, credit_code, *_ in drawn}
+            name_of = dict(
+                Enterprise.objects.filter(pk__in={s.enterprise_id for s in result.shortfalls}).values_list("pk", "name")
+            )
+            raise ValidationError(
+                [f"{name_of[s.enterprise_id]}（{code_of[s.enterprise_id]}）：{s.message}" for s in result.shortfalls]
+            )
         inspector_of = {i.pk: i for i in inspectors}
         assignments = insert_objects(
             Assignment,
             [
                 Assignment(
-                    drawn=d,
+                    drawn_id=drawn_id,
                     inspector=inspector_of[inspector_id],
-                    rank=draw.inspector_rank(task.seed, d.credit_code, inspector_of[inspector_id].certificate_no),
+                    rank=draw.inspector_rank(task.seed, credit_code, inspector_of[inspector_id].certificate_no),
                 )
-                for d in drawn
-                for inspector_id in result.assignments[d.enterprise_id]
+                for drawn_id, enterprise_id, credit_code, *_ in drawn
+                for inspector_id in result.assignments[enterprise_id]
             ],
         )
         audit.record_created(assignments)
@@ -503,7 +522,7 @@ def dispatch(task: Task, user) -> Task:
             ]
         )
         # The drawn rows were read after the task's row lock, which every step that changes them takes first.
-        before = {d.pk: audit.snapshot(d) for d in drawn}
+        before = {d.pk: audit.snapshot(d, {"inspection_id"}) for d in drawn}
         for d, record in zip(drawn, records):
             d.inspection_id = record.pk
         audit.bulk_update_audited(DrawnEnterprise, drawn, ["inspection"], before=before)

@@ -12,6 +12,7 @@ class Job(models.Model):
     class Kind(models.TextChoices):
         IMPORT_ENTERPRISES = "import_enterprises", "导入获证企业及许可证"
         IMPORT_INSPECTORS = "import_inspectors", "导入执法检查人员"
+        RANDOMCHECK_FREEZE = "randomcheck_freeze", "双随机：冻结候选名单"
         RANDOMCHECK_DRAW = "randomcheck_draw", "双随机：抽取企业"
         RANDOMCHECK_MATCH = "randomcheck_match", "双随机：匹配检查人员"
         RANDOMCHECK_DISPATCH = "randomcheck_dispatch", "双随机：派发检查表"

@@ -36,6 +36,7 @@ logger = logging.getLogger(__name__)
 HANDLERS = {
     Job.Kind.IMPORT_ENTERPRISES: "postlicense.registry.services.run_import",
     Job.Kind.IMPORT_INSPECTORS: "postlicense.registry.services.run_import",
+    Job.Kind.RANDOMCHECK_FREEZE: "postlicense.randomcheck.jobs.run_step",
     Job.Kind.RANDOMCHECK_DRAW: "postlicense.randomcheck.jobs.run_step",
     Job.Kind.RANDOMCHECK_MATCH: "postlicense.randomcheck.jobs.run_step",
     Job.Kind.RANDOMCHECK_DISPATCH: "postlicense.randomcheck.jobs.run_step",

@@ -249,3 +249,23 @@ def test_a_head_pointing_past_the_last_entry_fails_without_looping(changes):
     AuditHead.objects.filter(id=1).update(last_id=10**9)
     result = verify_chain()
     assert not result.ok and "链尾" in result.reason
+
+
+def test_a_batch_of_awkward_entries_is_hashed_as_the_verifier_hashes_them(make_user):
+    """record() writes each entry's meta from a prefix made once per batch and model; the verifier recomputes
+    chain_hash from the entry as stored. Names with quotes, backslashes, control characters, Chinese and
+    characters outside the BMP, an entry with no actor and entries of several models and actions in one batch
+    must come out the same both ways."""
+    from postlicense.core.audit import Change, Event, record
+
+    actor = make_user(User.Role.CITY_ADMIN, "xuchang")
+    years = [CalendarYear(year=2090 + n, source=source) for n, source in enumerate(['引"号\\', "换\n行\t", "𠀀 é"])]
+    CalendarYear.objects.bulk_create(years)
+    batch = [Change(AuditEntry.Action.CREATE, year, {"after": {"source": year.source}}) for year in years]
+    batch.insert(1, Event(AuditEntry.Action.EXPORT, "", "", '导出 "名录"\x01', {"rows": 3}))
+    batch.append(Change(AuditEntry.Action.DELETE, years[0], {"before": {}}))
+    before = AuditEntry.objects.count()
+    record(batch, actor=actor)
+    record(batch[:2], actor_name='系统\\"')
+    assert AuditEntry.objects.count() == before + len(batch) + 2
+    assert verify_chain().ok

@@ -1,12 +1,15 @@
-"""On PostgreSQL the draw, the match and the dispatch COPY their new rows (core.bulk.insert_objects) instead of
-bulk_create (issue 12 item 5): run both ways on the same task, they must write the same rows and the same audit
-entries. The ids differ between the two runs (a rolled-back savepoint does not give back sequence values), so
-each new row is named by its natural key: a drawn enterprise by its credit code, an assignment by that and its
-inspector, a record by its enterprise, a crew member by that and the inspector, a task step by its state."""
+"""On PostgreSQL the draw, the match and the dispatch COPY their new rows (core.bulk.insert_objects, and
+insert_links for a record's crew and license links; update_rows COPYs the drawn rows' links to their records into
+a temporary table) instead of bulk_create and executemany (issue 12 item 5): run both ways on the same task, they
+must write the same rows and the same audit entries. The ids differ between the two runs (a rolled-back savepoint
+does not give back sequence values), so each new row is named by its natural key: a drawn enterprise by its
+credit code, an assignment by that and its inspector, a record by its enterprise, a crew member by that and the
+inspector, a task step by its state."""
 
 import pytest
 from django.db import connection, transaction
 
+from postlicense.core import bulk
 from postlicense.core.models import AuditEntry, User
 from postlicense.inspections import services as inspections_services
 from postlicense.inspections.models import InspectionRecord, RecordInspector
@@ -30,6 +33,11 @@ TIME_FIELDS = {"created_at", "at"}
 def bulk_create(model, objects):
     """The ORM path the steps took before COPY."""
     return model._base_manager.bulk_create(objects)
+
+
+def bulk_create_links(model, attnames, rows):
+    """The ORM path of the crew and license links (core.bulk.insert_links): an instance per row."""
+    return model._base_manager.bulk_create([model(**dict(zip(attnames, row))) for row in rows])
 
 
 def natural_keys(task):
@@ -110,6 +118,9 @@ def run_twice(monkeypatch, task, step, user):
             if insert:
                 patched.setattr(services, "insert_objects", insert)
                 patched.setattr(inspections_services, "insert_objects", insert)
+                patched.setattr(inspections_services, "insert_links", bulk_create_links)
+            else:  # the dispatch's update of the drawn rows goes by COPY too, as from 1,000 rows
+                patched.setattr(bulk, "UPDATE_BY_COPY_ROWS", 1)
             since = AuditEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0
             step(Task.objects.get(pk=task.pk), user)
             results.append(written(task, since, natural_keys(task)))

@@ -48,6 +48,31 @@ def test_a_large_tasks_steps_run_as_jobs_and_show_progress_then_lead_back(
     assert "已完成" in page and f'href="/random-checks/{task.pk}/"' in page and "hx-trigger" not in page
 
 
+def test_a_large_tasks_freeze_runs_as_a_job_counting_what_its_scope_selects(client, make_user, settings):
+    """The freeze writes the whole candidate list (a million rows at national scale): the enterprises the scope
+    selects today decide, since the task has no candidates yet."""
+    admin = make_user(User.Role.CITY_ADMIN, "xuchang")
+    make_register({"xuchang-weidu": 4})
+    task = make_task(admin)
+    assert randomcheck_services.candidate_queryset(task, timezone.localdate()).count() == 4
+    settings.JOBS = {**settings.JOBS, "RANDOMCHECK_ROWS": 5}
+    assert not jobs.runs_as_job(task, "freeze")
+    settings.JOBS = {**settings.JOBS, "RANDOMCHECK_ROWS": 4}
+    client.force_login(admin)
+    response = client.post(f"/random-checks/{task.pk}/step/freeze/")
+    job = Job.objects.get()
+    assert response.url == f"/jobs/{job.pk}/" and job.kind == Job.Kind.RANDOMCHECK_FREEZE
+    task.refresh_from_db()
+    assert task.state == Task.State.DRAFT and not task.candidates.exists(), "the request only queued the step"
+    assert run_job.call(job.pk) == Job.Status.DONE
+    task.refresh_from_db()
+    assert task.state == Task.State.FROZEN and task.candidates.count() == 4 and task.candidates_digest
+    assert task.steps.filter(state=Task.State.FROZEN, by=admin).exists()
+    assert run_job.call(job.pk) is None, "a finished job is never run again"
+    job.refresh_from_db()
+    assert job.result["state"] == "已冻结候选名单"
+
+
 def test_a_refused_step_job_says_why_in_chinese_and_writes_nothing(client, make_user, small_limit):
     admin = make_user(User.Role.CITY_ADMIN, "xuchang")
     make_register({"xuchang-weidu": 4})
