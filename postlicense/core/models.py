@@ -13,6 +13,20 @@ class AuditedModel(models.Model):
         abstract = True
 
 
+def enterprise_region_copy():
+    """A row's copy of its enterprise's region (follow-up's orders and escalations, inspections' problems): lists and
+    counts are scoped without joining the register; the owning app answers the register's `enterprises_moved` hook
+    to keep it true. Not indexed alone: each owner indexes it with the columns its lists read."""
+    return models.ForeignKey(
+        "core.Region",
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        db_index=False,
+        verbose_name="企业所在区县",
+    )
+
+
 class Region(models.Model):
     """行政区划 by its GB/T 2260 six-digit code."""
 

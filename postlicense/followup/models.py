@@ -5,7 +5,7 @@ from django.core.validators import URLValidator
 from django.db import models
 from django.urls import reverse
 
-from postlicense.core.models import AuditedModel
+from postlicense.core.models import AuditedModel, enterprise_region_copy
 from postlicense.core.scoping import ScopedQuerySet, ScopePaths
 from postlicense.inspections.models import Problem
 from postlicense.registry.models import Enterprise, License
@@ -456,14 +456,7 @@ class RectificationOrder(AuditedModel):
     # The enterprise's region and supervising unit, copied when the order is issued and kept true by the register's
     # enterprises_moved hook (FollowupConfig), so lists and counts are scoped and grouped without joining the
     # register; the county of the enterprise sees the order whoever issued it.
-    region = models.ForeignKey(
-        "core.Region",
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-        db_index=False,  # order_open_by_region
-        verbose_name="企业所在区县",
-    )
+    region = enterprise_region_copy()
     supervising_unit = models.ForeignKey(
         "core.OrgUnit",
         on_delete=models.PROTECT,
@@ -680,14 +673,7 @@ class Escalation(AuditedModel):
     )
     # the order's copy of the enterprise's region (FollowupConfig.enterprises_moved keeps it true): the to-do counts
     # a county's proposals to confirm from escalation_proposed without reading the orders
-    region = models.ForeignKey(
-        "core.Region",
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-        db_index=False,
-        verbose_name="企业所在区县",
-    )
+    region = enterprise_region_copy()
 
     audit_exclude = frozenset({"region_id"})
     objects = ScopedQuerySet.as_manager()

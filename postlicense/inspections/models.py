@@ -5,7 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
-from postlicense.core.models import AuditedModel, OrgUnit
+from postlicense.core.models import AuditedModel, OrgUnit, enterprise_region_copy
 from postlicense.core.scoping import ScopedQuerySet, ScopePaths
 from postlicense.inspectors.models import Inspector
 from postlicense.registry.models import Enterprise, KeyEquipment, License
@@ -519,14 +519,7 @@ class Problem(AuditedModel):
     on_order = models.BooleanField("已列入通知书", default=False, editable=False)
     # the enterprise's region, copied (kept true by the register's enterprises_moved hook, InspectionsConfig), so
     # follow-up's to-do counts a county's problems without joining the register
-    region = models.ForeignKey(
-        "core.Region",
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-        db_index=False,  # problem_unlisted_by_region
-        verbose_name="企业所在区县",
-    )
+    region = enterprise_region_copy()
 
     audit_exclude = frozenset({"region_id"})  # a copy of the register's
     objects = ScopedQuerySet.as_manager()
