@@ -502,7 +502,7 @@ class RectificationOrder(AuditedModel):
         return "停产整顿通知书" if self.measure == self.Measure.STOPPAGE else "责令改正通知书"
 
     def save(self, *args, **kwargs):
-        if self._state.adding:
+        if self._state.adding or self.pk is None:  # a new row, also one copied from another (pk set to None)
             self.region_id, self.supervising_unit_id = self.enterprise.region_id, self.enterprise.supervising_unit_id
         super().save(*args, **kwargs)
 
@@ -700,7 +700,7 @@ class Escalation(AuditedModel):
         verbose_name = verbose_name_plural = "升级建议"
 
     def save(self, *args, **kwargs):
-        if self._state.adding:
+        if self._state.adding or self.pk is None:  # a new row, also one copied from another (pk set to None)
             self.region_id = self.order.region_id
         super().save(*args, **kwargs)
 

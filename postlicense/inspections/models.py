@@ -549,7 +549,7 @@ class Problem(AuditedModel):
         verbose_name = verbose_name_plural = "问题"
 
     def save(self, *args, **kwargs):
-        if self._state.adding:
+        if self._state.adding or self.pk is None:  # a new row, also one copied from another (pk set to None)
             self.region_id = self.enterprise.region_id
         super().save(*args, **kwargs)
 
