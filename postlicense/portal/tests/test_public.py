@@ -4,6 +4,7 @@ import hashlib
 import re
 
 import pytest
+from django.utils import timezone
 
 from postlicense.core.models import User
 from postlicense.inspections.models import InspectionRecord
@@ -43,7 +44,11 @@ def test_a_draft_is_not_public_and_a_frozen_task_shows_digest_time_and_contribut
     services.freeze_candidates(task, admin)
     task.refresh_from_db()
     page = client.get(f"/public/random-checks/{task.pk}/").content.decode()
-    assert task.candidates_digest in page and f"{task.frozen_at:%Y-%m-%d}" in page and "尚未录入" in page
+    assert (
+        task.candidates_digest in page
+        and f"{timezone.localtime(task.frozen_at):%Y-%m-%d}" in page
+        and "尚未录入" in page
+    )
     assert task.name in client.get("/public/").content.decode()
     contribute(task, admin)
     page = client.get(f"/public/random-checks/{task.pk}/").content.decode()
