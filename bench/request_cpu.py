@@ -14,7 +14,7 @@ median for reference. The floor is /healthz (the same middleware stack, no sessi
 a signed-in user's 404 page (session, user, the nav, the base template: what every signed-in page pays before
 its own work).
 The line after the table weights each page by its share of bench/load.py's requests: the web's CPU per request
-of the whole mix, which with the request rate gives the cores the web needs. `--sql NAME,…` prints the SQL of one request of those pages; `--profile NAME,…` prints the cProfile (CPU time) of those pages' requests (PROFILE_SORT: cumulative, top 40).
+of the whole mix, which with the request rate gives the cores the web needs. `--sql NAME,…` prints the SQL of one request of those pages; `--profile NAME,…` prints the cProfile (CPU time) of those pages' requests (PROFILE_SORT: cumulative, top 40; PROFILE_DUMP=DIR also writes each page's pstats file there).
 """
 
 import argparse
@@ -230,6 +230,8 @@ def measure(name, make, repeat, profile, show_sql):
         out = io.StringIO()
         pstats.Stats(profiler, stream=out).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(40)
         print(out.getvalue())
+        if os.environ.get("PROFILE_DUMP"):  # a directory: one pstats file per page, for pstats' print_callers
+            profiler.dump_stats(Path(os.environ["PROFILE_DUMP"]) / f"{name}.pstats")
     return {
         "cpu": statistics.median(cpu),
         "cpu_p90": sorted(cpu)[int(len(cpu) * 0.9) - 1],
