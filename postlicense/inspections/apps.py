@@ -63,34 +63,47 @@ class InspectionsConfig(AppConfig):
         return crew_todo(user, today, ITEMS_PER_GROUP)
 
     def archive_events(self, enterprise):
+        from django.db.models import Prefetch, Q, prefetch_related_objects
+
+        from postlicense.inspectors.models import Inspector
         from postlicense.registry.archive import ArchiveEvent
 
         from .models import InspectionRecord
 
-        finished = enterprise.inspections.filter(status=InspectionRecord.Status.FINISHED).select_related(
-            "template_version"
+        # The finished records and those given a crew in one read, the crews of the latter in a second (the
+        # enterprise page lists every app's events).
+        records = list(
+            enterprise.inspections.filter(
+                Q(status=InspectionRecord.Status.FINISHED) | Q(crew_assigned_at__isnull=False)
+            )
         )
-        events = [
-            ArchiveEvent(
-                at=r.finished_at,
-                kind="检查",
-                title=f"{r.get_kind_display()}：{r.get_conclusion_display()}",
-                detail=(r.problems_summary or "未发现不符合项")[:200],
-                url=r.get_absolute_url(),
-            )
-            for r in finished
-        ]
-        for r in enterprise.inspections.filter(crew_assigned_at__isnull=False).prefetch_related("inspectors"):
-            how = "随机匹配" if r.crew_match_seed else "人工指派"
-            events.append(
-                ArchiveEvent(
-                    at=r.crew_assigned_at,
-                    kind="检查",
-                    title=f"{r.get_kind_display()}：指派检查组",
-                    detail=f"{'、'.join(i.name for i in r.inspectors.all())}（{how}）",
-                    url=r.get_absolute_url(),
+        prefetch_related_objects(
+            [r for r in records if r.crew_assigned_at is not None],
+            Prefetch("inspectors", queryset=Inspector.objects.only("name")),
+        )
+        events = []
+        for r in records:
+            if r.status == InspectionRecord.Status.FINISHED:
+                events.append(
+                    ArchiveEvent(
+                        at=r.finished_at,
+                        kind="检查",
+                        title=f"{r.get_kind_display()}：{r.get_conclusion_display()}",
+                        detail=(r.problems_summary or "未发现不符合项")[:200],
+                        url=r.get_absolute_url(),
+                    )
                 )
-            )
+            if r.crew_assigned_at is not None:
+                how = "随机匹配" if r.crew_match_seed else "人工指派"
+                events.append(
+                    ArchiveEvent(
+                        at=r.crew_assigned_at,
+                        kind="检查",
+                        title=f"{r.get_kind_display()}：指派检查组",
+                        detail=f"{'、'.join(i.name for i in r.inspectors.all())}（{how}）",
+                        url=r.get_absolute_url(),
+                    )
+                )
         return events
 
     def load_demo(self, stdout):

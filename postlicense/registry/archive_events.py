@@ -9,6 +9,7 @@ from postlicense.core.models import AuditEntry
 from .archive import ArchiveEvent
 from .importing import FROM_IMPORT
 from .models import License
+from .selectors import licenses_of
 
 
 def _field_names(model, entry):
@@ -43,7 +44,7 @@ def _edits(obj, what, entries):
 def registry_events(enterprise):
     today = timezone.localdate()
     events = list(_edits(enterprise, "企业信息", history_of(enterprise)))
-    licenses = list(enterprise.licenses.select_related("product_category"))
+    licenses = list(licenses_of(enterprise))
     # The licenses' audit entries in one query (it was one per license).
     entries = {}
     for entry in AuditEntry.objects.filter(

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import Lookup, Q
+from django.db.models import Lookup, Prefetch, Q, prefetch_related_objects
 from django.urls import reverse
 from django.utils import timezone
 
@@ -317,11 +317,18 @@ def enterprise_detail(user, pk):
 
 
 def licenses_of(enterprise):
-    return (
-        enterprise.licenses.select_related("product_category")
-        .prefetch_related("product_units")
-        .order_by("-expiry_date")
+    """The enterprise's licenses, latest expiry first, read once and kept on it: the page's license table and the
+    archive's license events (registry.archive_events) both ask."""
+    prefetch_related_objects(
+        [enterprise],
+        Prefetch(
+            "licenses",
+            queryset=License.objects.select_related("product_category")
+            .prefetch_related("product_units")
+            .order_by("-expiry_date"),
+        ),
     )
+    return enterprise.licenses.all()
 
 
 def license_marks(licenses):
