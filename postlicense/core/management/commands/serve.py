@@ -1,3 +1,4 @@
+import os
 import sys
 from pathlib import Path
 
@@ -9,7 +10,7 @@ from postlicense.core.jobs.supervisor import supervise
 GUNICORN_CONF = Path(settings.BASE_DIR).parent / "deploy" / "gunicorn.conf.py"
 # The worker runs at a lower CPU priority than the web server (README "Production"; deploy/systemd's worker unit
 # says the same with Nice= and CPUWeight=): an import may take its time, a page should not wait for one.
-WORKER_NICE = 10
+WORKER_NICE = int(os.environ.get("WORKER_NICE", 10))
 
 
 class Command(BaseCommand):
