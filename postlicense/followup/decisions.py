@@ -26,7 +26,7 @@ from datetime import date as date_type
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from postlicense.core import deadlines
@@ -212,6 +212,9 @@ def years_after(day, n):
         return date_type(day.year + n, 3, 1)
 
 
+BAR_CODES_PER_QUERY = 900  # under SQLite's bound on parameters in one statement
+
+
 def revocation_bars(pairs, today=None):
     """{(credit_code, category_id): message} for the pairs barred by a 吊销 decided in the last 3 years."""
     today = today or timezone.localdate()
@@ -219,24 +222,26 @@ def revocation_bars(pairs, today=None):
     if not pairs:
         return {}
     since = years_after(today, -BAR_YEARS)
-    match = Q()
-    for code, category_id in pairs:
-        match |= Q(license__enterprise__credit_code=code, license__product_category_id=category_id)
-    decided = P.objects.filter(
-        match,
-        kind=P.Kind.REVOKE,
-        status=P.Status.DECIDED,
-        decision_outcome=P.Outcome.AS_PROPOSED,
-        decision_date__gt=since,
-    ).select_related("license__enterprise", "license__product_category")
+    # The revocations of these credit codes, read by code in batches and matched to the pairs here: one OR term per
+    # pair made an expression SQLite refuses past about a thousand (an import checks every new license at once).
+    codes = sorted({code for code, _ in pairs})
+    decided = (
+        p
+        for start in range(0, len(codes), BAR_CODES_PER_QUERY)
+        for p in P.objects.filter(
+            license__enterprise__credit_code__in=codes[start : start + BAR_CODES_PER_QUERY],
+            kind=P.Kind.REVOKE,
+            status=P.Status.DECIDED,
+            decision_outcome=P.Outcome.AS_PROPOSED,
+            decision_date__gt=since,
+        ).select_related("license__enterprise", "license__product_category")
+    )
     bars = {}
     for p in decided:
         key = (p.license.enterprise.credit_code, p.license.product_category_id)
-        until = (
-            p.decision_date.replace(year=p.decision_date.year + BAR_YEARS)
-            if not (p.decision_date.month == 2 and p.decision_date.day == 29)
-            else date_type(p.decision_date.year + BAR_YEARS, 3, 1)
-        )
+        if key not in pairs:
+            continue
+        until = years_after(p.decision_date, BAR_YEARS)
         bars[key] = (
             f"该企业的{p.license.product_category}生产许可证（{p.license.number}）已于 {p.decision_date:%Y-%m-%d} "
             f"被吊销（{p.decision_number}），{until:%Y-%m-%d} 前不得再次取得同一产品的生产许可证（条例 第五十五条）。"

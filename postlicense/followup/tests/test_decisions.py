@@ -256,6 +256,17 @@ def test_the_bar_ends_after_three_years(license, staff, city):
     assert not decisions.revocation_bars([pair], decisions.years_after(p.decision_date, 3) + timedelta(days=1))
 
 
+def test_revocation_bars_check_an_import_of_thousands_of_new_licenses_at_once(revoked):
+    """条例 第五十五条 over a whole import: 3,000 new (code, category) pairs in one call. One OR term per pair made
+    an expression SQLite refuses ("Expression tree is too large"), which failed every import of more than about a
+    thousand new licenses; the bar is still found among them, and the same code with another product is not barred."""
+    barred = (revoked.enterprise.credit_code, revoked.product_category_id)
+    other_product = (revoked.enterprise.credit_code, revoked.product_category_id + 1000)
+    pairs = [(f"9141100{n:011d}", revoked.product_category_id) for n in range(3000)] + [barred, other_product]
+    bars = decisions.revocation_bars(pairs)
+    assert list(bars) == [barred] and "第五十五条" in bars[barred]
+
+
 def test_the_import_cannot_change_a_registered_license_status(license, city):
     from postlicense.registry import importing
     from postlicense.registry.xlsx import open_rows
