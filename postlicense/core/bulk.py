@@ -5,9 +5,21 @@ import sizes costs more than the database's own work; PostgreSQL's COPY and a pi
 rows as they are.
 """
 
+import inspect
+from types import SimpleNamespace
+
 from django.db import connections, models, router, transaction
+from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
+from django.db.models.query_utils import DeferredAttribute
 
 from . import changes
+
+
+def plain_attribute(model, attname):
+    """Whether the model's attribute `attname` is Django's plain field descriptor, which returns the instance's
+    __dict__ entry once it is there: then a loaded value can be read from __dict__ directly (no file field's
+    wrapper, no property of the model's own)."""
+    return type(inspect.getattr_static(model, attname, None)) in (DeferredAttribute, ForeignKeyDeferredAttribute)
 
 
 def insert_rows(connection, table, columns, rows):
@@ -94,14 +106,69 @@ def insert_objects(model, objects):
     return objects
 
 
-def _insert_with_ids(connection, model, objects):
+def _next_ids(connection, model, count):
+    """`count` ids from the table's sequence, ascending (PostgreSQL)."""
     pk = model._meta.pk
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [model._meta.db_table, pk.column, len(objects)],
+            [model._meta.db_table, pk.column, count],
         )
-        ids = sorted(row[0] for row in cursor.fetchall())
+        return sorted(row[0] for row in cursor.fetchall())
+
+
+def insert_values(model, rows):
+    """Insert new rows given as dicts of attname → value (as the model's attributes hold them: ids, strings,
+    dates) without a model instance each; every field not given takes its default. Returns, in order, each
+    row's full dict of attnames, the primary key included: what an instance made with those values and saved
+    would hold (for its audit snapshot, audit.created_entries). On PostgreSQL the ids come from the table's
+    sequence and the rows are COPYed as they are prepared; elsewhere this is bulk_create. No signals are sent,
+    so the caller writes the audit entries. For models whose fields' pre_save changes nothing (no auto_now,
+    no file fields) and whose defaults are not mutable."""
+    connection = connections[router.db_for_write(model)]
+    fields = model._meta.concrete_fields
+    pk = model._meta.pk
+    for f in fields:
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) or isinstance(f, models.FileField):
+            raise TypeError(f"{model.__name__}: insert_values cannot fill {f.name}")
+    given = set().union(*rows) if rows else set()
+    defaults = {}
+    for f in fields:
+        if f.attname not in given and f is not pk:
+            defaults[f.attname] = f.get_default()
+            if isinstance(defaults[f.attname], dict | list):
+                raise TypeError(f"{model.__name__}: insert_values cannot share the mutable default of {f.name}")
+    full = [{pk.attname: None, **defaults, **row} for row in rows]
+    if not full:
+        return full
+    if connection.vendor != "postgresql":
+        created = model._base_manager.db_manager(connection.alias).bulk_create([model(**row) for row in full])
+        for row, obj in zip(full, created):
+            row[pk.attname] = obj.pk
+    else:
+        for row, pk_value in zip(full, _next_ids(connection, model, len(full))):
+            row[pk.attname] = pk_value
+        columns = [(f.attname, f, {}) for f in fields]
+
+        def values(row):
+            out = []
+            for attname, field, prepared in columns:
+                value = row[attname]
+                try:
+                    out.append(prepared[type(value), value])
+                except KeyError:
+                    out.append(prepared.setdefault((type(value), value), field.get_db_prep_save(value, connection)))
+                except TypeError:
+                    out.append(field.get_db_prep_save(value, connection))
+            return out
+
+        insert_rows(connection, model._meta.db_table, [f.column for f in fields], map(values, full))
+    changes.rows_written(model, [SimpleNamespace(**row) for row in full])  # the hooks read attributes
+    return full
+
+
+def _insert_with_ids(connection, model, objects):
+    ids = _next_ids(connection, model, len(objects))
     for obj, pk_value in zip(objects, ids):
         obj.pk = pk_value
     _insert_values(connection, model, model._meta.concrete_fields, objects)
@@ -135,12 +202,21 @@ def _insert_values(connection, model, fields, objects):
     a JSON list say, every time): most columns of a bulk write repeat a few values (defaults, a task's
     checklist and deadline), and preparing the 27 columns of 100,000 records one by one took longer than
     COPYing them."""
-    columns = [(f, {}) for f in fields]
+    # A field whose pre_save is Field's own reads the attribute, which a new instance holds in its __dict__:
+    # read it there rather than through a method call and the attribute's descriptor.
+    columns = [
+        (f, f.attname if type(f).pre_save is models.Field.pre_save and plain_attribute(model, f.attname) else None, {})
+        for f in fields
+    ]
 
     def values(obj):
         row = []
-        for field, prepared in columns:
-            value = field.pre_save(obj, True)
+        attributes = obj.__dict__
+        for field, attname, prepared in columns:
+            if attname is None or attname not in attributes:
+                value = field.pre_save(obj, True)
+            else:
+                value = attributes[attname]
             try:
                 row.append(prepared[type(value), value])
             except KeyError:
@@ -150,3 +226,17 @@ def _insert_values(connection, model, fields, objects):
         return row
 
     insert_rows(connection, model._meta.db_table, [f.column for f in fields], map(values, objects))
+
+
+def filter_in(queryset, field, values):
+    """queryset.filter(<field>__in=values) for a list of many values: on PostgreSQL one array parameter
+    (`= ANY(%s)`), where Django would prepare and place each of 100,000 values one by one (a dispatch reads
+    its records' enterprises' licenses and equipment)."""
+    values = list(values)
+    connection = connections[queryset.db]
+    if connection.vendor != "postgresql" or not values:
+        return queryset.filter(**{f"{field}__in": values})
+    model = queryset.model
+    quote = connection.ops.quote_name
+    column = f"{quote(model._meta.db_table)}.{quote(model._meta.get_field(field).column)}"
+    return queryset.extra(where=[f"{column} = ANY(%s)"], params=[values])

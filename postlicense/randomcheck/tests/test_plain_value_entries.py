@@ -1,0 +1,52 @@
+"""The draw and the match write their new rows from plain values (core.bulk.insert_values) and make those rows'
+creation entries without model instances (core.audit.created_entries); the dispatch writes its update entries of
+the drawn rows the same way. Each entry must be exactly what the instance path gave (record_created:
+snapshot() and str() of the row as an instance; bulk_update_audited: the changed fields), and the chain must
+verify. On SQLite and on PostgreSQL (tests/test_copy_writes.py compares the whole steps both ways there)."""
+
+import pytest
+
+from postlicense.core import audit
+from postlicense.core.models import AuditEntry, User
+from postlicense.randomcheck import services
+from postlicense.randomcheck.models import Assignment, DrawnEnterprise, Task
+
+from .factories import contribute, make_inspector, make_register, make_task
+
+pytestmark = pytest.mark.django_db
+
+
+def entries_of(model, action):
+    return {
+        entry.object_id: entry
+        for entry in AuditEntry.objects.filter(model=audit.model_label(model), action=action).order_by("id")
+    }
+
+
+def test_value_rows_get_the_entries_their_instances_would(make_user):
+    admin = make_user(User.Role.CITY_ADMIN, "xuchang")
+    make_register({"xuchang-weidu": 12, "xuchang-changge": 8})
+    for unit in ("xuchang-weidu", "xuchang-changge"):
+        for _ in range(6):
+            make_inspector(unit)
+    task = services.freeze_candidates(make_task(admin), admin)
+    contribute(task, admin)
+    for step in (services.draw_enterprises, services.match_inspectors, services.dispatch):
+        with audit.acting_as(admin):  # as the step's job runs it
+            step(Task.objects.get(pk=task.pk), admin)
+
+    drawn = list(DrawnEnterprise.objects.filter(task=task).select_related("enterprise", "inspection"))
+    assignments = list(Assignment.objects.filter(drawn__task=task).select_related("inspector"))
+    assert drawn and assignments
+    created = {model: entries_of(model, AuditEntry.Action.CREATE) for model in (DrawnEnterprise, Assignment)}
+    updated = entries_of(DrawnEnterprise, AuditEntry.Action.UPDATE)
+    for row in drawn + assignments:
+        entry = created[type(row)][str(row.pk)]
+        after = audit.snapshot(row)
+        if isinstance(row, DrawnEnterprise):
+            after["inspection_id"] = None  # linked to its record by the dispatch, after its creation
+            link = updated[str(row.pk)]
+            assert link.changes == {"changed": {"inspection_id": [None, str(row.inspection_id)]}}
+            assert link.object_repr == str(row)
+        assert (entry.object_repr, entry.changes, entry.actor_id) == (str(row), {"after": after}, admin.pk)
+    assert audit.verify_chain().ok
