@@ -50,3 +50,38 @@ def test_value_rows_get_the_entries_their_instances_would(make_user):
             assert link.object_repr == str(row)
         assert (entry.object_repr, entry.changes, entry.actor_id) == (str(row), {"after": after}, admin.pk)
     assert audit.verify_chain().ok
+
+
+def test_new_instances_are_what_the_keyword_constructor_makes(make_user):
+    """create_inspections makes the dispatch's records with core.bulk.new_instances (the positional path of
+    Model.__init__): the same attribute values, fresh mutable defaults, and the related instances cached."""
+    from datetime import date
+
+    from postlicense.core.bulk import new_instances
+    from postlicense.inspections.models import InspectionRecord
+    from postlicense.inspections.selectors import current_template
+
+    from .factories import make_enterprise
+
+    admin = make_user(User.Role.CITY_ADMIN, "xuchang")
+    enterprise, checklist = make_enterprise("xuchang-weidu"), current_template("random_check_003")
+    rows = [
+        dict(
+            enterprise=enterprise,
+            kind=InspectionRecord.Kind.RANDOM_CHECK,
+            template_version=checklist,
+            org_unit_id=admin.org_unit_id,
+            due_date=date(2030, 12, 31),
+            created_by_id=admin.pk,
+            item_scope=["1.1"],
+        )
+        for _ in range(2)
+    ]
+    made = new_instances(InspectionRecord, rows)
+    for obj, row in zip(made, rows):
+        expected = InspectionRecord(**row)
+        values = {f.attname: getattr(obj, f.attname) for f in InspectionRecord._meta.concrete_fields}
+        assert values == {f.attname: getattr(expected, f.attname) for f in InspectionRecord._meta.concrete_fields}
+        assert obj._state.fields_cache == expected._state.fields_cache
+        assert obj._state.adding and obj.pk is None and str(obj) == str(expected)
+    assert made[0].extra_values is not made[1].extra_values
