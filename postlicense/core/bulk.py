@@ -148,12 +148,15 @@ def insert_values(model, rows):
     else:
         for row, pk_value in zip(full, _next_ids(connection, model, len(full))):
             row[pk.attname] = pk_value
-        columns = [(f.attname, f, {}) for f in fields]
+        columns = [(f.attname, f, _as_is(f), {}) for f in fields]
 
         def values(row):
             out = []
-            for attname, field, prepared in columns:
+            for attname, field, as_is, prepared in columns:
                 value = row[attname]
+                if as_is is not None and (value is None or type(value) is as_is):
+                    out.append(value)
+                    continue
                 try:
                     out.append(prepared[type(value), value])
                 except KeyError:
@@ -195,6 +198,33 @@ def insert_links(model, attnames, rows):
     )
 
 
+_TEXT_FIELDS = (models.CharField, models.TextField)
+_INTEGER_FIELDS = (
+    models.AutoField,
+    models.BigAutoField,
+    models.IntegerField,
+    models.BigIntegerField,
+    models.SmallIntegerField,
+    models.PositiveIntegerField,
+    models.PositiveSmallIntegerField,
+    models.PositiveBigIntegerField,
+)
+
+
+def _as_is(field):
+    """The type (str or int) whose values, and None, the field's get_db_prep_save returns unchanged, or None:
+    Django's own text and integer fields, and foreign keys to them (exact classes: a subclass may prepare its
+    values). Such values, unique in a column (ids, credit codes, ranks), need neither preparing nor caching."""
+    if field.is_relation:  # a key: its target's preparation, "" aside (ForeignKey.get_db_prep_save)
+        target = field.target_field if field.many_to_one and type(field) is models.ForeignKey else None
+        return int if type(target) in _INTEGER_FIELDS else None
+    if type(field) in _TEXT_FIELDS:
+        return str
+    if type(field) in _INTEGER_FIELDS:
+        return int
+    return None
+
+
 def _insert_values(connection, model, fields, objects):
     """The named fields of each instance, through pre_save and get_db_prep_save as save() does.
 
@@ -205,18 +235,26 @@ def _insert_values(connection, model, fields, objects):
     # A field whose pre_save is Field's own reads the attribute, which a new instance holds in its __dict__:
     # read it there rather than through a method call and the attribute's descriptor.
     columns = [
-        (f, f.attname if type(f).pre_save is models.Field.pre_save and plain_attribute(model, f.attname) else None, {})
+        (
+            f,
+            f.attname if type(f).pre_save is models.Field.pre_save and plain_attribute(model, f.attname) else None,
+            _as_is(f),
+            {},
+        )
         for f in fields
     ]
 
     def values(obj):
         row = []
         attributes = obj.__dict__
-        for field, attname, prepared in columns:
+        for field, attname, as_is, prepared in columns:
             if attname is None or attname not in attributes:
                 value = field.pre_save(obj, True)
             else:
                 value = attributes[attname]
+            if as_is is not None and (value is None or type(value) is as_is):
+                row.append(value)
+                continue
             try:
                 row.append(prepared[type(value), value])
             except KeyError:

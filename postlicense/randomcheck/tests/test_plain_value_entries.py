@@ -85,3 +85,23 @@ def test_new_instances_are_what_the_keyword_constructor_makes(make_user):
         assert obj._state.fields_cache == expected._state.fields_cache
         assert obj._state.adding and obj.pk is None and str(obj) == str(expected)
     assert made[0].extra_values is not made[1].extra_values
+
+
+def test_values_bulk_passes_as_they_are_are_what_the_fields_would_prepare():
+    """core.bulk sends a str or int value (and None) of Django's own text and integer fields and of keys to
+    integers without get_db_prep_save: for every field of the rows the steps write, that must be what
+    get_db_prep_save returns."""
+    from django.db import connection
+
+    from postlicense.core.bulk import _as_is
+    from postlicense.inspections.models import InspectionRecord, RecordInspector
+
+    checked = 0
+    for model in (DrawnEnterprise, Assignment, InspectionRecord, RecordInspector, AuditEntry):
+        for field in model._meta.concrete_fields:
+            as_is = _as_is(field)
+            for value in {str: ("", "91411081300030172M", "引\\号"), int: (0, 1, 2**40)}.get(as_is, ()) + (None,):
+                if as_is is not None:
+                    assert field.get_db_prep_save(value, connection) == value, (model, field.name, value)
+                    checked += 1
+    assert checked > 50
