@@ -7,8 +7,10 @@ import hashlib
 import json
 import os
 import socket
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from types import SimpleNamespace
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connections, models, router, transaction
@@ -17,7 +19,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from . import changes
-from .bulk import insert_rows, update_rows
+from .bulk import insert_rows, plain_attribute, update_rows
 from .models import AuditedModel, AuditEntry, AuditHead
 
 GENESIS_HASH = "0" * 64
@@ -46,11 +48,16 @@ _PLAIN_STRING = (models.Field.value_to_string, models.Field.value_from_object)
 
 @functools.cache
 def _snapshot_fields(model):
-    """(attname, field) of the model's audited fields; field is None where its string is str() of the attribute
-    (Field.value_to_string), so that snapshot skips the field's method call: a dispatch snapshots 100,000
-    records of 27 fields."""
+    """(attname, field, plain) of the model's audited fields; field is None where its string is str() of the
+    attribute (Field.value_to_string), so that snapshot skips the field's method call: a dispatch snapshots
+    100,000 records of 27 fields; plain where a loaded value may be read from the instance's __dict__
+    (bulk.plain_attribute)."""
     return tuple(
-        (f.attname, None if (type(f).value_to_string, type(f).value_from_object) == _PLAIN_STRING else f)
+        (
+            f.attname,
+            None if (type(f).value_to_string, type(f).value_from_object) == _PLAIN_STRING else f,
+            plain_attribute(model, f.attname),
+        )
         for f in model._meta.concrete_fields
         if f.attname not in model.audit_exclude
     )
@@ -59,13 +66,31 @@ def _snapshot_fields(model):
 def snapshot(obj, fields=None):
     """The audited fields' values as strings (None for NULL), as Field.value_to_string gives them; only the
     named `fields` when given."""
-    values = {}
-    for attname, field in _snapshot_fields(type(obj)):
+    values, attributes = {}, obj.__dict__
+    for attname, field, plain in _snapshot_fields(type(obj)):
         if fields is not None and attname not in fields:
             continue
-        value = getattr(obj, attname)
+        value = attributes[attname] if plain and attname in attributes else getattr(obj, attname)
         values[attname] = None if value is None else str(value) if field is None else field.value_to_string(obj)
     return values
+
+
+def created_entries(model, rows, reprs):
+    """Yield the creation entries of new rows given as full dicts of attnames (core.bulk.insert_values), `reprs`
+    their str() in order: the same entries as record_created() of instances holding those values. snapshot()
+    reads only the instance's attributes, so a namespace of the values stands in for it where a field's own
+    value_to_string is needed."""
+    label, pk, fields = model_label(model), model._meta.pk.attname, _snapshot_fields(model)
+    for row, object_repr in zip(rows, reprs):
+        after, obj = {}, None
+        for attname, field, _ in fields:
+            value = row[attname]
+            if value is None or field is None:
+                after[attname] = None if value is None else str(value)
+            else:
+                obj = obj or SimpleNamespace(**row)
+                after[attname] = field.value_to_string(obj)
+        yield Event(AuditEntry.Action.CREATE, label, str(row[pk]), object_repr, {"after": after})
 
 
 def model_label(obj_or_model):
@@ -149,35 +174,49 @@ _INSERT_COLUMNS = (
 )
 
 
-def record(changes: list[Change | Event], actor=None, actor_name="系统"):
+def record(changes: Iterable[Change | Event], actor=None, actor_name="系统"):
     """Append entries to the chain, serialised by a lock on the chain's head row. The actor is `actor`, else
     the user of the `acting_as` block; `actor_name` names an entry with neither (a command, a failed login).
 
     Rows go in with COPY on PostgreSQL and one executemany of bound parameters elsewhere: imports append
     hundreds of thousands of entries, and a model instance per entry would cost more than the rest of the import.
+    `changes` may be a generator, which must not query the database: each entry is made as COPY takes it,
+    while the server stores the ones before.
     """
-    if not changes:
+    if isinstance(changes, list | tuple) and not changes:
         return
     actor = actor or current_actor()
     connection = connections[router.db_for_write(AuditEntry)]
     actor_id, actor_name = (actor.pk, str(actor)) if actor else (None, actor_name)
     with transaction.atomic(using=connection.alias):
         head = AuditHead.objects.select_for_update().get_or_create(id=1)[0]
-        prev, at, rows, prefixes = head.last_hash, timezone.now(), [], {}
+        at, prefixes, chain = timezone.now(), {}, [head.last_hash, 0]
         db_at = connection.ops.adapt_datetimefield_value(at)
         sha256 = hashlib.sha256
-        for change in changes:
-            model, object_id, object_repr = change.target
-            object_repr = object_repr[:200]
-            prefix = prefixes.get((change.action, model))
-            if prefix is None:
-                prefix = prefixes[change.action, model] = _meta_prefix(at, actor_id, actor_name, change.action, model)
-            changes_json = _canonical(change.changes)
-            # chain_hash's text, the meta's JSON from the batch's prefix
-            text = "\n".join((_meta_json(prefix, object_id, object_repr), changes_json, prev))
-            prev_hash, prev = prev, sha256(text.encode("utf-8")).hexdigest()
-            rows.append(
-                (
+
+        if isinstance(changes, list | tuple):
+            # str() of an instance may query (a relation not loaded yet): not while COPY runs
+            targeted = [(change.target, change) for change in changes]
+        else:
+            targeted = ((change.target, change) for change in changes)
+
+        def rows():
+            # A generator: COPY sends the rows while the next ones are hashed, so the server stores them on the
+            # other core meanwhile.
+            prev = chain[0]
+            for (model, object_id, object_repr), change in targeted:
+                object_repr = object_repr[:200]
+                prefix = prefixes.get((change.action, model))
+                if prefix is None:
+                    prefix = prefixes[change.action, model] = _meta_prefix(
+                        at, actor_id, actor_name, change.action, model
+                    )
+                changes_json = _canonical(change.changes)
+                # chain_hash's text, the meta's JSON from the batch's prefix
+                text = "\n".join((_meta_json(prefix, object_id, object_repr), changes_json, prev))
+                prev_hash, prev = prev, sha256(text.encode("utf-8")).hexdigest()
+                chain[:] = prev, chain[1] + 1
+                yield (
                     db_at,
                     actor_id,
                     actor_name,
@@ -189,10 +228,13 @@ def record(changes: list[Change | Event], actor=None, actor_name="系统"):
                     prev_hash,
                     prev,
                 )
-            )
-        insert_rows(connection, AuditEntry._meta.db_table, _INSERT_COLUMNS, rows)
+
+        insert_rows(connection, AuditEntry._meta.db_table, _INSERT_COLUMNS, rows())
+        prev, count = chain
+        if not count:  # an empty iterable
+            return
         last_id = AuditEntry.objects.filter(hash=prev).values_list("id", flat=True).get()
-        AuditHead.objects.filter(id=1).update(last_id=last_id, last_hash=prev, count=models.F("count") + len(rows))
+        AuditHead.objects.filter(id=1).update(last_id=last_id, last_hash=prev, count=models.F("count") + count)
 
 
 def record_event(user, action, detail, *, rows=None, target=None, **data):

@@ -5,9 +5,21 @@ import sizes costs more than the database's own work; PostgreSQL's COPY and a pi
 rows as they are.
 """
 
+import inspect
+from types import SimpleNamespace
+
 from django.db import connections, models, router, transaction
+from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
+from django.db.models.query_utils import DeferredAttribute
 
 from . import changes
+
+
+def plain_attribute(model, attname):
+    """Whether the model's attribute `attname` is Django's plain field descriptor, which returns the instance's
+    __dict__ entry once it is there: then a loaded value can be read from __dict__ directly (no file field's
+    wrapper, no property of the model's own)."""
+    return type(inspect.getattr_static(model, attname, None)) in (DeferredAttribute, ForeignKeyDeferredAttribute)
 
 
 def insert_rows(connection, table, columns, rows):
@@ -94,14 +106,72 @@ def insert_objects(model, objects):
     return objects
 
 
-def _insert_with_ids(connection, model, objects):
+def _next_ids(connection, model, count):
+    """`count` ids from the table's sequence, ascending (PostgreSQL)."""
     pk = model._meta.pk
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [model._meta.db_table, pk.column, len(objects)],
+            [model._meta.db_table, pk.column, count],
         )
-        ids = sorted(row[0] for row in cursor.fetchall())
+        return sorted(row[0] for row in cursor.fetchall())
+
+
+def insert_values(model, rows):
+    """Insert new rows given as dicts of attname → value (as the model's attributes hold them: ids, strings,
+    dates) without a model instance each; every field not given takes its default. Returns, in order, each
+    row's full dict of attnames, the primary key included: what an instance made with those values and saved
+    would hold (for its audit snapshot, audit.created_entries). On PostgreSQL the ids come from the table's
+    sequence and the rows are COPYed as they are prepared; elsewhere this is bulk_create. No signals are sent,
+    so the caller writes the audit entries. For models whose fields' pre_save changes nothing (no auto_now,
+    no file fields) and whose defaults are not mutable."""
+    connection = connections[router.db_for_write(model)]
+    fields = model._meta.concrete_fields
+    pk = model._meta.pk
+    for f in fields:
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) or isinstance(f, models.FileField):
+            raise TypeError(f"{model.__name__}: insert_values cannot fill {f.name}")
+    given = set().union(*rows) if rows else set()
+    defaults = {}
+    for f in fields:
+        if f.attname not in given and f is not pk:
+            defaults[f.attname] = f.get_default()
+            if isinstance(defaults[f.attname], dict | list):
+                raise TypeError(f"{model.__name__}: insert_values cannot share the mutable default of {f.name}")
+    full = [{pk.attname: None, **defaults, **row} for row in rows]
+    if not full:
+        return full
+    if connection.vendor != "postgresql":
+        created = model._base_manager.db_manager(connection.alias).bulk_create([model(**row) for row in full])
+        for row, obj in zip(full, created):
+            row[pk.attname] = obj.pk
+    else:
+        for row, pk_value in zip(full, _next_ids(connection, model, len(full))):
+            row[pk.attname] = pk_value
+        columns = [(f.attname, f, _as_is(f), {}) for f in fields]
+
+        def values(row):
+            out = []
+            for attname, field, as_is, prepared in columns:
+                value = row[attname]
+                if as_is is not None and (value is None or type(value) is as_is):
+                    out.append(value)
+                    continue
+                try:
+                    out.append(prepared[type(value), value])
+                except KeyError:
+                    out.append(prepared.setdefault((type(value), value), field.get_db_prep_save(value, connection)))
+                except TypeError:
+                    out.append(field.get_db_prep_save(value, connection))
+            return out
+
+        insert_rows(connection, model._meta.db_table, [f.column for f in fields], map(values, full))
+    changes.rows_written(model, [SimpleNamespace(**row) for row in full])  # the hooks read attributes
+    return full
+
+
+def _insert_with_ids(connection, model, objects):
+    ids = _next_ids(connection, model, len(objects))
     for obj, pk_value in zip(objects, ids):
         obj.pk = pk_value
     _insert_values(connection, model, model._meta.concrete_fields, objects)
@@ -128,6 +198,33 @@ def insert_links(model, attnames, rows):
     )
 
 
+_TEXT_FIELDS = (models.CharField, models.TextField)
+_INTEGER_FIELDS = (
+    models.AutoField,
+    models.BigAutoField,
+    models.IntegerField,
+    models.BigIntegerField,
+    models.SmallIntegerField,
+    models.PositiveIntegerField,
+    models.PositiveSmallIntegerField,
+    models.PositiveBigIntegerField,
+)
+
+
+def _as_is(field):
+    """The type (str or int) whose values, and None, the field's get_db_prep_save returns unchanged, or None:
+    Django's own text and integer fields, and foreign keys to them (exact classes: a subclass may prepare its
+    values). Such values, unique in a column (ids, credit codes, ranks), need neither preparing nor caching."""
+    if field.is_relation:  # a key: its target's preparation, "" aside (ForeignKey.get_db_prep_save)
+        target = field.target_field if field.many_to_one and type(field) is models.ForeignKey else None
+        return int if type(target) in _INTEGER_FIELDS else None
+    if type(field) in _TEXT_FIELDS:
+        return str
+    if type(field) in _INTEGER_FIELDS:
+        return int
+    return None
+
+
 def _insert_values(connection, model, fields, objects):
     """The named fields of each instance, through pre_save and get_db_prep_save as save() does.
 
@@ -135,12 +232,29 @@ def _insert_values(connection, model, fields, objects):
     a JSON list say, every time): most columns of a bulk write repeat a few values (defaults, a task's
     checklist and deadline), and preparing the 27 columns of 100,000 records one by one took longer than
     COPYing them."""
-    columns = [(f, {}) for f in fields]
+    # A field whose pre_save is Field's own reads the attribute, which a new instance holds in its __dict__:
+    # read it there rather than through a method call and the attribute's descriptor.
+    columns = [
+        (
+            f,
+            f.attname if type(f).pre_save is models.Field.pre_save and plain_attribute(model, f.attname) else None,
+            _as_is(f),
+            {},
+        )
+        for f in fields
+    ]
 
     def values(obj):
         row = []
-        for field, prepared in columns:
-            value = field.pre_save(obj, True)
+        attributes = obj.__dict__
+        for field, attname, as_is, prepared in columns:
+            if attname is None or attname not in attributes:
+                value = field.pre_save(obj, True)
+            else:
+                value = attributes[attname]
+            if as_is is not None and (value is None or type(value) is as_is):
+                row.append(value)
+                continue
             try:
                 row.append(prepared[type(value), value])
             except KeyError:
@@ -150,3 +264,47 @@ def _insert_values(connection, model, fields, objects):
         return row
 
     insert_rows(connection, model._meta.db_table, [f.column for f in fields], map(values, objects))
+
+
+def filter_in(queryset, field, values):
+    """queryset.filter(<field>__in=values) for a list of many values: on PostgreSQL one array parameter
+    (`= ANY(%s)`), where Django would prepare and place each of 100,000 values one by one (a dispatch reads
+    its records' enterprises' licenses and equipment)."""
+    values = list(values)
+    connection = connections[queryset.db]
+    if connection.vendor != "postgresql" or not values:
+        return queryset.filter(**{f"{field}__in": values})
+    model = queryset.model
+    quote = connection.ops.quote_name
+    column = f"{quote(model._meta.db_table)}.{quote(model._meta.get_field(field).column)}"
+    return queryset.extra(where=[f"{column} = ANY(%s)"], params=[values])
+
+
+def new_instances(model, rows):
+    """Unsaved instances, one per dict of values (a related instance by its field's name, any other value by
+    attname), as model(**row) makes them, but through Model.__init__'s positional path: with keywords it
+    looks up every one of a record's 30 fields in the keywords, three times as long. Fields not given take their
+    default (a callable default is called for each instance); a related instance is cached on its instance as
+    its descriptor caches it."""
+    fields = model._meta.concrete_fields
+    position = {f.attname: n for n, f in enumerate(fields)}
+    related = {f.name: (n, f) for n, f in enumerate(fields) if f.is_relation and f.many_to_one}
+    defaults = [f.get_default() for f in fields]
+    fresh = [(n, f) for n, f in enumerate(fields) if f.has_default() and callable(f.default)]
+    instances = []
+    for row in rows:
+        values, cached = defaults.copy(), []
+        for n, f in fresh:
+            values[n] = f.get_default()
+        for name, value in row.items():
+            if name in related:
+                n, f = related[name]
+                values[n] = None if value is None else getattr(value, f.target_field.attname)
+                cached.append((f, value))
+            else:
+                values[position[name]] = value
+        obj = model(*values)
+        for f, value in cached:
+            f.set_cached_value(obj, value)
+        instances.append(obj)
+    return instances

@@ -46,7 +46,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from postlicense.core import audit
-from postlicense.core.bulk import insert_links, insert_objects
+from postlicense.core.bulk import filter_in, insert_links, insert_objects, new_instances
 from postlicense.core.concurrency import check_version, locked, version_of
 from postlicense.core.regulations import cite
 from postlicense.inspectors.models import Inspector
@@ -142,30 +142,33 @@ def create_inspections(orders):
             )
     records = insert_objects(
         InspectionRecord,
-        [
-            InspectionRecord(
-                enterprise=order["enterprise"],
-                kind=order["kind"],
-                template_version=order["template_version"],  # has_equipment_table reads it below
-                special_trigger=order.get("special_trigger", "")
-                if order["kind"] == InspectionRecord.Kind.SPECIAL
-                else "",
-                org_unit_id=order["org_unit"].pk,
-                due_date=order["due_date"],
-                created_by_id=getattr(order.get("created_by"), "pk", None),
-                submission_token=order.get("submission_token"),
-                item_scope=sorted(order.get("item_scope") or []),
-            )
-            for order in orders
-        ],
+        new_instances(  # InspectionRecord(**values) for each, three times faster
+            InspectionRecord,
+            [
+                dict(
+                    enterprise=order["enterprise"],
+                    kind=order["kind"],
+                    template_version=order["template_version"],  # has_equipment_table reads it below
+                    special_trigger=order.get("special_trigger", "")
+                    if order["kind"] == InspectionRecord.Kind.SPECIAL
+                    else "",
+                    org_unit_id=order["org_unit"].pk,
+                    due_date=order["due_date"],
+                    created_by_id=getattr(order.get("created_by"), "pk", None),
+                    submission_token=order.get("submission_token"),
+                    item_scope=sorted(order.get("item_scope") or []),
+                )
+                for order in orders
+            ],
+        ),
     )
     audit.record_created(records)
     enterprise_ids = {record.enterprise_id for record in records}
     valid_licenses, equipment = defaultdict(list), defaultdict(list)
-    valid = License.objects.filter(enterprise__in=enterprise_ids, status=License.Status.VALID)
+    valid = filter_in(License.objects.filter(status=License.Status.VALID), "enterprise", enterprise_ids)
     for enterprise_id, license_id in valid.order_by("pk").values_list("enterprise_id", "pk"):
         valid_licenses[enterprise_id].append(license_id)
-    for item in KeyEquipment.objects.filter(enterprise__in=enterprise_ids).order_by("pk"):
+    for item in filter_in(KeyEquipment.objects.all(), "enterprise", enterprise_ids).order_by("pk"):
         equipment[item.enterprise_id].append(item)
     crews, license_links, links, checks = [], [], [], []
     for record, order in zip(records, orders):

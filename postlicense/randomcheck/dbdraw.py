@@ -44,7 +44,7 @@ _STREAM_ROWS = 1000 if psycopg.pq.version() >= 170000 else 1
 
 
 @contextmanager
-def _collector_paused():
+def collector_paused():
     """Up to hundreds of thousands of rows become tuples of strings, which cannot form reference cycles; left
     on, the cyclic garbage collector would run hundreds of times meanwhile, each pass walking the process's
     whole heap, which about doubles the time these rows take to arrive."""
@@ -101,7 +101,7 @@ def _draw_strata(cursor, candidates, seed: str, sizes: Mapping[str, tuple[int, i
     while pending:
         bounds = {stratum: rank_bound(n, k, widen) for stratum, (n, k) in pending.items()}
         below = {stratum: [] for stratum in pending}
-        with _collector_paused(), cursor.db.wrap_database_errors:
+        with collector_paused(), cursor.db.wrap_database_errors:
             for stratum, credit_code, rank in _below_bounds(cursor, candidates, seed, bounds):
                 below[stratum].append(_ranked((credit_code, rank)))
         for stratum, ranked in below.items():

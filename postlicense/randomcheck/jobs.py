@@ -23,6 +23,7 @@ from postlicense.inspections import printing
 from postlicense.inspections.models import InspectionRecord
 
 from . import exports, selectors, services
+from .dbdraw import collector_paused
 from .models import Task
 
 PRINT_PART_RECORDS = 200  # records per PDF of a batch print (run_print)
@@ -66,7 +67,10 @@ def run_step(job, progress):
     if job.attempts > 1 and done_by_earlier_attempt(task, job, reached):
         return {"task": task.pk, "state": task.get_state_display()}
     try:
-        with acting_as(job.created_by):
+        # A step makes hundreds of thousands of objects that stay alive until it ends (rows, entries, model
+        # instances): with the cyclic garbage collector on, each of its passes would walk them all again, about
+        # a fifth of the steps' time at 20,000 drawn. They form no cycles that need collecting meanwhile.
+        with acting_as(job.created_by), collector_paused():
             task = step(task, job.created_by)
     except ValidationError as exc:
         raise jobs.JobInputError([{"row": 0, "column": "", "message": m} for m in exc.messages]) from exc

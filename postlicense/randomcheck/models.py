@@ -202,6 +202,11 @@ class SeedContribution(AuditedModel):
         return f"{self.contributor}（{self.contributor_unit}）：{self.value}"
 
 
+def drawn_str(enterprise_name, credit_code):
+    """str() of a DrawnEnterprise, also for the audit entries of drawn rows written without an instance."""
+    return f"{enterprise_name}（{credit_code}）"
+
+
 class DrawnEnterprise(AuditedModel):
     """An enterprise the draw selected; later linked to its inspection record (一企两表)."""
 
@@ -245,7 +250,12 @@ class DrawnEnterprise(AuditedModel):
         verbose_name = verbose_name_plural = "抽中企业"
 
     def __str__(self):
-        return f"{self.enterprise.name}（{self.credit_code}）"
+        return drawn_str(self.enterprise.name, self.credit_code)
+
+
+def assignment_str(drawn_id, inspector):
+    """str() of an Assignment, also for the audit entries of assignments written without an instance."""
+    return f"{drawn_id} → {inspector}"
 
 
 class Assignment(AuditedModel):
@@ -270,7 +280,7 @@ class Assignment(AuditedModel):
         verbose_name = verbose_name_plural = "人员匹配"
 
     def __str__(self):
-        return f"{self.drawn_id} → {self.inspector}"
+        return assignment_str(self.drawn_id, self.inspector)
 
 
 class Swap(AuditedModel):

@@ -4,6 +4,7 @@ and never redone after the next has begun; a failed step raises ValidationError 
 import calendar
 from collections import Counter, defaultdict
 from datetime import date
+from types import SimpleNamespace
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -11,8 +12,8 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from postlicense.core import audit
-from postlicense.core.bulk import insert_objects
-from postlicense.core.models import OrgUnit
+from postlicense.core.bulk import insert_values, update_rows
+from postlicense.core.models import AuditEntry, OrgUnit
 from postlicense.core.scoping import unit_q
 from postlicense.inspections.models import InspectionRecord, RecordInspector
 from postlicense.inspections.services import create_inspections, mark_not_carried_out
@@ -21,7 +22,18 @@ from postlicense.registry.models import Enterprise, License
 
 from . import draw, matching, rules
 from .dbdraw import draw_in_database
-from .models import Assignment, Candidate, Disclosure, DrawnEnterprise, SeedContribution, Swap, Task, TaskStep
+from .models import (
+    Assignment,
+    Candidate,
+    Disclosure,
+    DrawnEnterprise,
+    SeedContribution,
+    Swap,
+    Task,
+    TaskStep,
+    assignment_str,
+    drawn_str,
+)
 from .owners import task_owner
 
 State = Task.State
@@ -208,26 +220,30 @@ def draw_enterprises(task: Task, user) -> Task:
             dict(task.candidates.order_by().values("stratum").annotate(n=Count("pk")).values_list("stratum", "n"))
         )
         enterprise_of = dict(task.candidates.values_list("credit_code", "enterprise_id"))
-        drawn = insert_objects(
+        # Plain values, not a model instance per drawn row: the rows and their audit entries are made from them
+        # (audit.created_entries gives the entries record_created would give).
+        drawn = insert_values(
             DrawnEnterprise,
             [
-                DrawnEnterprise(
-                    task=task,
-                    enterprise_id=enterprise_of[row.credit_code],
-                    credit_code=row.credit_code,
-                    stratum=result.stratum,
-                    rank=row.rank,
-                )
+                {
+                    "task_id": task.pk,
+                    "enterprise_id": enterprise_of[row.credit_code],
+                    "credit_code": row.credit_code,
+                    "stratum": result.stratum,
+                    "rank": row.rank,
+                }
                 for result in draw_in_database(task.candidates.all(), seed, task.ratios, counts)
                 for row in result.drawn
             ],
         )
-        # The audit entries name each drawn enterprise: the names come in one join, not one query per entry
-        # nor a list of 100,000 ids to compile.
-        named = Enterprise.objects.filter(random_draws__task=task).only("name").in_bulk()
-        for row in drawn:
-            row.enterprise = named[row.enterprise_id]
-        audit.record_created(drawn)
+        # The entries name each drawn enterprise (DrawnEnterprise.__str__): the names come in one join, not one
+        # query per entry nor a list of 100,000 ids to compile.
+        name_of = dict(Enterprise.objects.filter(random_draws__task=task).values_list("pk", "name"))
+        audit.record(
+            audit.created_entries(
+                DrawnEnterprise, drawn, (drawn_str(name_of[d["enterprise_id"]], d["credit_code"]) for d in drawn)
+            )
+        )
         task.seed = seed
         task.save(update_fields=["seed"])
         _advance(task, State.DRAWN, user)
@@ -402,19 +418,27 @@ def match_inspectors(task: Task, user) -> Task:
                 [f"{name_of[s.enterprise_id]}（{code_of[s.enterprise_id]}）：{s.message}" for s in result.shortfalls]
             )
         inspector_of = {i.pk: i for i in inspectors}
-        assignments = insert_objects(
+        # Plain values, not a model instance per assignment (see draw_enterprises).
+        assignments = insert_values(
             Assignment,
             [
-                Assignment(
-                    drawn_id=drawn_id,
-                    inspector=inspector_of[inspector_id],
-                    rank=draw.inspector_rank(task.seed, credit_code, inspector_of[inspector_id].certificate_no),
-                )
+                {
+                    "drawn_id": drawn_id,
+                    "inspector_id": inspector_id,
+                    "rank": draw.inspector_rank(task.seed, credit_code, inspector_of[inspector_id].certificate_no),
+                }
                 for drawn_id, enterprise_id, credit_code, *_ in drawn
                 for inspector_id in result.assignments[enterprise_id]
             ],
         )
-        audit.record_created(assignments)
+        inspector_str = {pk: str(inspector) for pk, inspector in inspector_of.items()}
+        audit.record(
+            audit.created_entries(
+                Assignment,
+                assignments,
+                (assignment_str(a["drawn_id"], inspector_str[a["inspector_id"]]) for a in assignments),
+            )
+        )
         _advance(task, State.MATCHED, user)
     return task
 
@@ -499,33 +523,47 @@ def dispatch(task: Task, user) -> Task:
             "drawn_id", "inspector_id"
         ):
             inspectors_of[drawn_id].append(inspector_by_id[inspector_id])
-        drawn = list(
-            task.drawn.select_related("enterprise").only(
-                *(f.name for f in DrawnEnterprise._meta.concrete_fields),
-                "enterprise__name",
-                "enterprise__supervising_unit",
-            )
-        )
-        unit_by_id = OrgUnit.objects.in_bulk({d.enterprise.supervising_unit_id for d in drawn})
+        # The drawn rows as plain values and one enterprise instance each (a record names its enterprise).
+        drawn = list(task.drawn.values_list("pk", "enterprise_id", "credit_code", "inspection_id"))
+        enterprise_by_id = Enterprise.objects.filter(random_draws__task=task).only("name", "supervising_unit").in_bulk()
+        unit_by_id = OrgUnit.objects.in_bulk({e.supervising_unit_id for e in enterprise_by_id.values()})
         records = create_inspections(
             [
                 dict(
-                    enterprise=d.enterprise,
+                    enterprise=enterprise_by_id[enterprise_id],
                     kind=InspectionRecord.Kind.RANDOM_CHECK,
                     template_version=task.checklist,
-                    org_unit=unit_by_id[d.enterprise.supervising_unit_id],
-                    inspectors=inspectors_of[d.pk],
+                    org_unit=unit_by_id[enterprise_by_id[enterprise_id].supervising_unit_id],
+                    inspectors=inspectors_of[pk],
                     due_date=task.deadline,
                     created_by=user,
                 )
-                for d in drawn
+                for pk, enterprise_id, _, _ in drawn
             ]
         )
-        # The drawn rows were read after the task's row lock, which every step that changes them takes first.
-        before = {d.pk: audit.snapshot(d, {"inspection_id"}) for d in drawn}
-        for d, record in zip(drawn, records):
-            d.inspection_id = record.pk
-        audit.bulk_update_audited(DrawnEnterprise, drawn, ["inspection"], before=before)
+        # Each drawn row's link to its record, with the update entry bulk_update_audited would write for it: the
+        # rows were read after the task's row lock, which every step that changes them takes first.
+        linked = [SimpleNamespace(pk=pk, inspection_id=record.pk) for (pk, *_), record in zip(drawn, records)]
+        update_rows(DrawnEnterprise, linked, ["inspection"])
+        label = audit.model_label(DrawnEnterprise)
+        audit.record(
+            [
+                audit.Event(
+                    AuditEntry.Action.UPDATE,
+                    label,
+                    str(pk),
+                    drawn_str(enterprise_by_id[enterprise_id].name, credit_code),
+                    {"changed": changed},
+                )
+                for (pk, enterprise_id, credit_code, inspection_id), row in zip(drawn, linked)
+                if (
+                    changed := audit.diff(
+                        {"inspection_id": None if inspection_id is None else str(inspection_id)},
+                        {"inspection_id": str(row.inspection_id)},
+                    )
+                )
+            ]
+        )
         _advance(task, State.DISPATCHED, user)
     return task
 

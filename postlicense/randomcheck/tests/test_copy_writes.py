@@ -1,7 +1,8 @@
 """On PostgreSQL the draw, the match and the dispatch COPY their new rows (core.bulk.insert_objects, and
 insert_links for a record's crew and license links; update_rows COPYs the drawn rows' links to their records into
-a temporary table) instead of bulk_create and executemany (issue 12 item 5): run both ways on the same task, they
-must write the same rows and the same audit entries. The ids differ between the two runs (a rolled-back savepoint
+a temporary table) instead of bulk_create and executemany (issue 12 item 5), and the draw and the match make their new rows and
+those rows' audit entries from plain values (core.bulk.insert_values, core.audit.created_entries) instead of
+model instances: run both ways on the same task, they must write the same rows and the same audit entries. The ids differ between the two runs (a rolled-back savepoint
 does not give back sequence values), so each new row is named by its natural key: a drawn enterprise by its
 credit code, an assignment by that and its inspector, a record by its enterprise, a crew member by that and the
 inspector, a task step by its state."""
@@ -9,7 +10,7 @@ inspector, a task step by its state."""
 import pytest
 from django.db import connection, transaction
 
-from postlicense.core import bulk
+from postlicense.core import audit, bulk
 from postlicense.core.models import AuditEntry, User
 from postlicense.inspections import services as inspections_services
 from postlicense.inspections.models import InspectionRecord, RecordInspector
@@ -33,6 +34,23 @@ TIME_FIELDS = {"created_at", "at"}
 def bulk_create(model, objects):
     """The ORM path the steps took before COPY."""
     return model._base_manager.bulk_create(objects)
+
+
+def bulk_create_values(model, rows):
+    """The ORM path of the draw's and the match's plain-value rows (core.bulk.insert_values): an instance per
+    row, made with the given values and bulk_created, read back as the dicts insert_values returns."""
+    created = model._base_manager.bulk_create([model(**row) for row in rows])
+    return [{f.attname: getattr(obj, f.attname) for f in model._meta.concrete_fields} for obj in created]
+
+
+def created_entries_of_instances(model, rows, reprs):
+    """The entries record_created() gives for those rows as instances read back from the database: snapshot()
+    and str() of each (audit.created_entries makes them from the values)."""
+    by_pk = model._base_manager.in_bulk([row[model._meta.pk.attname] for row in rows])
+    return [
+        audit.Change(AuditEntry.Action.CREATE, obj, {"after": audit.snapshot(obj)})
+        for obj in (by_pk[row[model._meta.pk.attname]] for row in rows)
+    ]
 
 
 def bulk_create_links(model, attnames, rows):
@@ -116,7 +134,8 @@ def run_twice(monkeypatch, task, step, user):
     for insert in (bulk_create, None):
         with monkeypatch.context() as patched, transaction.atomic():
             if insert:
-                patched.setattr(services, "insert_objects", insert)
+                patched.setattr(services, "insert_values", bulk_create_values)
+                patched.setattr(audit, "created_entries", created_entries_of_instances)
                 patched.setattr(inspections_services, "insert_objects", insert)
                 patched.setattr(inspections_services, "insert_links", bulk_create_links)
             else:  # the dispatch's update of the drawn rows goes by COPY too, as from 1,000 rows
