@@ -142,7 +142,9 @@ def main():
         load.wait_healthy(f"{b}/healthz")
         load.wait_healthy(f"{a}/healthz")
         b_worker = next(
-            p.pid for p in psutil.Process(servers[1].pid).children(recursive=True) if p.cmdline()[-1:] == ["worker"]
+            p.pid
+            for p in psutil.Process(servers[1].pid).children(recursive=True)
+            if "worker" in p.cmdline()[3:4]  # python -m postlicense.cli worker [--nice N]
         )
         print(
             f"A = {a}（gunicorn，无后台任务进程）  B = {b}（gunicorn + 后台任务进程 pid {b_worker}）  数据库 {args.pg_db}"
