@@ -148,22 +148,10 @@ def insert_values(model, rows):
     else:
         for row, pk_value in zip(full, _next_ids(connection, model, len(full))):
             row[pk.attname] = pk_value
-        columns = [(f.attname, f, _as_is(f), {}) for f in fields]
+        columns = [(f.attname, _column_preparer(f, connection)) for f in fields]
 
         def values(row):
-            out = []
-            for attname, field, as_is, prepared in columns:
-                value = row[attname]
-                if as_is is not None and (value is None or type(value) is as_is):
-                    out.append(value)
-                    continue
-                try:
-                    out.append(prepared[type(value), value])
-                except KeyError:
-                    out.append(prepared.setdefault((type(value), value), field.get_db_prep_save(value, connection)))
-                except TypeError:
-                    out.append(field.get_db_prep_save(value, connection))
-            return out
+            return [prepare(row[attname]) for attname, prepare in columns]
 
         insert_rows(connection, model._meta.db_table, [f.column for f in fields], map(values, full))
     changes.rows_written(model, [SimpleNamespace(**row) for row in full])  # the hooks read attributes
@@ -225,43 +213,46 @@ def _as_is(field):
     return None
 
 
-def _insert_values(connection, model, fields, objects):
-    """The named fields of each instance, through pre_save and get_db_prep_save as save() does.
+def _column_preparer(field, connection):
+    """value → what the database takes for the field, as get_db_prep_save gives it. A value of Django's plain text
+    and integer fields (_as_is) goes as it is; any other value met before in the same column is prepared once
+    (keyed by its type and value; an unhashable one, a JSON list say, every time): most columns of a bulk write
+    repeat a few values (defaults, a task's checklist and deadline), and preparing the 27 columns of 100,000
+    records one by one took longer than COPYing them."""
+    as_is, prepared = _as_is(field), {}
 
-    A value met before in the same column is prepared once (keyed by its type and value; an unhashable one,
-    a JSON list say, every time): most columns of a bulk write repeat a few values (defaults, a task's
-    checklist and deadline), and preparing the 27 columns of 100,000 records one by one took longer than
-    COPYing them."""
+    def prepare(value):
+        if as_is is not None and (value is None or type(value) is as_is):
+            return value
+        try:
+            return prepared[type(value), value]
+        except KeyError:
+            return prepared.setdefault((type(value), value), field.get_db_prep_save(value, connection))
+        except TypeError:
+            return field.get_db_prep_save(value, connection)
+
+    return prepare
+
+
+def _insert_values(connection, model, fields, objects):
+    """The named fields of each instance, through pre_save and get_db_prep_save as save() does (_column_preparer)."""
     # A field whose pre_save is Field's own reads the attribute, which a new instance holds in its __dict__:
     # read it there rather than through a method call and the attribute's descriptor.
     columns = [
         (
             f,
             f.attname if type(f).pre_save is models.Field.pre_save and plain_attribute(model, f.attname) else None,
-            _as_is(f),
-            {},
+            _column_preparer(f, connection),
         )
         for f in fields
     ]
 
     def values(obj):
-        row = []
         attributes = obj.__dict__
-        for field, attname, as_is, prepared in columns:
-            if attname is None or attname not in attributes:
-                value = field.pre_save(obj, True)
-            else:
-                value = attributes[attname]
-            if as_is is not None and (value is None or type(value) is as_is):
-                row.append(value)
-                continue
-            try:
-                row.append(prepared[type(value), value])
-            except KeyError:
-                row.append(prepared.setdefault((type(value), value), field.get_db_prep_save(value, connection)))
-            except TypeError:
-                row.append(field.get_db_prep_save(value, connection))
-        return row
+        return [
+            prepare(attributes[attname] if attname is not None and attname in attributes else field.pre_save(obj, True))
+            for field, attname, prepare in columns
+        ]
 
     insert_rows(connection, model._meta.db_table, [f.column for f in fields], map(values, objects))
 

@@ -87,6 +87,18 @@ def contribute(task, user, contributions=CONTRIBUTIONS):
         services.add_contribution(task, name, unit, value, user)
 
 
+def seeded_task_with_crews(user):
+    """A task frozen and seeded over 20 enterprises in two counties with six inspectors each: every step (draw,
+    match, dispatch) has rows to write, as the COPY tests need."""
+    make_register({"xuchang-weidu": 12, "xuchang-changge": 8})
+    for unit in ("xuchang-weidu", "xuchang-changge"):
+        for _ in range(6):
+            make_inspector(unit)
+    task = services.freeze_candidates(make_task(user), user)
+    contribute(task, user)
+    return task
+
+
 def drawn_task(user, **fields):
     """A task frozen, seeded by the two CONTRIBUTIONS and drawn."""
     task = services.freeze_candidates(make_task(user, **fields), user)

@@ -17,7 +17,7 @@ from postlicense.inspections.models import InspectionRecord, RecordInspector
 from postlicense.randomcheck import services
 from postlicense.randomcheck.models import Assignment, DrawnEnterprise, Task, TaskStep
 
-from .factories import contribute, make_inspector, make_register, make_task
+from .factories import seeded_task_with_crews
 
 pytestmark = [
     pytest.mark.django_db,
@@ -149,12 +149,7 @@ def run_twice(monkeypatch, task, step, user):
 
 def test_copy_writes_the_same_rows_and_audit_entries_as_bulk_create_in_every_step(make_user, monkeypatch):
     admin = make_user(User.Role.CITY_ADMIN, "xuchang")
-    make_register({"xuchang-weidu": 12, "xuchang-changge": 8})
-    for unit in ("xuchang-weidu", "xuchang-changge"):
-        for _ in range(6):
-            make_inspector(unit)
-    task = services.freeze_candidates(make_task(admin), admin)
-    contribute(task, admin)
+    task = seeded_task_with_crews(admin)
     for step in (services.draw_enterprises, services.match_inspectors, services.dispatch):
         with_orm, with_copy = run_twice(monkeypatch, task, step, admin)
         (table, entries) = with_copy

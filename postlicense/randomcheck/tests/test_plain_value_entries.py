@@ -11,7 +11,7 @@ from postlicense.core.models import AuditEntry, User
 from postlicense.randomcheck import services
 from postlicense.randomcheck.models import Assignment, DrawnEnterprise, Task
 
-from .factories import contribute, make_inspector, make_register, make_task
+from .factories import seeded_task_with_crews
 
 pytestmark = pytest.mark.django_db
 
@@ -25,12 +25,7 @@ def entries_of(model, action):
 
 def test_value_rows_get_the_entries_their_instances_would(make_user):
     admin = make_user(User.Role.CITY_ADMIN, "xuchang")
-    make_register({"xuchang-weidu": 12, "xuchang-changge": 8})
-    for unit in ("xuchang-weidu", "xuchang-changge"):
-        for _ in range(6):
-            make_inspector(unit)
-    task = services.freeze_candidates(make_task(admin), admin)
-    contribute(task, admin)
+    task = seeded_task_with_crews(admin)
     for step in (services.draw_enterprises, services.match_inspectors, services.dispatch):
         with audit.acting_as(admin):  # as the step's job runs it
             step(Task.objects.get(pk=task.pk), admin)
