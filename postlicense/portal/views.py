@@ -7,7 +7,7 @@ from functools import wraps
 
 from django.contrib import messages
 from django.core.cache import cache
-from django.db.models import CharField, Count, Max, OuterRef, Q, Subquery
+from django.db.models import CharField, Count, Max, OuterRef, Subquery
 from django.db.models.functions import Cast
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -56,10 +56,10 @@ def task_version(pk):
     revalidates it with one query and gets 304 Not Modified. None when the task is not public (the view then
     answers 404)."""
     disclosure_ids = Disclosure.objects.filter(drawn__task=OuterRef(OuterRef("pk"))).values(key=Cast("pk", CharField()))
-    edits = AuditEntry.objects.filter(
-        Q(model=model_label(Task), object_id=Cast(OuterRef("pk"), CharField()))
-        | Q(model=model_label(Disclosure), object_id__in=disclosure_ids)
-    ).order_by("-id")
+    # Two lookups, not one with OR: each is a probe of the (model, object_id) index, where the OR made PostgreSQL
+    # walk the whole audit table backwards from its newest entry (26 ms at 137,000 entries, growing with them).
+    task_edits = AuditEntry.objects.filter(model=model_label(Task), object_id=Cast(OuterRef("pk"), CharField()))
+    disclosure_edits = AuditEntry.objects.filter(model=model_label(Disclosure), object_id__in=disclosure_ids)
     step_at, steps = _latest(TaskStep, "task", "at")
     contribution_at, contributions = _latest(SeedContribution, "task", "entered_at")
     published_at, disclosures = _latest(Disclosure, "drawn__task", "published_at")
@@ -73,7 +73,8 @@ def task_version(pk):
             contribution_count=contributions,
             published_at=published_at,
             disclosure_count=disclosures,
-            edit=Subquery(edits.values("id")[:1]),
+            task_edit=Subquery(task_edits.order_by("-id").values("id")[:1]),
+            disclosure_edit=Subquery(disclosure_edits.order_by("-id").values("id")[:1]),
         )
         .values(
             "state",
@@ -84,7 +85,8 @@ def task_version(pk):
             "contribution_count",
             "published_at",
             "disclosure_count",
-            "edit",
+            "task_edit",
+            "disclosure_edit",
         )
         .first()
     )
