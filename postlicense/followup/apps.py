@@ -30,6 +30,16 @@ class FollowupConfig(AppConfig):
 
         return selectors.todo_groups(user, today) + enforcement_todo.todo_groups(user, today)
 
+    def archive_sources(self, enterprise):
+        from .models import Case, Interview, LicenseDecisionProposal, RectificationOrder
+
+        return [
+            RectificationOrder.objects.filter(enterprise=enterprise),  # reports, revisits, escalations: of an order
+            LicenseDecisionProposal.objects.filter(license__enterprise=enterprise),
+            Interview.objects.filter(enterprise=enterprise),
+            Case.objects.filter(enterprise=enterprise),
+        ]
+
     def archive_events(self, enterprise):
         from .archive_events import followup_events
         from .enforcement_archive import enforcement_events

@@ -62,8 +62,22 @@ class InspectionsConfig(AppConfig):
 
         return crew_todo(user, today, ITEMS_PER_GROUP)
 
+    @staticmethod
+    def _archived_records(enterprise):
+        """The records in the archive: finished, or given a crew."""
+        from django.db.models import Q
+
+        from .models import InspectionRecord
+
+        return InspectionRecord.objects.filter(
+            Q(status=InspectionRecord.Status.FINISHED) | Q(crew_assigned_at__isnull=False), enterprise=enterprise
+        )
+
+    def archive_sources(self, enterprise):
+        return [self._archived_records(enterprise)]
+
     def archive_events(self, enterprise):
-        from django.db.models import Prefetch, Q, prefetch_related_objects
+        from django.db.models import Prefetch, prefetch_related_objects
 
         from postlicense.inspectors.models import Inspector
         from postlicense.registry.archive import ArchiveEvent
@@ -72,11 +86,7 @@ class InspectionsConfig(AppConfig):
 
         # The finished records and those given a crew in one read, the crews of the latter in a second (the
         # enterprise page lists every app's events).
-        records = list(
-            enterprise.inspections.filter(
-                Q(status=InspectionRecord.Status.FINISHED) | Q(crew_assigned_at__isnull=False)
-            )
-        )
+        records = list(self._archived_records(enterprise))
         prefetch_related_objects(
             [r for r in records if r.crew_assigned_at is not None],
             Prefetch("inspectors", queryset=Inspector.objects.only("name")),

@@ -75,6 +75,11 @@ class PlanningConfig(AppConfig):
 
         return todo_groups(user, today)
 
+    def archive_sources(self, enterprise):
+        from .selectors import archive_sources
+
+        return archive_sources(enterprise)
+
     def archive_events(self, enterprise):
         from .selectors import archive_events
 

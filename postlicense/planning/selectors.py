@@ -10,10 +10,11 @@ from django.urls import reverse
 from postlicense.core.models import OrgUnit
 from postlicense.followup.models import RectificationOrder
 from postlicense.inspections.models import Problem
+from postlicense.randomcheck.models import DrawnEnterprise
 from postlicense.registry.models import Enterprise
 
 from . import rules
-from .models import Campaign, Plan, PlanEntry, Recheck
+from .models import Campaign, ClassChange, Plan, PlanEntry, Recheck
 
 BEHIND = Q(done__lt=F("planned"))
 
@@ -139,6 +140,22 @@ def todo_groups(user, today):
     return [TodoGroup("年度检查计划未完成的企业", total, overdue, items, reverse("planning:completion"))]
 
 
+def _rechecked_draws(enterprise):
+    """The enterprise's draws in a re-check or campaign task (督查)."""
+    return DrawnEnterprise.objects.filter(
+        Q(task__recheck__isnull=False) | Q(task__campaign_visit__isnull=False), enterprise=enterprise
+    )
+
+
+def archive_sources(enterprise):
+    """The rows archive_events reads (registry.archive: the archive skips it when none has a row)."""
+    return [
+        PlanEntry.objects.filter(enterprise=enterprise),
+        ClassChange.objects.filter(enterprise=enterprise),
+        _rechecked_draws(enterprise),
+    ]
+
+
 def archive_events(enterprise):
     from postlicense.registry.archive import ArchiveEvent
 
@@ -168,9 +185,7 @@ def archive_events(enterprise):
                 detail=change.reason,
             )
         )
-    for drawn in enterprise.random_draws.filter(
-        Q(task__recheck__isnull=False) | Q(task__campaign_visit__isnull=False)
-    ).select_related("task"):
+    for drawn in _rechecked_draws(enterprise).select_related("task"):
         events.append(
             ArchiveEvent(
                 at=drawn.task.frozen_at or drawn.task.created_at, kind="督查", title=f"被抽中：{drawn.task.name}"

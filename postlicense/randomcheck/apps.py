@@ -21,6 +21,11 @@ class RandomCheckConfig(AppConfig):
 
         return home_cards(user)
 
+    def archive_sources(self, enterprise):
+        from .models import DrawnEnterprise
+
+        return [DrawnEnterprise.objects.filter(enterprise=enterprise)]
+
     def archive_events(self, enterprise):
         from .selectors import archive_events
 

@@ -37,6 +37,11 @@ class SelfserviceConfig(AppConfig):
 
         return todo_items(user, today)
 
+    def archive_sources(self, enterprise):
+        from .archive_events import selfservice_sources
+
+        return selfservice_sources(enterprise)
+
     def archive_events(self, enterprise):
         from .archive_events import selfservice_events
 

@@ -71,6 +71,11 @@ class SupervisionConfig(AppConfig):
 
         return todo_groups(user, today, ITEMS_PER_GROUP)
 
+    def archive_sources(self, enterprise):
+        from .models import Complaint, NoticeEntry, TestOrder
+
+        return [model.objects.filter(enterprise=enterprise) for model in (TestOrder, Complaint, NoticeEntry)]
+
     def archive_events(self, enterprise):
         from postlicense.registry.archive import ArchiveEvent
 
