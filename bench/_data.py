@@ -6,13 +6,29 @@ interleaved row by row in 40/30/20/10% low/medium/medium_high/high, optionally o
 `inspectors` inspectors spread evenly over the units (certificates valid to the end of 2027).
 """
 
+import os
 import time
 from datetime import date
+from pathlib import Path
 
 # 40/30/20/10% low/medium/medium_high/high, interleaved: the freeze stores a task's candidates in credit-code
 # order, and an enterprise's risk level has nothing to do with its credit code.
 STRATUM_CYCLE = ("low", "medium", "low", "medium_high", "low", "medium", "high", "low", "medium", "medium_high")
 UNIT_PREFIX = "bench-"
+
+
+def backend_cpu():
+    """CPU seconds (user + system) used so far by the PostgreSQL backend of Django's connection, read from /proc
+    when the server runs on this machine (nan otherwise): its work for us, which this process's CPU time omits."""
+    from django.db import connection
+
+    connection.ensure_connection()
+    try:
+        stat = Path(f"/proc/{connection.connection.info.backend_pid}/stat").read_text()
+    except OSError:
+        return float("nan")
+    fields = stat.rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
 
 
 def server_and_name(url):

@@ -12,13 +12,15 @@ import json
 import os
 import random
 import re
+from pathlib import Path
 
 from load import SEARCHES  # bench/load.py (locust puts this directory on the path)
 from locust import HttpUser, between, constant, task
 
 FIXTURES = json.loads(open(os.environ["LOAD_FIXTURES"]).read())  # noqa: SIM115
 PHOTO = open(FIXTURES["photo"], "rb").read()  # noqa: SIM115
-WORKBOOK = open(FIXTURES["import"], "rb").read()  # noqa: SIM115
+# Two workbooks of the same enterprises, one field apart: each import after the first updates and audits every row.
+WORKBOOKS = [Path(name).read_bytes() for name in FIXTURES["imports"]]
 SIGNATURE = FIXTURES["signature"]  # a handwriting-like PNG as the signature canvas posts it
 OFFSET = int(os.environ.get("LOAD_SLOT_OFFSET", "0"))
 _staff_slots = itertools.count()
@@ -186,6 +188,7 @@ class Importer(Signed):
         self.sign_in(FIXTURES["importer"])
         self.client.get("/registry/import/enterprises/", name="导入页面")
         self.job = None
+        self.uploads = 0
 
     @task
     def tick(self):
@@ -193,7 +196,11 @@ class Importer(Signed):
             with self.client.post(
                 "/registry/import/enterprises/",
                 files={
-                    "file": ("名录.xlsx", WORKBOOK, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+                    "file": (
+                        "名录.xlsx",
+                        WORKBOOKS[self.uploads % 2],
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    )
                 },
                 data={"csrfmiddlewaretoken": self.csrf()},
                 name="上传导入文件",
@@ -202,6 +209,7 @@ class Importer(Signed):
             ) as response:
                 if response.status_code == 302:
                     self.job = response.headers["Location"]
+                    self.uploads += 1
                 else:
                     response.failure(f"import {response.status_code}")
             return

@@ -246,9 +246,10 @@ def explain_register_queries(queries):
     return ms, pages
 
 
-def write_import_workbook(path, rows, base, seed=7):
+def write_import_workbook(path, rows, base, seed=7, representative="李四"):
     """An enterprise import .xlsx of `rows` 许昌 cement makers, credit codes from serial `base` on (bench/load.py
-    reuses it for its import job)."""
+    reuses it for its import job; two workbooks that differ in `representative` make every re-import update each
+    enterprise and audit it)."""
     from openpyxl import Workbook
 
     from postlicense.registry import importing
@@ -274,7 +275,7 @@ def write_import_workbook(path, rows, base, seed=7):
         row = {
             "企业名称": f"{county[:2]}导入{rng.choice(['恒达', '天瑞', '金龙', '宏源'])}水泥{i}有限公司",
             "统一社会信用代码": make_credit_code(codes[county], base + i),
-            "法定代表人": "李四",
+            "法定代表人": representative,
             "住所": f"{county}建设路{i % 500}号",
             "所在区县": county,
             "产品类别": "水泥",

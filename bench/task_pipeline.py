@@ -26,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._data import build_register, drop_database, ensure_database, server_and_name  # noqa: E402
+from bench._data import backend_cpu, build_register, drop_database, ensure_database, server_and_name  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/postlicense_bench_pipeline"
 TARGET_SECONDS = 60
@@ -49,29 +49,15 @@ class Clock:
     """Wall seconds, and the CPU seconds of this process and of its PostgreSQL backend (read from /proc when the
     server runs on this machine): on a shared machine the wall time grows with the load, the CPU time hardly."""
 
-    def __init__(self):
-        from django.db import connection
-
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_backend_pid()")
-            self.stat = Path(f"/proc/{cursor.fetchone()[0]}/stat")
-
-    def backend_cpu(self):
-        try:
-            fields = self.stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            return float("nan")
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
-
     def start(self):
-        self.started = (time.perf_counter(), time.process_time(), self.backend_cpu())
+        self.started = (time.perf_counter(), time.process_time(), backend_cpu())
 
     def stop(self):
         wall, python, backend = (now - then for now, then in zip(self.read(), self.started))
         return wall, f"{wall:6.1f} s (CPU: this process {python:5.1f} s, its PostgreSQL backend {backend:5.1f} s)"
 
     def read(self):
-        return time.perf_counter(), time.process_time(), self.backend_cpu()
+        return time.perf_counter(), time.process_time(), backend_cpu()
 
 
 def load():
