@@ -50,11 +50,12 @@ def build_records(count, years=(2025, 2026), out=print, seed=7):
 
     rng = random.Random(seed)
     template = current_template("production_conditions_004")
-    enterprises = list(Enterprise.objects.order_by("pk").values_list("pk", "supervising_unit_id"))
+    enterprises = list(Enterprise.objects.order_by("pk").values_list("pk", "supervising_unit_id", "region_id"))
     now = datetime.now(UTC)
     fields = [f for f in InspectionRecord._meta.concrete_fields if not f.primary_key]
     varying = {
         "enterprise",
+        "region",
         "kind",
         "org_unit",
         "template_version",
@@ -73,11 +74,12 @@ def build_records(count, years=(2025, 2026), out=print, seed=7):
 
     def rows():
         for _ in range(count):
-            enterprise_id, unit_id = enterprises[rng.randrange(len(enterprises))]
+            enterprise_id, unit_id, region_id = enterprises[rng.randrange(len(enterprises))]
             status = rng.choices(statuses, status_w)[0]
             day = first + timedelta(days=rng.randrange(span))
             varying_values = {
                 "enterprise": enterprise_id,
+                "region": region_id,
                 "kind": rng.choices(kinds, kind_w)[0],
                 "org_unit": unit_id,
                 "template_version": template.pk,

@@ -105,6 +105,7 @@ def build_followup(out):
         InspectionRecord,
         {
             "enterprise_id": "e.id",
+            "region_id": "e.region_id",
             "kind": "'periodic'",
             "template_version_id": str(version.pk),
             "org_unit_id": "e.supervising_unit_id",

@@ -133,6 +133,7 @@ def run(args):
     batch = [
         InspectionRecord(
             enterprise=enterprise,
+            region_id=enterprise.region_id,
             kind="periodic",
             template_version=template,
             org_unit=staff.org_unit,

@@ -201,9 +201,8 @@ def pages(c):
 
 
 def measure(name, make, repeat, profile, show_sql):
-    from django.db import connection
-
     from _data import backend_cpu
+    from django.db import connection
 
     cpu, wall, queries, statuses, backend = [], [], [], set(), 0.0
     profiler = cProfile.Profile(time.process_time) if profile else None

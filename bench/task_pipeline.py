@@ -149,7 +149,10 @@ def floor(task, drawn_count, audit_count):
         (
             InspectionRecord,
             records[0],
-            [{"id": record_start + n, "enterprise_id": r.enterprise_id} for n, r in enumerate(records)],
+            [
+                {"id": record_start + n, "enterprise_id": r.enterprise_id, "region_id": r.region_id}
+                for n, r in enumerate(records)
+            ],
         ),
         (
             RecordInspector,

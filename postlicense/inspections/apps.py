@@ -22,11 +22,13 @@ class InspectionsConfig(AppConfig):
         return items
 
     def enterprises_moved(self, enterprise_ids):
-        """A moved enterprise's problems follow it: their copy of its region (the scope of follow-up's to-do)."""
+        """A moved enterprise's records and problems follow it: their copy of its region (the scope of the record
+        list and of follow-up's to-do)."""
         from postlicense.registry.services import copy_place
 
-        from .models import Problem
+        from .models import InspectionRecord, Problem
 
+        copy_place(InspectionRecord.objects, enterprise_ids, region="region")
         copy_place(Problem.objects, enterprise_ids, region="region")
 
     def home_cards(self, user):

@@ -147,6 +147,7 @@ def create_inspections(orders):
             [
                 dict(
                     enterprise=order["enterprise"],
+                    region_id=order["enterprise"].region_id,
                     kind=order["kind"],
                     template_version=order["template_version"],  # has_equipment_table reads it below
                     special_trigger=order.get("special_trigger", "")

@@ -525,7 +525,9 @@ def dispatch(task: Task, user) -> Task:
             inspectors_of[drawn_id].append(inspector_by_id[inspector_id])
         # The drawn rows as plain values and one enterprise instance each (a record names its enterprise).
         drawn = list(task.drawn.values_list("pk", "enterprise_id", "credit_code", "inspection_id"))
-        enterprise_by_id = Enterprise.objects.filter(random_draws__task=task).only("name", "supervising_unit").in_bulk()
+        enterprise_by_id = (
+            Enterprise.objects.filter(random_draws__task=task).only("name", "supervising_unit", "region").in_bulk()
+        )
         unit_by_id = OrgUnit.objects.in_bulk({e.supervising_unit_id for e in enterprise_by_id.values()})
         records = create_inspections(
             [

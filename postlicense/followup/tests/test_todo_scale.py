@@ -1,7 +1,7 @@
 """The follow-up to-do at scale (issue 13 §14): an order carries its enterprise's region and supervising unit, a
 problem its region, so the county's to-do and the city's 各县逾期情况 are scoped and grouped without joining the
-register; the register's enterprises_moved hook keeps the copies true (a moved enterprise's orders and problems
-follow it, whether it moved on its page or by an import); the scope is the enterprise's county whoever issued the
+register; the register's enterprises_moved hook keeps the copies true (a moved enterprise's orders, records and
+problems follow it, whether it moved on its page or by an import); the scope is the enterprise's county whoever issued the
 order; and the pages' queries do not grow with their rows."""
 
 from datetime import date
@@ -14,7 +14,7 @@ from postlicense.core.models import OrgUnit, User
 from postlicense.core.todo import todo_for
 from postlicense.followup import selectors, services
 from postlicense.followup.models import RectificationOrder
-from postlicense.inspections.models import Problem
+from postlicense.inspections.models import InspectionRecord, Problem
 from postlicense.registry import importing
 from postlicense.registry.models import Enterprise
 from postlicense.registry.tests.conftest import good_row
@@ -42,6 +42,9 @@ def test_an_enterprise_moved_on_its_page_takes_its_orders_and_problems_to_its_ne
     order.refresh_from_db()
     assert (order.region_id, order.supervising_unit) == ("411082", unit)
     assert set(Problem.objects.filter(enterprise=enterprise).values_list("region", flat=True)) == {"411082"}
+    assert set(InspectionRecord.objects.filter(enterprise=enterprise).values_list("region", flat=True)) == {"411082"}
+    assert list(InspectionRecord.objects.for_user(changge)) == [order.source_record]
+    assert not InspectionRecord.objects.for_user(staff).filter(enterprise=enterprise).exists()
     assert follow_up_totals(staff) == {} and follow_up_totals(changge) == {TO_SERVE: 1, UNLISTED: 1}
     assert list(RectificationOrder.objects.for_user(changge)) == [order]
     assert not RectificationOrder.objects.for_user(staff).exists()
@@ -57,6 +60,7 @@ def test_an_import_that_moves_an_enterprise_moves_its_orders_and_problems(staff,
     order.refresh_from_db()
     assert (order.region_id, order.supervising_unit.code) == ("411002", "xuchang-weidu")
     assert set(Problem.objects.filter(enterprise=enterprise).values_list("region", flat=True)) == {"411002"}
+    assert set(InspectionRecord.objects.filter(enterprise=enterprise).values_list("region", flat=True)) == {"411002"}
     assert list(RectificationOrder.objects.for_user(staff)) == [order]
     by_unit = {row["unit"].code: row["open"] for row in selectors.overdue_by_county(city, TODAY)}
     assert by_unit == {"xuchang-weidu": 1}
@@ -68,7 +72,8 @@ def test_an_edit_that_keeps_the_county_writes_no_copies(staff):
     enterprise.name = "改名后的水泥有限公司"
     with CaptureQueriesContext(connection) as queries:
         enterprise.save()
-    assert not [q for q in queries if "followup_rectificationorder" in q["sql"] or "inspections_problem" in q["sql"]]
+    copies = ("followup_rectificationorder", "inspections_problem", "inspections_inspectionrecord")
+    assert not [q for q in queries if any(table in q["sql"] for table in copies)]
 
 
 def test_an_order_the_city_issued_is_on_the_list_of_its_enterprises_county(staff, city, make_user):

@@ -209,3 +209,16 @@ def test_a_signature_reads_the_crew_member_with_the_inspector(client, make_user)
     link.refresh_from_db()
     assert link.signature
     assert not [q for q in queries if q["sql"].startswith('SELECT "inspectors_inspector"')]
+
+
+def test_a_countys_record_list_and_its_count_read_the_records_alone(client, make_user):
+    """The scope is the record's own copy of its enterprise's region: joining the register made PostgreSQL look up
+    the enterprise of every record in the country for a county's count (docs/inspections.md)."""
+    client.force_login(make_user(User.Role.COUNTY_STAFF, "xuchang-weidu"))
+    record = new_record()
+    assert record.region_id == record.enterprise.region_id
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("inspections:record_list"))
+    assert response.status_code == 200 and record.get_absolute_url() in response.content.decode()
+    counts = [q["sql"] for q in queries if "COUNT(" in q["sql"] and "inspections_inspectionrecord" in q["sql"]]
+    assert counts and not [sql for sql in counts if "registry_enterprise" in sql]
