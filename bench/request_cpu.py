@@ -11,7 +11,7 @@ DEBUG=0, persistent connection) against the PostgreSQL database `--pg-db` — a 
 finishes them — and prints per page the median CPU milliseconds of this process (time.process_time: Python,
 templates and the database client), the mean CPU milliseconds of its PostgreSQL backend (库: /proc, counted in
 clock ticks, so only the mean over the repeats means anything), the SQL statements, and the wall median for
-reference. The floor is /healthz (the same middleware stack, no session, three small queries) and
+reference, and the host's speed (bench/_data.host_speed). The floor is /healthz (the same middleware stack, no session, three small queries) and
 a signed-in user's 404 page (session, user, the nav, the base template: what every signed-in page pays before
 its own work).
 The line after the table weights each page by its share of bench/load.py's requests: the web's CPU per request
@@ -265,8 +265,12 @@ def main():
         f"\n按压测混合比例加权：每个请求 CPU {sum(cpu[n] * w for n, w in MIX.items()):.1f} ms，"
         f"库 {sum(backend[n] * w for n, w in MIX.items()):.1f} ms，SQL {sum(queries[n] * w for n, w in MIX.items()):.1f} 条（底线：登录后404页 {cpu['floor: 登录后404页']:.1f} ms）"
     )
+    from _data import host_speed
+
     load = " ".join(f"{x:.1f}" for x in os.getloadavg())
-    print(f"\n每个请求的 CPU 毫秒（本进程，中位数，{args.repeat} 次；负载 {load}；数据库 {args.pg_db}）")
+    print(
+        f"\n每个请求的 CPU 毫秒（本进程，中位数，{args.repeat} 次；负载 {load}；主机速度 {host_speed():.2f} s；数据库 {args.pg_db}）"
+    )
 
 
 if __name__ == "__main__":

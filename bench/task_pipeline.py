@@ -11,7 +11,7 @@ same state, and drops the copy at the end (--keep keeps it). In the copy, as the
 the task is created with 10% in every stratum (100,000 drawn) and a load cap of 12, its candidate list is
 frozen, two seed contributions are entered, then the draw, the matching and the dispatch: each of the four
 steps runs as a job (`randomcheck.jobs.start_step`, then the worker's `core.jobs.services.execute`).
-It prints each step's seconds and the machine's load average, the total against the 60 s target, and a floor:
+It prints each step's seconds and the machine's load average, the host's speed (bench/_data.host_speed), the total against the 60 s target, and a floor:
 COPY of the same number of rows the three steps write (drawn enterprises, assignments, records, crews, and
 as many audit entries as the steps append), values computed beforehand, rolled back.
 """
@@ -26,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._data import backend_cpu, build_register, drop_database, ensure_database, server_and_name  # noqa: E402
+from bench._data import backend_cpu, build_register, drop_database, ensure_database, host_speed, server_and_name  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/postlicense_bench_pipeline"
 TARGET_SECONDS = 60
@@ -229,7 +229,7 @@ def run(args):
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         version = cursor.fetchone()[0]
-    print(f"PostgreSQL {version}; {os.cpu_count()} CPUs; {load()}", flush=True)
+    print(f"PostgreSQL {version}; {os.cpu_count()} CPUs; {load()}; speed loop {host_speed():.2f} s", flush=True)
     task, user = create_task(args)
     times = {}
     audit_before = AuditEntry.objects.count()
@@ -265,7 +265,7 @@ def run(args):
     )
     print(f"with the freeze:         {with_freeze:6.1f} s")
     print(f"floor, COPY of the same rows and as many audit entries: {floor_shown}")
-    print(f"draw + match + dispatch / floor = {total / the_floor:.1f}   {load()}")
+    print(f"draw + match + dispatch / floor = {total / the_floor:.1f}   {load()}; speed loop {host_speed():.2f} s")
 
 
 def main():
