@@ -128,9 +128,9 @@ def main():
         plan += [("dev", int(n)) for n in args.dev_users.split(",") if int(n)]
     if sum(inspectors_among(users) for _, users in plan) > INSPECTOR_SLOTS:
         raise SystemExit(f"这些用户数合计需要的检查人员多于 {INSPECTOR_SLOTS} 名：请分几次运行")
-    from _data import host_speed
+    from _data import host_speed_line
 
-    print(f"主机速度：固定纯 Python 循环 {host_speed():.2f} s（通常 0.22–0.27 s）", flush=True)
+    print(host_speed_line(), flush=True)
     rows, offset = [], 0
     for server, users in plan:
         row = run(args, env, server, users, offset)
@@ -139,7 +139,7 @@ def main():
         print_row(row)
     print()
     print_table(rows)
-    print(f"主机速度：固定纯 Python 循环 {host_speed():.2f} s")
+    print(host_speed_line())
 
 
 # --- the database: demo, 100,000 enterprises, bench accounts, records and sessions ---------------------------

@@ -56,9 +56,9 @@ def main():
     args = parser.parse_args()
     if args.worker:
         return worker(args)
-    from _data import host_speed
+    from _data import host_speed_line
 
-    print(f"主机速度：固定纯 Python 循环 {host_speed():.2f} s（通常 0.22–0.27 s）", flush=True)
+    print(host_speed_line(), flush=True)
     targets = {"postgres": f"{args.pg_server}/{args.pg_db}", "sqlite": f"sqlite:///{args.sqlite}"}
     for name in ["postgres", "sqlite"] if args.db == "both" else [args.db]:
         if name == "postgres":
